@@ -1,0 +1,96 @@
+//! Runs every rule's `examples` and `negative_examples` through the real matcher, so rule
+//! authors (us and users) get the same answer the scanner would give.
+
+use crate::matcher::Matcher;
+
+const DEFAULT_EXAMPLE_PATH: &str = "example.txt";
+
+pub struct CheckFailure {
+    pub rule_id: String,
+    pub origin: String,
+    pub message: String,
+}
+
+pub struct CheckReport {
+    pub examples: usize,
+    pub failures: Vec<CheckFailure>,
+}
+
+/// Checks the rules at `indices` (all rules when `None`).
+pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>) -> CheckReport {
+    let all: Vec<usize> = (0..matcher.rules().len()).collect();
+    let indices = indices.unwrap_or(&all);
+    let mut report = CheckReport {
+        examples: 0,
+        failures: Vec::new(),
+    };
+    for &i in indices {
+        let rule = &matcher.rules()[i];
+        let mut fail = |message: String| {
+            report.failures.push(CheckFailure {
+                rule_id: rule.id.clone(),
+                origin: rule.origin.clone(),
+                message,
+            })
+        };
+        if rule.examples.is_empty() {
+            fail("has no examples: every rule needs at least one".into());
+        }
+        for (n, ex) in rule.examples.iter().enumerate() {
+            report.examples += 1;
+            let path = ex.path.as_deref().unwrap_or(DEFAULT_EXAMPLE_PATH);
+            let found = matcher.find(ex.text.as_bytes(), path);
+            let hit = found
+                .iter()
+                .find(|m| m.rule == i && (m.secret == ex.secret.as_bytes() || ex.text.as_bytes()[m.start..m.end] == *ex.secret.as_bytes()));
+            match hit {
+                None => {
+                    let mut why = Vec::new();
+                    let mut sink = Vec::new();
+                    matcher.find_rule(i, ex.text.as_bytes(), path, &mut sink, &mut |s, r| {
+                        why.push(format!("`{}` rejected: {r}", String::from_utf8_lossy(s)))
+                    });
+                    let others: Vec<_> = found
+                        .iter()
+                        .filter(|m| m.rule != i)
+                        .map(|m| format!("reported as `{}` instead", matcher.rules()[m.rule].id))
+                        .collect();
+                    why.extend(others);
+                    if why.is_empty() {
+                        why.push("the regex did not match".into());
+                    }
+                    fail(format!(
+                        "example {}: expected secret `{}` not found ({})",
+                        n + 1,
+                        ex.secret,
+                        why.join("; ")
+                    ));
+                }
+                Some(m) => {
+                    if let Some(want) = ex.confidence
+                        && m.confidence != want
+                    {
+                        fail(format!(
+                            "example {}: confidence is {}, expected {want}",
+                            n + 1,
+                            m.confidence
+                        ));
+                    }
+                }
+            }
+        }
+        for (n, ex) in rule.negative_examples.iter().enumerate() {
+            report.examples += 1;
+            let path = ex.path().unwrap_or(DEFAULT_EXAMPLE_PATH);
+            for m in matcher.find(ex.text().as_bytes(), path).iter().filter(|m| m.rule == i) {
+                fail(format!(
+                    "negative example {}: unexpectedly matched `{}` ({} confidence)",
+                    n + 1,
+                    String::from_utf8_lossy(&ex.text().as_bytes()[m.start..m.end]),
+                    m.confidence
+                ));
+            }
+        }
+    }
+    report
+}

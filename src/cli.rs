@@ -1,0 +1,173 @@
+//! Command-line interface. The flags here are a contract users' scripts depend on.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::finding::Confidence;
+use crate::report::Format;
+use crate::size::parse_size;
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 no findings, 1 findings, 2 error.
+
+Examples:
+  tokenwarden scan .                        scan the current directory
+  tokenwarden scan --format sarif -o tw.sarif .
+  cat app.log | tokenwarden scan -          scan standard input
+  tokenwarden rules list --verbose          rules with their remediation";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tokenwarden",
+    version,
+    about = "Find leaked Okta API tokens (SSWS) and secrets in URLs.",
+    long_about = "Find leaked Okta API tokens (SSWS) and secrets in URLs, with remediation that \
+                  tells you how to revoke a token and move to OAuth 2.0 client credentials.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files and directories (default: the current directory).
+    #[command(after_help = "\
+Directories are walked in parallel. .gitignore and .ignore files are respected (--no-ignore \
+to scan ignored files too); hidden files such as .env are scanned; .git directories never are. \
+Binary files (a NUL byte in the first 8 KiB), files over --max-file-size, symbolic links and \
+special files are skipped and counted in the summary (--verbose lists them).
+
+Settings are read from .tokenwarden.toml in the scanned directory, or --config FILE.")]
+    Scan(ScanArgs),
+    /// List the detection rules or test rule files against their examples.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input (shown as <stdin>).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Also scan files excluded by .gitignore, .ignore and git's exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip files larger than this: bytes, or with a K, M or G suffix (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Flags shared by every scanning command.
+#[derive(Args, Debug)]
+pub struct CommonArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Show secrets in full. By default every output shows only the first characters.
+    #[arg(long)]
+    pub no_redact: bool,
+
+    /// Report findings at this confidence or above. high: the token is sent with the SSWS
+    /// scheme or assigned to an okta-named key; medium: a generic assignment in an
+    /// Okta-related file, or a secret-named URL parameter; low: the bare token shape.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = ConfidenceArg::Medium)]
+    pub min_confidence: ConfidenceArg,
+
+    /// Load extra rule files (*.toml) from DIR; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+
+    /// Worker threads (default: number of CPUs).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// Never color the output (also honored: the NO_COLOR environment variable).
+    #[arg(long)]
+    pub no_color: bool,
+
+    /// Read settings from FILE instead of .tokenwarden.toml in the scanned directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// List skipped files with the reason.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Print the rules (built-in plus --rules DIR).
+    List {
+        /// Only these rule ids.
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        /// Load extra rule files from DIR; repeatable.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        /// Include description, contexts and remediation.
+        #[arg(short, long)]
+        verbose: bool,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Check that every rule finds its examples and none of its negative examples.
+    /// With DIR, checks the rule files in DIR (alongside the built-in rules).
+    /// Exit code 1 if any check fails.
+    Check {
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Sarif,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum ConfidenceArg {
+    High,
+    Medium,
+    Low,
+}
+
+impl From<ConfidenceArg> for Confidence {
+    fn from(c: ConfidenceArg) -> Confidence {
+        match c {
+            ConfidenceArg::High => Confidence::High,
+            ConfidenceArg::Medium => Confidence::Medium,
+            ConfidenceArg::Low => Confidence::Low,
+        }
+    }
+}

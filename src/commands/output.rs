@@ -1,0 +1,74 @@
+//! Shared by the scanning commands: build the engine from common flags, write the report.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+use crate::cli::CommonArgs;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::matcher::Matcher;
+use crate::outcome::Outcome;
+use crate::report::{self, Format, ReportContext};
+use crate::rules::RuleSet;
+
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
+
+pub fn engine(common: &CommonArgs) -> Result<Engine> {
+    let rules = RuleSet::load(&common.rules)?;
+    Ok(Engine {
+        matcher: Matcher::new(rules),
+        min_confidence: common.min_confidence.into(),
+        redact: !common.no_redact,
+    })
+}
+
+pub fn threads(common: &CommonArgs) -> usize {
+    common.threads.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    })
+}
+
+/// Writes the report where the user asked and returns the exit code for it.
+pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<i32> {
+    let format: Format = common.format.into();
+    let to_file = common.output.is_some();
+    let color = !to_file
+        && format == Format::Text
+        && !common.no_color
+        && std::env::var_os("NO_COLOR").is_none()
+        && io::stdout().is_terminal();
+    let cx = ReportContext {
+        rules: engine.matcher.rules(),
+        color,
+        verbose: common.verbose,
+    };
+    let written = match &common.output {
+        Some(path) => {
+            let file = File::create(path).map_err(|e| Error::io("write report to", path, &e))?;
+            let mut w = BufWriter::new(file);
+            report::write(format, &mut w, out, &cx)
+                .and_then(|_| w.flush())
+                .map_err(|e| Error::io("write report to", path, &e))?;
+            Ok(())
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            report::write(format, &mut w, out, &cx).and_then(|_| w.flush())
+        }
+    };
+    match written {
+        // `tokenwarden scan | head` is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Error::new(format!("cannot write report: {e}"))),
+        Ok(()) => {}
+    }
+    if format != Format::Text || to_file {
+        eprintln!("tokenwarden: {}", report::summary(out, common.verbose));
+    }
+    Ok(if out.findings.is_empty() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}

@@ -1,0 +1,117 @@
+//! `.tokenwarden.toml`: per-repository settings. Unknown keys are errors, so a typo never
+//! silently disables a setting.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::tomlfile;
+
+pub const FILE_NAME: &str = ".tokenwarden.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigSpec {
+    #[serde(default)]
+    allow: AllowSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowSpec {
+    /// Globs (relative to the scanned directory) whose files are not scanned.
+    #[serde(default)]
+    paths: Vec<String>,
+}
+
+#[derive(Default)]
+pub struct Config {
+    /// Where the settings came from, if anywhere.
+    pub origin: Option<PathBuf>,
+    allow_paths: Option<GlobSet>,
+}
+
+impl Config {
+    /// `explicit` (from `--config`) must exist; otherwise `.tokenwarden.toml` in `root` is
+    /// used when present.
+    pub fn load(explicit: Option<&Path>, root: Option<&Path>) -> Result<Config> {
+        let path = match (explicit, root) {
+            (Some(p), _) => p.to_path_buf(),
+            (None, Some(dir)) => {
+                let p = dir.join(FILE_NAME);
+                if !p.is_file() {
+                    return Ok(Config::default());
+                }
+                p
+            }
+            (None, None) => return Ok(Config::default()),
+        };
+        let text = fs::read_to_string(&path).map_err(|e| Error::io("read config", &path, &e))?;
+        let origin = path.display().to_string();
+        let spec: ConfigSpec = tomlfile::parse(&text, &origin)?;
+        let allow_paths = if spec.allow.paths.is_empty() {
+            None
+        } else {
+            Some(glob_set(&spec.allow.paths, &origin)?)
+        };
+        Ok(Config {
+            origin: Some(path),
+            allow_paths,
+        })
+    }
+
+    /// `rel` is relative to the scanned directory, `/`-separated.
+    pub fn is_path_allowed(&self, rel: &str) -> bool {
+        self.allow_paths.as_ref().is_some_and(|g| g.is_match(rel))
+    }
+}
+
+/// gitignore-like globs: a pattern without `/` matches a name at any depth, a leading `/`
+/// anchors at the root, and a pattern naming a directory covers everything below it.
+fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let trimmed = p.trim_end_matches('/');
+        let anchored = match trimmed.strip_prefix('/') {
+            Some(rest) => rest.to_string(),
+            None if !trimmed.contains('/') => format!("**/{trimmed}"),
+            None => trimmed.to_string(),
+        };
+        for pattern in [anchored.clone(), format!("{anchored}/**")] {
+            let glob = GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Error::new(format!("{origin}: allow.paths: invalid glob `{p}`: {}", e.kind())))?;
+            b.add(glob);
+        }
+    }
+    b.build()
+        .map_err(|e| Error::new(format!("{origin}: allow.paths: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(p: &[&str]) -> Config {
+        let p: Vec<String> = p.iter().map(|s| s.to_string()).collect();
+        Config {
+            origin: None,
+            allow_paths: Some(glob_set(&p, "t").unwrap()),
+        }
+    }
+
+    #[test]
+    fn glob_semantics() {
+        let c = set(&["rules/*.toml", "*.md", "/top.txt", "fixtures/"]);
+        assert!(c.is_path_allowed("rules/a.toml"));
+        assert!(!c.is_path_allowed("rules/sub/a.toml"));
+        assert!(c.is_path_allowed("docs/deep/x.md"));
+        assert!(c.is_path_allowed("top.txt"));
+        assert!(!c.is_path_allowed("sub/top.txt"));
+        assert!(c.is_path_allowed("fixtures/a/b.json"));
+    }
+}

@@ -1,0 +1,103 @@
+//! What a scan reports, independent of how it is printed.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One secret at one place. `secret` and `snippet` are already redacted unless the user
+/// asked for `--no-redact`; nothing downstream ever sees the raw value otherwise.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_index: usize,
+    pub rule_id: String,
+    pub confidence: Confidence,
+    /// Relative to the scan root, `/`-separated.
+    pub path: String,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in Unicode scalar values of the line.
+    pub column: usize,
+    /// Column just past the secret (SARIF `endColumn` semantics).
+    pub end_column: usize,
+    pub secret: String,
+    pub fingerprint: String,
+    pub snippet: String,
+}
+
+/// Same rule + same secret gives the same fingerprint wherever the secret appears, so a
+/// fingerprint can be listed in an ignore file or compared across runs and branches.
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"tokenwarden-fingerprint-v1\0");
+    h.update(rule_id.as_bytes());
+    h.update(b"\0");
+    h.update(secret);
+    let digest = h.finalize();
+    hex(&digest[..12])
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// The visible prefix of a redacted secret: 4 characters, fewer for short secrets so that a
+/// short password is never mostly revealed.
+pub fn redact(secret: &str) -> String {
+    let chars = secret.chars().count();
+    let keep = if chars >= 16 { 4 } else { chars / 4 };
+    let mut out: String = secret.chars().take(keep).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_keeps_four_characters_of_long_secrets() {
+        assert_eq!(redact("00abcdefghijklmnopqrstuvwxyz"), "00ab…");
+        assert_eq!(redact("hunter22"), "hu…");
+        assert_eq!(redact("abc"), "…");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_rule_and_secret_only() {
+        let a = fingerprint("r", b"s1");
+        assert_eq!(a, fingerprint("r", b"s1"));
+        assert_ne!(a, fingerprint("r2", b"s1"));
+        assert_ne!(a, fingerprint("r", b"s2"));
+        assert_eq!(a.len(), 24);
+    }
+}

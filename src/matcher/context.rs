@@ -1,0 +1,74 @@
+//! The text around a match that contexts and filters look at.
+
+use memchr::{memchr2, memrchr2};
+
+use crate::rules::LINE_WINDOW;
+
+/// How far back `block` contexts look for the start of the enclosing block.
+const BLOCK_REACH: usize = 64 * 1024;
+
+/// Text on the same line before `start`, at most `LINE_WINDOW` bytes.
+pub fn before(blob: &[u8], start: usize) -> &[u8] {
+    let lo = start.saturating_sub(LINE_WINDOW);
+    let from = memrchr2(b'\n', b'\r', &blob[lo..start]).map_or(lo, |i| lo + i + 1);
+    &blob[from..start]
+}
+
+/// Text on the same line from `end`, at most `LINE_WINDOW` bytes.
+pub fn after(blob: &[u8], end: usize) -> &[u8] {
+    let hi = (end + LINE_WINDOW).min(blob.len());
+    let to = memchr2(b'\n', b'\r', &blob[end..hi]).map_or(hi, |i| end + i);
+    &blob[end..to]
+}
+
+/// From the start of the last line (at or before the one holding `start`) that begins in
+/// column 0 with a non-blank character, up to `start`. For indentation-structured text
+/// (YAML, HCL, TOML tables) that line opens the enclosing top-level block.
+pub fn block(blob: &[u8], start: usize) -> &[u8] {
+    let floor = start.saturating_sub(BLOCK_REACH);
+    let mut line_start = line_start(blob, start, floor);
+    loop {
+        let first = blob[line_start];
+        let blank = matches!(first, b' ' | b'\t' | b'\n' | b'\r');
+        if !blank || line_start <= floor {
+            return &blob[line_start..start];
+        }
+        // Step to the previous line; `line_start - 1` is its terminator.
+        line_start = line_start_before(blob, line_start - 1, floor);
+    }
+}
+
+fn line_start(blob: &[u8], pos: usize, floor: usize) -> usize {
+    memrchr2(b'\n', b'\r', &blob[floor..pos]).map_or(floor, |i| floor + i + 1)
+}
+
+/// Start of the line that ends with the terminator at `term` (skipping a `\r\n` pair).
+fn line_start_before(blob: &[u8], term: usize, floor: usize) -> usize {
+    let mut end = term;
+    if blob[end] == b'\n' && end > floor && blob[end - 1] == b'\r' {
+        end -= 1;
+    }
+    line_start(blob, end, floor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_stop_at_line_ends() {
+        let t = b"a\nkey: SECRET rest\nz";
+        let s = 7;
+        assert_eq!(before(t, s), b"key: ");
+        assert_eq!(after(t, s + 6), b" rest");
+    }
+
+    #[test]
+    fn block_finds_enclosing_top_level_line() {
+        let t = b"other: 1\r\nokta:\r\n  client:\r\n\r\n    token: X";
+        let s = t.len() - 1;
+        assert_eq!(block(t, s), b"okta:\r\n  client:\r\n\r\n    token: ");
+        let t = b"TOKEN=X";
+        assert_eq!(block(t, 6), b"TOKEN=");
+    }
+}

@@ -1,0 +1,249 @@
+//! The detection engine: keyword prefilter (aho-corasick) → rule regex → filters →
+//! context-based confidence. Works on bytes with no knowledge of files or git.
+
+mod context;
+pub mod filters;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::finding::Confidence;
+use crate::rules::{Decode, Rule, RuleSet, normalize_name};
+
+/// A secret found in a blob, before it is located in lines and redacted.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub rule: usize,
+    /// Byte span of the secret as it appears in the blob.
+    pub start: usize,
+    pub end: usize,
+    /// The secret after the rule's decoding (what fingerprints are computed from).
+    pub secret: Vec<u8>,
+    pub confidence: Confidence,
+}
+
+pub struct Matcher {
+    rules: RuleSet,
+    /// Rules without keywords: run on every blob.
+    always: Vec<usize>,
+    keywords: Option<AhoCorasick>,
+    /// Keyword pattern id → rule index.
+    keyword_rule: Vec<usize>,
+    /// Rule index → indices of the rules it supersedes.
+    supersedes: Vec<Vec<usize>>,
+}
+
+/// Why a rule dropped a candidate; `None` from `candidate` means it became a `Match`.
+pub type Rejection = &'static str;
+
+impl Matcher {
+    pub fn new(rules: RuleSet) -> Matcher {
+        let mut always = Vec::new();
+        let mut patterns = Vec::new();
+        let mut keyword_rule = Vec::new();
+        for (i, r) in rules.rules.iter().enumerate() {
+            if r.keywords.is_empty() {
+                always.push(i);
+            }
+            for k in &r.keywords {
+                patterns.push(k.as_bytes().to_vec());
+                keyword_rule.push(i);
+            }
+        }
+        let keywords = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&patterns)
+                .expect("keyword automaton within aho-corasick limits")
+        });
+        let supersedes = rules
+            .rules
+            .iter()
+            .map(|r| r.supersedes.iter().filter_map(|id| rules.index_of(id)).collect())
+            .collect();
+        Matcher {
+            rules,
+            always,
+            keywords,
+            keyword_rule,
+            supersedes,
+        }
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules.rules
+    }
+
+    /// Every secret in `blob`, sorted by position, at every confidence.
+    pub fn find(&self, blob: &[u8], path: &str) -> Vec<Match> {
+        let mut out = Vec::new();
+        for rule in self.active_rules(blob) {
+            self.find_rule(rule, blob, path, &mut out, &mut |_, _| {});
+        }
+        self.resolve_supersedes(&mut out);
+        out.sort_by_key(|m| (m.start, m.rule));
+        out
+    }
+
+    /// Rules whose keywords occur in `blob` (plus the keyword-less ones), in rule order.
+    fn active_rules(&self, blob: &[u8]) -> Vec<usize> {
+        let mut active = vec![false; self.rules.rules.len()];
+        for &i in &self.always {
+            active[i] = true;
+        }
+        if let Some(ac) = &self.keywords {
+            let mut remaining = (0..active.len())
+                .filter(|&i| !active[i] && self.keyword_rule.contains(&i))
+                .count();
+            for m in ac.find_overlapping_iter(blob) {
+                let r = self.keyword_rule[m.pattern().as_usize()];
+                if !active[r] {
+                    active[r] = true;
+                    remaining -= 1;
+                    if remaining == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        (0..active.len()).filter(|&i| active[i]).collect()
+    }
+
+    /// Runs one rule over `blob`, pushing accepted matches and reporting each rejected
+    /// candidate to `rejected` (used by `rules check` to explain a failing example).
+    pub fn find_rule(
+        &self,
+        rule_index: usize,
+        blob: &[u8],
+        path: &str,
+        out: &mut Vec<Match>,
+        rejected: &mut dyn FnMut(&[u8], Rejection),
+    ) {
+        let rule = &self.rules.rules[rule_index];
+        let mut locs = rule.regex.capture_locations();
+        let mut file_ctx: Vec<Option<bool>> = vec![None; rule.contexts.len()];
+        let mut pos = 0;
+        while pos <= blob.len() {
+            let Some(m) = rule.regex.captures_read_at(&mut locs, blob, pos) else {
+                break;
+            };
+            let Some((start, end)) = locs.get(rule.secret_group) else {
+                pos = m.end().max(m.start() + 1);
+                continue;
+            };
+            if let Some(set) = &rule.not_adjacent {
+                let left = start > 0 && set.contains(blob[start - 1]);
+                let right = end < blob.len() && set.contains(blob[end]);
+                if left || right {
+                    rejected(&blob[start..end], "adjacent to more token characters");
+                    // No token can start inside this run of token characters.
+                    let mut p = start + 1;
+                    while p < blob.len() && set.contains(blob[p]) {
+                        p += 1;
+                    }
+                    pos = p;
+                    continue;
+                }
+            }
+            pos = end.max(m.start() + 1);
+            let name = rule.name_group.and_then(|g| locs.get(g)).map(|(a, b)| &blob[a..b]);
+            match candidate(rule, blob, path, start, end, name, &mut file_ctx) {
+                Ok((secret, confidence)) => out.push(Match {
+                    rule: rule_index,
+                    start,
+                    end,
+                    secret,
+                    confidence,
+                }),
+                Err(why) => rejected(&blob[start..end], why),
+            }
+        }
+    }
+
+    /// When a rule that supersedes another finds an overlapping secret, keep one finding:
+    /// the superseding rule's, with the stronger confidence of the two.
+    fn resolve_supersedes(&self, out: &mut Vec<Match>) {
+        if self.supersedes.iter().all(Vec::is_empty) || out.len() < 2 {
+            return;
+        }
+        let mut drop = vec![false; out.len()];
+        for i in 0..out.len() {
+            for j in 0..out.len() {
+                let (a, b) = (&out[i], &out[j]);
+                if i != j
+                    && !drop[j]
+                    && self.supersedes[a.rule].contains(&b.rule)
+                    && a.start < b.end
+                    && b.start < a.end
+                {
+                    let c = a.confidence.max(b.confidence);
+                    out[i].confidence = c;
+                    drop[j] = true;
+                }
+            }
+        }
+        let mut dropped = drop.into_iter();
+        out.retain(|_| !dropped.next().unwrap_or(false));
+    }
+}
+
+/// Filters one regex candidate and computes its confidence.
+fn candidate(
+    rule: &Rule,
+    blob: &[u8],
+    path: &str,
+    start: usize,
+    end: usize,
+    name: Option<&[u8]>,
+    file_ctx: &mut [Option<bool>],
+) -> Result<(Vec<u8>, Confidence), Rejection> {
+    let f = &rule.filters;
+    if !f.names.is_empty() {
+        let n = normalize_name(name.unwrap_or_default());
+        if !f.names.contains(&n) {
+            return Err("parameter name not in filters.names");
+        }
+    }
+    let raw = &blob[start..end];
+    let secret = match rule.decode {
+        Decode::None => raw.to_vec(),
+        Decode::Percent => filters::percent_decode(raw),
+    };
+    filters::check_secret(f, &secret)?;
+    if f.base64_guard && filters::inside_base64(blob, start, end) {
+        return Err("inside a longer base64 string");
+    }
+    if let Some(re) = &f.reject_before
+        && re.is_match(context::before(blob, start))
+    {
+        return Err("rejected by filters.reject_before");
+    }
+    if let Some(re) = &f.reject_after
+        && re.is_match(context::after(blob, end))
+    {
+        return Err("rejected by filters.reject_after");
+    }
+    let confidence = confidence(rule, blob, path, start, end, file_ctx);
+    Ok((secret, confidence))
+}
+
+fn confidence(
+    rule: &Rule,
+    blob: &[u8],
+    path: &str,
+    start: usize,
+    end: usize,
+    file_ctx: &mut [Option<bool>],
+) -> Confidence {
+    for (i, c) in rule.contexts.iter().enumerate() {
+        let holds = c.before.as_ref().is_none_or(|re| re.is_match(context::before(blob, start)))
+            && c.after.as_ref().is_none_or(|re| re.is_match(context::after(blob, end)))
+            && c.path.as_ref().is_none_or(|re| re.is_match(path.as_bytes()))
+            && c.block.as_ref().is_none_or(|re| re.is_match(context::block(blob, start)))
+            && c.file.as_ref().is_none_or(|re| *file_ctx[i].get_or_insert_with(|| re.is_match(blob)));
+        if holds {
+            return c.confidence;
+        }
+    }
+    rule.confidence
+}

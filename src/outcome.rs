@@ -1,0 +1,103 @@
+//! What a run produced: findings plus the bookkeeping that proves nothing was skipped
+//! silently.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use crate::finding::Finding;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// A NUL byte in the first 8 KiB.
+    Binary,
+    TooLarge { size: u64, limit: u64 },
+    Unreadable(String),
+    /// Symbolic links are not followed.
+    Symlink,
+    /// FIFOs, sockets, devices: opening them could block or has no meaning.
+    NotRegular(&'static str),
+    /// Matched `[allow] paths` in the config.
+    AllowedByConfig,
+}
+
+impl SkipReason {
+    /// A stable key for summaries and JSON.
+    pub fn key(&self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge { .. } => "too_large",
+            SkipReason::Unreadable(_) => "unreadable",
+            SkipReason::Symlink => "symlink",
+            SkipReason::NotRegular(_) => "not_regular_file",
+            SkipReason::AllowedByConfig => "allowed_by_config",
+        }
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::size::human_bytes;
+        match self {
+            SkipReason::Binary => f.write_str("binary file (NUL byte in the first 8 KiB)"),
+            SkipReason::TooLarge { size, limit } => write!(
+                f,
+                "{} is over --max-file-size {}",
+                human_bytes(*size),
+                human_bytes(*limit)
+            ),
+            SkipReason::Unreadable(why) => write!(f, "unreadable: {why}"),
+            SkipReason::Symlink => f.write_str("symbolic link (not followed)"),
+            SkipReason::NotRegular(kind) => write!(f, "not a regular file ({kind})"),
+            SkipReason::AllowedByConfig => f.write_str("allowed by config [allow] paths"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: SkipReason,
+}
+
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: Vec<Skipped>,
+    pub elapsed: Duration,
+}
+
+impl Stats {
+    pub fn merge(&mut self, other: Stats) {
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.skipped.extend(other.skipped);
+    }
+
+    pub fn skipped_by_reason(&self) -> BTreeMap<&'static str, usize> {
+        let mut m = BTreeMap::new();
+        for s in &self.skipped {
+            *m.entry(s.reason.key()).or_default() += 1;
+        }
+        m
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+}
+
+impl Outcome {
+    /// Deterministic order regardless of thread scheduling.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+        });
+        self.stats
+            .skipped
+            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+    }
+}

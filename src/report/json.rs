@@ -1,0 +1,45 @@
+//! The JSON report. Field names are a contract (README "JSON output"): add, never rename.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use crate::finding::Finding;
+use crate::outcome::Outcome;
+
+pub fn finding_json(f: &Finding) -> Value {
+    json!({
+        "rule_id": f.rule_id,
+        "confidence": f.confidence,
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "end_column": f.end_column,
+        "secret": f.secret,
+        "fingerprint": f.fingerprint,
+        "snippet": f.snippet,
+    })
+}
+
+pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
+    let s = &out.stats;
+    let doc = json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "findings": out.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "stats": {
+            "files_scanned": s.files_scanned,
+            "bytes_scanned": s.bytes_scanned,
+            "findings": out.findings.len(),
+            "skipped": s.skipped.len(),
+            "skipped_by_reason": s.skipped_by_reason(),
+            "skipped_files": s.skipped.iter().map(|k| json!({
+                "path": k.path,
+                "reason": k.reason.key(),
+                "detail": k.reason.to_string(),
+            })).collect::<Vec<_>>(),
+            "elapsed_ms": s.elapsed.as_millis() as u64,
+        },
+    });
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
+}

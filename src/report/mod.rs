@@ -1,0 +1,75 @@
+//! Output formats. Each reporter gets the finished, sorted, already-redacted outcome.
+
+mod json;
+mod sarif;
+mod text;
+
+use std::io::{self, Write};
+
+use crate::outcome::Outcome;
+use crate::rules::Rule;
+
+pub use sarif::SARIF_SCHEMA_URI;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+pub struct ReportContext<'a> {
+    pub rules: &'a [Rule],
+    pub color: bool,
+    pub verbose: bool,
+}
+
+pub fn write(format: Format, w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(w, out, cx),
+        Format::Json => json::write(w, out),
+        Format::Sarif => sarif::write(w, out, cx.rules),
+    }
+}
+
+/// The one-line summary shown after text output and on stderr for machine formats.
+pub fn summary(out: &Outcome, verbose: bool) -> String {
+    let s = &out.stats;
+    let n = out.findings.len();
+    let mut by_conf = Vec::new();
+    for c in ["high", "medium", "low"] {
+        let k = out.findings.iter().filter(|f| f.confidence.as_str() == c).count();
+        if k > 0 {
+            by_conf.push(format!("{k} {c}"));
+        }
+    }
+    let mut line = format!(
+        "{n} finding{}{} in {} file{} ({}) in {:.2}s",
+        plural(n),
+        if by_conf.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_conf.join(", "))
+        },
+        s.files_scanned,
+        plural(s.files_scanned as usize),
+        crate::size::human_bytes(s.bytes_scanned),
+        s.elapsed.as_secs_f64()
+    );
+    if !s.skipped.is_empty() {
+        let parts: Vec<String> = s
+            .skipped_by_reason()
+            .iter()
+            .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
+            .collect();
+        line.push_str(&format!("; skipped {}: {}", s.skipped.len(), parts.join(", ")));
+        if !verbose {
+            line.push_str(" (--verbose lists them)");
+        }
+    }
+    line
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,237 @@
+//! SARIF 2.1.0 for GitHub code scanning, built with serde-sarif's types.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+use serde_sarif::sarif::{
+    ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
+use sha2::{Digest, Sha256};
+
+use crate::finding::{Finding, hex};
+use crate::outcome::Outcome;
+use crate::rules::{Level, Rule};
+
+pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/tokenwarden/tokenwarden";
+/// Skipped files beyond this many are summarized in one notification.
+const MAX_SKIP_NOTIFICATIONS: usize = 100;
+
+pub fn write(w: &mut dyn Write, out: &Outcome, rules: &[Rule]) -> io::Result<()> {
+    let sarif = Sarif::builder()
+        .schema(SARIF_SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(vec![run(out, rules)])
+        .build();
+    serde_json::to_writer_pretty(&mut *w, &sarif)?;
+    writeln!(w)
+}
+
+fn run(out: &Outcome, rules: &[Rule]) -> Run {
+    let driver = ToolComponent::builder()
+        .name("tokenwarden")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(rules.iter().map(descriptor).collect::<Vec<_>>())
+        .build();
+    let mut occurrences: HashMap<(&str, &str), usize> = HashMap::new();
+    let results: Vec<SarifResult> = out
+        .findings
+        .iter()
+        .map(|f| {
+            let n = occurrences.entry((&f.fingerprint, &f.path)).or_default();
+            *n += 1;
+            result(f, &rules[f.rule_index], *n)
+        })
+        .collect();
+    Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("unicodeCodePoints"))
+        .invocations(vec![invocation(out)])
+        .build()
+}
+
+fn descriptor(r: &Rule) -> ReportingDescriptor {
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        Value::String(format!("{:.1}", r.security_severity)),
+    );
+    props.insert("precision".to_string(), json!("high"));
+    ReportingDescriptor::builder()
+        .id(&r.id)
+        .name(camel_name(&r.id))
+        .short_description(text_message(&r.name))
+        .full_description(text_message(&r.description))
+        .help(
+            MultiformatMessageString::builder()
+                .text(markdown_to_text(&r.remediation))
+                .markdown(r.remediation.trim())
+                .build(),
+        )
+        .opt_help_uri(r.help_uri.clone())
+        .default_configuration(ReportingConfiguration {
+            level: Some(json!(r.severity.as_str())),
+            ..Default::default()
+        })
+        .properties(PropertyBag {
+            tags: Some(r.tags.clone()),
+            additional_properties: props,
+        })
+        .build()
+}
+
+fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
+    let region = Region {
+        start_line: Some(f.line as i64),
+        start_column: Some(f.column as i64),
+        end_column: Some(f.end_column as i64),
+        snippet: Some(ArtifactContent {
+            text: Some(f.snippet.clone()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let location = Location {
+        physical_location: Some(PhysicalLocation {
+            artifact_location: Some(ArtifactLocation {
+                uri: Some(uri_path(&f.path)),
+                ..Default::default()
+            }),
+            region: Some(region),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert("secretFingerprint/v1".to_string(), f.fingerprint.clone());
+    // Stable across runs and edits elsewhere in the file: no byte offsets, no line
+    // numbers. GitHub uses this key to track an alert instead of hashing the line itself.
+    fingerprints.insert(
+        "primaryLocationLineHash".to_string(),
+        format!("{}:{occurrence}", location_hash(&f.fingerprint, &f.path)),
+    );
+    let mut props = BTreeMap::new();
+    props.insert("confidence".to_string(), json!(f.confidence));
+    props.insert("fingerprint".to_string(), json!(f.fingerprint));
+    SarifResult::builder()
+        .rule_id(&f.rule_id)
+        .rule_index(f.rule_index as i64)
+        .level(level(rule.severity))
+        .message(text(format!(
+            "{} found ({} confidence): {}. Rotate it and remove it from the code; see the rule help for the steps.",
+            rule.name, f.confidence, f.secret
+        )))
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag {
+            tags: None,
+            additional_properties: props,
+        })
+        .build()
+}
+
+fn invocation(out: &Outcome) -> Invocation {
+    let skipped = &out.stats.skipped;
+    let mut notes: Vec<Notification> = skipped
+        .iter()
+        .take(MAX_SKIP_NOTIFICATIONS)
+        .map(|s| note(format!("skipped {}: {}", s.path, s.reason)))
+        .collect();
+    if skipped.len() > MAX_SKIP_NOTIFICATIONS {
+        notes.push(note(format!(
+            "{} more files skipped; run with --format json to list them all",
+            skipped.len() - MAX_SKIP_NOTIFICATIONS
+        )));
+    }
+    Invocation::builder()
+        .execution_successful(true)
+        .opt_tool_execution_notifications((!notes.is_empty()).then_some(notes))
+        .build()
+}
+
+fn level(l: Level) -> ResultLevel {
+    match l {
+        Level::Error => ResultLevel::Error,
+        Level::Warning => ResultLevel::Warning,
+        Level::Note => ResultLevel::Note,
+    }
+}
+
+fn text_message(s: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(s.trim()).build()
+}
+
+fn text(s: String) -> Message {
+    Message {
+        text: Some(s),
+        ..Default::default()
+    }
+}
+
+fn note(message: String) -> Notification {
+    Notification::builder()
+        .level(json!("note"))
+        .message(text(message))
+        .build()
+}
+
+/// `okta-api-token` → `OktaApiToken` (SARIF's `name` is an identifier-like label).
+fn camel_name(id: &str) -> String {
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Plain-text rendering of the remediation for viewers that don't render Markdown.
+fn markdown_to_text(md: &str) -> String {
+    md.trim().replace("**", "").replace('`', "")
+}
+
+fn location_hash(fingerprint: &str, path: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(fingerprint.as_bytes());
+    h.update(b"\0");
+    h.update(path.as_bytes());
+    hex(&h.finalize()[..8])
+}
+
+/// A relative URI reference: every byte outside RFC 3986 unreserved characters and `/`
+/// is percent-encoded.
+pub fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(uri_path("a b/c#d.txt"), "a%20b/c%23d.txt");
+        assert_eq!(uri_path("<stdin>"), "%3Cstdin%3E");
+    }
+
+    #[test]
+    fn camel() {
+        assert_eq!(camel_name("okta-api-token"), "OktaApiToken");
+    }
+}

@@ -1,0 +1,60 @@
+//! ripgrep-like text: `path:line:col: rule [confidence] secret`, the snippet under it.
+
+use std::io::{self, Write};
+
+use super::{ReportContext, summary};
+use crate::finding::Confidence;
+use crate::locate::sanitize;
+use crate::outcome::Outcome;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result<()> {
+    let p = Paint { on: cx.color };
+    for f in &out.findings {
+        let conf = match f.confidence {
+            Confidence::High => p.wrap("1;31", "high"),
+            Confidence::Medium => p.wrap("33", "medium"),
+            Confidence::Low => p.wrap("36", "low"),
+        };
+        writeln!(
+            w,
+            "{}:{}:{}: {} [{conf}] {}",
+            p.wrap("35", &sanitize(&f.path)),
+            p.wrap("32", &f.line.to_string()),
+            f.column,
+            p.wrap("1", &f.rule_id),
+            p.wrap("1", &f.secret),
+        )?;
+        writeln!(w, "    {}", f.snippet)?;
+        writeln!(w, "    {}", p.wrap("2", &format!("fingerprint {}", f.fingerprint)))?;
+    }
+    if cx.verbose {
+        for s in &out.stats.skipped {
+            writeln!(w, "skipped {}: {}", sanitize(&s.path), s.reason)?;
+        }
+    }
+    if !out.findings.is_empty() || cx.verbose {
+        writeln!(w)?;
+    }
+    writeln!(w, "{}", summary(out, cx.verbose))?;
+    if !out.findings.is_empty() {
+        let ids: std::collections::BTreeSet<&str> =
+            out.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        let hint = ids.into_iter().collect::<Vec<_>>().join(" ");
+        writeln!(w, "How to fix: tokenwarden rules list --verbose {hint}")?;
+    }
+    Ok(())
+}

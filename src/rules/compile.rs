@@ -1,0 +1,243 @@
+//! Turns a `RuleSpec` into a `Rule` the matcher can run: regexes compiled with size limits,
+//! byte classes expanded into tables, cross-rule references resolved.
+
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::spec::{ContextSpec, Decode, ExampleSpec, FilterSpec, Level, NegativeSpec, RuleSpec};
+use crate::error::{Error, Result};
+use crate::finding::Confidence;
+
+/// Bounds the memory a user-supplied regex may take; the `regex` crate is linear-time, so
+/// size is the only thing a hostile or careless pattern can blow up.
+const REGEX_SIZE_LIMIT: usize = 8 << 20;
+/// How far `before`/`after` contexts look along the line, in bytes.
+pub const LINE_WINDOW: usize = 512;
+
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub severity: Level,
+    pub security_severity: f64,
+    pub tags: Vec<String>,
+    pub help_uri: Option<String>,
+    pub remediation: String,
+    pub keywords: Vec<String>,
+    pub regex: Regex,
+    pub secret_group: usize,
+    pub name_group: Option<usize>,
+    pub not_adjacent: Option<ByteSet>,
+    pub decode: Decode,
+    pub supersedes: Vec<String>,
+    pub filters: Filters,
+    pub confidence: Confidence,
+    pub contexts: Vec<Context>,
+    pub examples: Vec<ExampleSpec>,
+    pub negative_examples: Vec<NegativeSpec>,
+    /// Where the rule came from (`rules/okta-api-token.toml` or a user's path).
+    pub origin: String,
+}
+
+pub struct Filters {
+    pub min_length: usize,
+    pub min_entropy: f64,
+    /// Lowercased.
+    pub placeholders: Vec<String>,
+    pub reject: Vec<Regex>,
+    pub reject_before: Option<Regex>,
+    pub reject_after: Option<Regex>,
+    pub max_repeat: Option<usize>,
+    pub max_sequence: Option<usize>,
+    /// Normalized with `normalize_name`.
+    pub names: Vec<String>,
+    pub base64_guard: bool,
+}
+
+pub struct Context {
+    pub confidence: Confidence,
+    pub before: Option<Regex>,
+    pub after: Option<Regex>,
+    pub path: Option<Regex>,
+    pub file: Option<Regex>,
+    pub block: Option<Regex>,
+    pub description: Option<String>,
+}
+
+/// A set of bytes, for O(1) adjacency checks in the hot loop.
+#[derive(Clone)]
+pub struct ByteSet([bool; 256]);
+
+impl ByteSet {
+    pub fn contains(&self, b: u8) -> bool {
+        self.0[b as usize]
+    }
+}
+
+/// Lowercase and drop `_`/`-`, so `Access-Token`, `access_token` and `accesstoken` agree.
+pub fn normalize_name(name: &[u8]) -> String {
+    name.iter()
+        .filter(|&&b| b != b'_' && b != b'-')
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect()
+}
+
+pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
+    let at = |field: &str| format!("{origin}: rule `{}`: {field}", spec.id);
+    if spec.id.is_empty()
+        || !spec
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(Error::new(format!(
+            "{origin}: rule id `{}` must be non-empty lowercase letters, digits and `-`",
+            spec.id
+        )));
+    }
+    if !(0.0..=10.0).contains(&spec.security_severity) {
+        return Err(Error::new(format!(
+            "{}: must be between 0.0 and 10.0, got {}",
+            at("security_severity"),
+            spec.security_severity
+        )));
+    }
+    if spec.keywords.iter().any(|k| k.is_empty()) {
+        return Err(Error::new(format!("{}: empty keyword", at("keywords"))));
+    }
+
+    let regex = build_regex(&spec.regex, &at("regex"))?;
+    let secret_group = group_index(&regex, "secret")
+        .ok_or_else(|| Error::new(format!("{}: needs a named group `secret`, as in (?P<secret>...)", at("regex"))))?;
+    let name_group = group_index(&regex, "name");
+    if !spec.filters.names.is_empty() && name_group.is_none() {
+        return Err(Error::new(format!(
+            "{}: `filters.names` needs a named group `name` in the regex",
+            at("regex")
+        )));
+    }
+    let not_adjacent = spec
+        .not_adjacent
+        .as_deref()
+        .map(|class| byte_set(class, &at("not_adjacent")))
+        .transpose()?;
+    let filters = compile_filters(&spec.filters, &at)?;
+    let contexts = spec
+        .context
+        .iter()
+        .enumerate()
+        .map(|(i, c)| compile_context(c, &at(&format!("context[{i}]"))))
+        .collect::<Result<Vec<_>>>()?;
+
+    Ok(Rule {
+        id: spec.id,
+        name: spec.name,
+        description: spec.description,
+        severity: spec.severity,
+        security_severity: spec.security_severity,
+        tags: spec.tags,
+        help_uri: spec.help_uri,
+        remediation: spec.remediation,
+        keywords: spec.keywords,
+        regex,
+        secret_group,
+        name_group,
+        not_adjacent,
+        decode: spec.decode,
+        supersedes: spec.supersedes,
+        filters,
+        confidence: spec.confidence,
+        contexts,
+        examples: spec.examples,
+        negative_examples: spec.negative_examples,
+        origin: origin.to_string(),
+    })
+}
+
+fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String) -> Result<Filters> {
+    let reject = spec
+        .reject
+        .iter()
+        .map(|r| build_regex(r, &at("filters.reject")))
+        .collect::<Result<Vec<_>>>()?;
+    let anchored = |re: &Option<String>, field: &str, start: bool| {
+        re.as_deref()
+            .map(|r| build_anchored(r, start, &at(field)))
+            .transpose()
+    };
+    Ok(Filters {
+        min_length: spec.min_length.unwrap_or(0),
+        min_entropy: spec.min_entropy.unwrap_or(0.0),
+        placeholders: spec.placeholders.iter().map(|p| p.to_lowercase()).collect(),
+        reject,
+        reject_before: anchored(&spec.reject_before, "filters.reject_before", false)?,
+        reject_after: anchored(&spec.reject_after, "filters.reject_after", true)?,
+        max_repeat: spec.max_repeat,
+        max_sequence: spec.max_sequence,
+        names: spec.names.iter().map(|n| normalize_name(n.as_bytes())).collect(),
+        base64_guard: spec.base64_guard,
+    })
+}
+
+fn compile_context(spec: &ContextSpec, at: &str) -> Result<Context> {
+    let plain = |re: &Option<String>, field: &str| {
+        re.as_deref()
+            .map(|r| build_regex(r, &format!("{at}.{field}")))
+            .transpose()
+    };
+    Ok(Context {
+        confidence: spec.confidence,
+        before: spec
+            .before
+            .as_deref()
+            .map(|r| build_anchored(r, false, &format!("{at}.before")))
+            .transpose()?,
+        after: spec
+            .after
+            .as_deref()
+            .map(|r| build_anchored(r, true, &format!("{at}.after")))
+            .transpose()?,
+        path: plain(&spec.path, "path")?,
+        file: plain(&spec.file, "file")?,
+        block: plain(&spec.block, "block")?,
+        description: spec.description.clone(),
+    })
+}
+
+/// `before` regexes must end at the secret and `after` regexes start at it.
+fn build_anchored(re: &str, at_start: bool, at: &str) -> Result<Regex> {
+    let wrapped = if at_start {
+        format!(r"\A(?:{re})")
+    } else {
+        format!(r"(?:{re})\z")
+    };
+    build_regex(&wrapped, at)
+}
+
+pub fn build_regex(re: &str, at: &str) -> Result<Regex> {
+    RegexBuilder::new(re)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            let detail = match e {
+                regex::Error::CompiledTooBig(limit) => format!(
+                    "pattern is too large once compiled (limit {limit} bytes); simplify it or bound its repetitions"
+                ),
+                other => other.to_string().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "),
+            };
+            Error::new(format!("{at}: invalid regex: {detail}"))
+        })
+}
+
+fn group_index(re: &Regex, name: &str) -> Option<usize> {
+    re.capture_names().position(|n| n == Some(name))
+}
+
+fn byte_set(class: &str, at: &str) -> Result<ByteSet> {
+    let re = build_regex(&format!(r"(?s-u)\A(?:{class})\z"), at)?;
+    let mut set = [false; 256];
+    for (b, slot) in set.iter_mut().enumerate() {
+        *slot = re.is_match(&[b as u8]);
+    }
+    Ok(ByteSet(set))
+}

@@ -1,0 +1,117 @@
+//! Detection rules: data in `rules/*.toml` (embedded at build time) plus user rule
+//! directories, compiled into a `RuleSet`.
+
+mod compile;
+mod spec;
+
+use std::fs;
+use std::path::Path;
+
+pub use compile::{Context, Filters, LINE_WINDOW, Rule, normalize_name};
+pub use spec::{Decode, ExampleSpec, Level, NegativeSpec};
+
+use crate::error::{Error, Result};
+use crate::tomlfile;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The built-in rules plus every `*.toml` in each of `extra_dirs`.
+    pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet> {
+        let mut rules = Vec::new();
+        for (origin, text) in EMBEDDED_RULES {
+            rules.push(parse_rule(text, origin)?);
+        }
+        for dir in extra_dirs {
+            rules.extend(load_dir(dir.as_ref())?);
+        }
+        RuleSet::new(rules)
+    }
+
+    /// Only the rules in `dir` (for `rules check DIR`).
+    pub fn load_only(dir: &Path) -> Result<RuleSet> {
+        RuleSet::new(load_dir(dir)?)
+    }
+
+    fn new(rules: Vec<Rule>) -> Result<RuleSet> {
+        for (i, r) in rules.iter().enumerate() {
+            if let Some(first) = rules[..i].iter().find(|o| o.id == r.id) {
+                return Err(Error::new(format!(
+                    "{}: rule id `{}` is already defined in {}",
+                    r.origin, r.id, first.origin
+                )));
+            }
+        }
+        for r in &rules {
+            // A user rule may supersede a built-in one, or name one that isn't loaded
+            // (e.g. when checking a directory alone); unknown ids are typos.
+            for s in &r.supersedes {
+                if !rules.iter().any(|o| &o.id == s) && !is_builtin_id(s) {
+                    return Err(Error::new(format!(
+                        "{}: rule `{}`: supersedes unknown rule `{s}`",
+                        r.origin, r.id
+                    )));
+                }
+            }
+        }
+        Ok(RuleSet { rules })
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.id == id)
+    }
+}
+
+fn is_builtin_id(id: &str) -> bool {
+    EMBEDDED_RULES
+        .iter()
+        .any(|(origin, _)| origin.strip_prefix("rules/").and_then(|f| f.strip_suffix(".toml")) == Some(id))
+}
+
+fn load_dir(dir: &Path) -> Result<Vec<Rule>> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("read rules directory", dir, &e))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("read rules directory", dir, &e))?;
+        let path = entry.path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            paths.push(path);
+        }
+    }
+    if paths.is_empty() {
+        return Err(Error::new(format!(
+            "no rule files (*.toml) in {}",
+            dir.display()
+        )));
+    }
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = fs::read_to_string(p).map_err(|e| Error::io("read rule file", p, &e))?;
+            parse_rule(&text, &p.display().to_string())
+        })
+        .collect()
+}
+
+fn parse_rule(text: &str, origin: &str) -> Result<Rule> {
+    let spec: spec::RuleSpec = tomlfile::parse(text, origin)?;
+    compile::compile(spec, origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load() {
+        let set = RuleSet::load(&[] as &[&Path]).unwrap();
+        for id in ["okta-api-token", "url-query-secret", "url-userinfo-password"] {
+            assert!(set.index_of(id).is_some(), "missing {id}");
+        }
+    }
+}

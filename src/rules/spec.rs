@@ -1,0 +1,174 @@
+//! The on-disk rule format (`rules/*.toml`), exactly as users write it. Compiling it into
+//! something the matcher can run happens in `compile.rs`.
+
+use serde::Deserialize;
+
+use crate::finding::Confidence;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// SARIF result level: `error`, `warning` or `note`.
+    pub severity: Level,
+    /// GitHub's 0.0–10.0 score (≥ 9 critical, ≥ 7 high, ≥ 4 medium).
+    pub security_severity: f64,
+    /// Case-insensitive literals; the rule's regex only runs on blobs containing one.
+    /// Empty: the regex runs on every blob (it should then start with a rare literal).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// `regex::bytes` syntax; must have a named group `secret`. A group `name` is checked
+    /// against `filters.names`.
+    pub regex: String,
+    /// A character class (regex syntax, e.g. `[A-Za-z0-9_-]`): the secret must not touch a
+    /// character of this class on either side, so substrings of longer strings never match.
+    #[serde(default)]
+    pub not_adjacent: Option<String>,
+    /// How to decode the captured secret before filtering and fingerprinting.
+    #[serde(default)]
+    pub decode: Decode,
+    /// Rules whose findings this rule replaces when both find the same secret; the finding
+    /// keeps the higher of the two confidences.
+    #[serde(default)]
+    pub supersedes: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub help_uri: Option<String>,
+    /// Markdown shown in SARIF `help.markdown` and `tokenwarden rules list --verbose`.
+    pub remediation: String,
+    #[serde(default)]
+    pub filters: FilterSpec,
+    /// Confidence of a match that no `[[context]]` entry upgrades or downgrades.
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+    /// Tried in order; the first entry whose conditions all hold sets the confidence.
+    #[serde(default)]
+    pub context: Vec<ContextSpec>,
+    #[serde(default)]
+    pub examples: Vec<ExampleSpec>,
+    #[serde(default)]
+    pub negative_examples: Vec<NegativeSpec>,
+}
+
+fn default_confidence() -> Confidence {
+    Confidence::Medium
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decode {
+    #[default]
+    None,
+    /// `%XX` escapes, as in URL query strings and userinfo.
+    Percent,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterSpec {
+    /// Minimum length of the decoded secret, in bytes.
+    pub min_length: Option<usize>,
+    /// Minimum Shannon entropy of the decoded secret, in bits per byte.
+    pub min_entropy: Option<f64>,
+    /// Case-insensitive substrings that mark a placeholder (`xxxx`, `example`, `your`).
+    #[serde(default)]
+    pub placeholders: Vec<String>,
+    /// Regexes on the decoded secret; a match rejects it (`^[0-9a-f]+$`: a hex digest).
+    #[serde(default)]
+    pub reject: Vec<String>,
+    /// Regex on the text just before the secret (same line); a match rejects it.
+    pub reject_before: Option<String>,
+    /// Regex on the text just after the secret (same line); a match rejects it.
+    pub reject_after: Option<String>,
+    /// Reject a secret with the same character this many times in a row.
+    pub max_repeat: Option<usize>,
+    /// Reject a secret with an ascending or descending run (`abcde`, `54321`) this long.
+    pub max_sequence: Option<usize>,
+    /// Allowed values of the `name` group, compared case-insensitively ignoring `_` and `-`.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Reject a secret embedded in a longer base64 string (joined by `+` or `/`).
+    #[serde(default)]
+    pub base64_guard: bool,
+}
+
+/// Conditions that must all hold for `confidence` to apply. Every regex is `regex::bytes`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextSpec {
+    pub confidence: Confidence,
+    /// Matches the text that ends right before the secret, on the same line (implicitly
+    /// anchored at the secret).
+    pub before: Option<String>,
+    /// Matches the text that starts right after the secret, on the same line (implicitly
+    /// anchored at the secret).
+    pub after: Option<String>,
+    /// Matches the path of the file (relative, `/`-separated).
+    pub path: Option<String>,
+    /// Matches anywhere in the same file or blob.
+    pub file: Option<String>,
+    /// Matches the text of the enclosing top-level block: from the last line before the
+    /// secret that starts in column 0 (a YAML root key, an HCL `provider` block) up to it.
+    pub block: Option<String>,
+    /// Why this context means what it means; shown by `rules list --verbose`.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    pub text: String,
+    /// The secret the rule must report for this text.
+    pub secret: String,
+    /// If given, the confidence the finding must have.
+    pub confidence: Option<Confidence>,
+    /// The path the text is scanned as (for `path` contexts); default `example.txt`.
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum NegativeSpec {
+    Text(String),
+    Full {
+        text: String,
+        path: Option<String>,
+    },
+}
+
+impl NegativeSpec {
+    pub fn text(&self) -> &str {
+        match self {
+            NegativeSpec::Text(t) | NegativeSpec::Full { text: t, .. } => t,
+        }
+    }
+
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            NegativeSpec::Text(_) => None,
+            NegativeSpec::Full { path, .. } => path.as_deref(),
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Files and directories: a parallel walk with the `ignore` crate (the walker ripgrep
+//! uses), each worker thread reading into its own reusable buffer.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+use super::display_path;
+use crate::config::Config;
+use crate::engine::{Engine, looks_binary};
+use crate::error::{Error, Result, describe_io};
+use crate::finding::Finding;
+use crate::outcome::{Outcome, SkipReason, Skipped, Stats};
+
+pub struct WalkOptions {
+    /// Scan files that .gitignore/.ignore exclude.
+    pub no_ignore: bool,
+    pub max_file_size: u64,
+    pub threads: usize,
+}
+
+/// Scans one file or directory root into `out`. A missing or unreadable root is an
+/// error; anything below it that can't be read is a skip with a reason.
+pub fn scan_root(
+    engine: &Engine,
+    config: &Config,
+    root: &Path,
+    opts: &WalkOptions,
+    out: &mut Outcome,
+) -> Result<()> {
+    let meta = std::fs::metadata(root).map_err(|e| Error::io("scan", root, &e))?;
+    if !meta.is_dir() {
+        // An explicitly named file is scanned even if ignored or behind a symlink.
+        let mut worker = Worker::new(engine, config, root, opts);
+        worker.scan_path(root, Some(meta));
+        worker.finish_into(out);
+        return Ok(());
+    }
+    std::fs::read_dir(root).map_err(|e| Error::io("read directory", root, &e))?;
+
+    let collected = Mutex::new(Outcome::default());
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .parents(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(|e| e.file_name() != ".git");
+    let mut visitors = VisitorBuilder {
+        engine,
+        config,
+        root,
+        opts,
+        collected: &collected,
+    };
+    builder.build_parallel().visit(&mut visitors);
+    let collected = collected.into_inner().unwrap_or_else(|p| p.into_inner());
+    out.findings.extend(collected.findings);
+    out.stats.merge(collected.stats);
+    Ok(())
+}
+
+struct VisitorBuilder<'a> {
+    engine: &'a Engine,
+    config: &'a Config,
+    root: &'a Path,
+    opts: &'a WalkOptions,
+    collected: &'a Mutex<Outcome>,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Visitor {
+            worker: Worker::new(self.engine, self.config, self.root, self.opts),
+            collected: self.collected,
+        })
+    }
+}
+
+struct Visitor<'a> {
+    worker: Worker<'a>,
+    collected: &'a Mutex<Outcome>,
+}
+
+impl ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, entry: std::result::Result<DirEntry, ignore::Error>) -> WalkState {
+        match entry {
+            Ok(entry) => self.worker.visit(&entry),
+            Err(err) => self.worker.walk_error(&err),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        let mut out = self.collected.lock().unwrap_or_else(|p| p.into_inner());
+        self.worker.finish_into(&mut out);
+    }
+}
+
+/// Per-thread scanning state.
+struct Worker<'a> {
+    engine: &'a Engine,
+    config: &'a Config,
+    root: &'a Path,
+    opts: &'a WalkOptions,
+    buf: Vec<u8>,
+    findings: Vec<Finding>,
+    stats: Stats,
+}
+
+impl<'a> Worker<'a> {
+    fn new(engine: &'a Engine, config: &'a Config, root: &'a Path, opts: &'a WalkOptions) -> Self {
+        Worker {
+            engine,
+            config,
+            root,
+            opts,
+            buf: Vec::new(),
+            findings: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    fn finish_into(&mut self, out: &mut Outcome) {
+        out.findings.append(&mut self.findings);
+        out.stats.merge(std::mem::take(&mut self.stats));
+    }
+
+    fn skip(&mut self, path: &Path, reason: SkipReason) {
+        self.stats.skipped.push(Skipped {
+            path: display_path(path),
+            reason,
+        });
+    }
+
+    fn visit(&mut self, entry: &DirEntry) {
+        let Some(ft) = entry.file_type() else {
+            return;
+        };
+        if ft.is_dir() {
+            return;
+        }
+        let path = entry.path();
+        if ft.is_symlink() {
+            // Not followed: a link may point outside the tree or into a loop.
+            return self.skip(path, SkipReason::Symlink);
+        }
+        if !ft.is_file() {
+            return self.skip(path, SkipReason::NotRegular(special_kind(&ft)));
+        }
+        self.scan_path(path, None);
+    }
+
+    fn walk_error(&mut self, err: &ignore::Error) {
+        let (path, message) = split_walk_error(err);
+        match path {
+            Some(p) => self.skip(&p, SkipReason::Unreadable(message)),
+            None => self.stats.skipped.push(Skipped {
+                path: display_path(self.root),
+                reason: SkipReason::Unreadable(message),
+            }),
+        }
+    }
+
+    /// `meta` is passed when the caller already has it (explicit file roots).
+    fn scan_path(&mut self, path: &Path, meta: Option<std::fs::Metadata>) {
+        let rel = path.strip_prefix(self.root).unwrap_or(path);
+        if !rel.as_os_str().is_empty() && self.config.is_path_allowed(&display_path(rel)) {
+            return self.skip(path, SkipReason::AllowedByConfig);
+        }
+        if let Some(m) = &meta
+            && !m.is_file()
+        {
+            return self.skip(path, SkipReason::NotRegular(special_kind(&m.file_type())));
+        }
+        let mut file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.skip(path, SkipReason::Unreadable(describe_io(&e))),
+        };
+        let size = match meta.map_or_else(|| file.metadata(), Ok) {
+            Ok(m) => m.len(),
+            Err(e) => return self.skip(path, SkipReason::Unreadable(describe_io(&e))),
+        };
+        let limit = self.opts.max_file_size;
+        if size > limit {
+            return self.skip(path, SkipReason::TooLarge { size, limit });
+        }
+        self.buf.clear();
+        // `take` guards against a file that grows while we read it.
+        if let Err(e) = (&mut file).take(limit + 1).read_to_end(&mut self.buf) {
+            return self.skip(path, SkipReason::Unreadable(describe_io(&e)));
+        }
+        if self.buf.len() as u64 > limit {
+            let size = self.buf.len() as u64;
+            return self.skip(path, SkipReason::TooLarge { size, limit });
+        }
+        if looks_binary(&self.buf) {
+            return self.skip(path, SkipReason::Binary);
+        }
+        self.stats.files_scanned += 1;
+        self.stats.bytes_scanned += self.buf.len() as u64;
+        let found = self.engine.scan_blob(&display_path(path), &self.buf);
+        self.findings.extend(found);
+    }
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "FIFO"
+    } else if ft.is_socket() {
+        "socket"
+    } else if ft.is_block_device() {
+        "block device"
+    } else if ft.is_char_device() {
+        "character device"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "special file"
+}
+
+/// The walker wraps I/O errors with the path and depth; users want "path: reason".
+fn split_walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), split_walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            split_walk_error(err)
+        }
+        ignore::Error::Io(e) => (None, describe_io(e)),
+        other => (None, other.to_string()),
+    }
+}

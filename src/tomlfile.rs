@@ -1,0 +1,46 @@
+//! TOML parsing with errors that name the file, line and column on one line.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().replace('\n', " ");
+        match e.span() {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                Error::new(format!("{origin}:{line}:{col}: {message}"))
+            }
+            None => Error::new(format!("{origin}: {message}")),
+        }
+    })
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        a: u32,
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = parse::<T>("a = 1\nbogus = 2\n", "x.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("x.toml:2:1: "), "{msg}");
+        assert!(msg.contains("bogus"), "{msg}");
+        assert!(!msg.contains('\n'));
+    }
+}
