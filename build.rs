@@ -22,7 +22,12 @@ fn main() {
     for path in &names {
         println!("cargo:rerun-if-changed={}", path.display());
         let file = path.file_name().unwrap().to_string_lossy();
-        writeln!(out, "    (\"rules/{file}\", include_str!({:?})),", path.display()).unwrap();
+        writeln!(
+            out,
+            "    (\"rules/{file}\", include_str!({:?})),",
+            path.display()
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");

@@ -40,9 +40,11 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>) -> CheckRepo
             report.examples += 1;
             let path = ex.path.as_deref().unwrap_or(DEFAULT_EXAMPLE_PATH);
             let found = matcher.find(ex.text.as_bytes(), path);
-            let hit = found
-                .iter()
-                .find(|m| m.rule == i && (m.secret == ex.secret.as_bytes() || ex.text.as_bytes()[m.start..m.end] == *ex.secret.as_bytes()));
+            let hit = found.iter().find(|m| {
+                m.rule == i
+                    && (m.secret == ex.secret.as_bytes()
+                        || ex.text.as_bytes()[m.start..m.end] == *ex.secret.as_bytes())
+            });
             match hit {
                 None => {
                     let mut why = Vec::new();
@@ -81,16 +83,40 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>) -> CheckRepo
         }
         for (n, ex) in rule.negative_examples.iter().enumerate() {
             report.examples += 1;
-            let path = ex.path().unwrap_or(DEFAULT_EXAMPLE_PATH);
-            for m in matcher.find(ex.text().as_bytes(), path).iter().filter(|m| m.rule == i) {
+            let path = ex.path.as_deref().unwrap_or(DEFAULT_EXAMPLE_PATH);
+            for m in matcher
+                .find(ex.text.as_bytes(), path)
+                .iter()
+                .filter(|m| m.rule == i)
+            {
                 fail(format!(
                     "negative example {}: unexpectedly matched `{}` ({} confidence)",
                     n + 1,
-                    String::from_utf8_lossy(&ex.text().as_bytes()[m.start..m.end]),
+                    String::from_utf8_lossy(&ex.text.as_bytes()[m.start..m.end]),
                     m.confidence
                 ));
             }
         }
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    /// The rules shipped in rules/ must find every example and no negative example.
+    #[test]
+    fn builtin_rule_examples_pass() {
+        let matcher = Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap());
+        let report = check_examples(&matcher, None);
+        let failures: Vec<String> = report
+            .failures
+            .iter()
+            .map(|f| format!("{}: {}", f.rule_id, f.message))
+            .collect();
+        assert!(failures.is_empty(), "{failures:#?}");
+        assert!(report.examples > 40);
+    }
 }

@@ -84,7 +84,12 @@ fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
             let glob = GlobBuilder::new(&pattern)
                 .literal_separator(true)
                 .build()
-                .map_err(|e| Error::new(format!("{origin}: allow.paths: invalid glob `{p}`: {}", e.kind())))?;
+                .map_err(|e| {
+                    Error::new(format!(
+                        "{origin}: allow.paths: invalid glob `{p}`: {}",
+                        e.kind()
+                    ))
+                })?;
             b.add(glob);
         }
     }

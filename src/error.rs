@@ -18,7 +18,11 @@ impl Error {
 
     /// An I/O failure on a named path, worded the same way everywhere.
     pub fn io(action: &str, path: &Path, err: &std::io::Error) -> Self {
-        Error::new(format!("cannot {action} {}: {}", path.display(), describe_io(err)))
+        Error::new(format!(
+            "cannot {action} {}: {}",
+            path.display(),
+            describe_io(err)
+        ))
     }
 }
 

@@ -28,7 +28,8 @@ pub fn locate(
         .filter(|m| m.confidence >= min_confidence)
         .map(|m| {
             let (line, line_start) = lines.advance(blob, m.start);
-            let line_end = memchr2(b'\n', b'\r', &blob[m.start..]).map_or(blob.len(), |i| m.start + i);
+            let line_end =
+                memchr2(b'\n', b'\r', &blob[m.start..]).map_or(blob.len(), |i| m.start + i);
             let column = char_count(&blob[line_start..m.start]) + 1;
             let end_column = column + char_count(&blob[m.start..m.end]);
             let rule = &rules[m.rule];
@@ -100,7 +101,10 @@ fn snippet(
 ) -> String {
     let (mut from, mut to) = (line_start, line_end);
     if to - from > SNIPPET_MAX {
-        from = char_boundary(blob, m.start.saturating_sub(SNIPPET_CONTEXT).max(line_start));
+        from = char_boundary(
+            blob,
+            m.start.saturating_sub(SNIPPET_CONTEXT).max(line_start),
+        );
         to = char_boundary(blob, (m.end + SNIPPET_CONTEXT).min(line_end));
     }
     let mut body = String::new();

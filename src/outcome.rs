@@ -11,7 +11,10 @@ use crate::finding::Finding;
 pub enum SkipReason {
     /// A NUL byte in the first 8 KiB.
     Binary,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     Unreadable(String),
     /// Symbolic links are not followed.
     Symlink,

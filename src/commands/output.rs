@@ -23,9 +23,10 @@ pub fn engine(common: &CommonArgs) -> Result<Engine> {
 }
 
 pub fn threads(common: &CommonArgs) -> usize {
-    common.threads.map(usize::from).unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    })
+    common
+        .threads
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// Writes the report where the user asked and returns the exit code for it.

@@ -57,9 +57,15 @@ fn list(ids: &[String], dirs: &[PathBuf], verbose: bool, format: ListFormat) -> 
                     })
                 })
                 .collect();
-            writeln!(w, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())
+            writeln!(
+                w,
+                "{}",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            )
         }
-        ListFormat::Text => selected.iter().try_for_each(|r| write_rule(&mut w, r, verbose)),
+        ListFormat::Text => selected
+            .iter()
+            .try_for_each(|r| write_rule(&mut w, r, verbose)),
     };
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

@@ -25,8 +25,7 @@ pub fn check_secret(f: &Filters, secret: &[u8]) -> Verdict {
     }
     if !f.placeholders.is_empty() {
         let lower = secret.to_ascii_lowercase();
-        if f
-            .placeholders
+        if f.placeholders
             .iter()
             .any(|p| memchr::memmem::find(&lower, p.as_bytes()).is_some())
         {
@@ -65,8 +64,12 @@ fn longest_repeat(s: &[u8]) -> usize {
 
 /// Ascending or descending by one (`abcd`, `4321`), letters and digits only.
 fn longest_sequence(s: &[u8]) -> usize {
-    let up = longest_run(s, |a, b| a.is_ascii_alphanumeric() && b == a.wrapping_add(1));
-    let down = longest_run(s, |a, b| a.is_ascii_alphanumeric() && b == a.wrapping_sub(1));
+    let up = longest_run(s, |a, b| {
+        a.is_ascii_alphanumeric() && b == a.wrapping_add(1)
+    });
+    let down = longest_run(s, |a, b| {
+        a.is_ascii_alphanumeric() && b == a.wrapping_sub(1)
+    });
     up.max(down)
 }
 

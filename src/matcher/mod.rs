@@ -59,7 +59,12 @@ impl Matcher {
         let supersedes = rules
             .rules
             .iter()
-            .map(|r| r.supersedes.iter().filter_map(|id| rules.index_of(id)).collect())
+            .map(|r| {
+                r.supersedes
+                    .iter()
+                    .filter_map(|id| rules.index_of(id))
+                    .collect()
+            })
             .collect();
         Matcher {
             rules,
@@ -146,7 +151,10 @@ impl Matcher {
                 }
             }
             pos = end.max(m.start() + 1);
-            let name = rule.name_group.and_then(|g| locs.get(g)).map(|(a, b)| &blob[a..b]);
+            let name = rule
+                .name_group
+                .and_then(|g| locs.get(g))
+                .map(|(a, b)| &blob[a..b]);
             match candidate(rule, blob, path, start, end, name, &mut file_ctx) {
                 Ok((secret, confidence)) => out.push(Match {
                     rule: rule_index,
@@ -236,11 +244,22 @@ fn confidence(
     file_ctx: &mut [Option<bool>],
 ) -> Confidence {
     for (i, c) in rule.contexts.iter().enumerate() {
-        let holds = c.before.as_ref().is_none_or(|re| re.is_match(context::before(blob, start)))
-            && c.after.as_ref().is_none_or(|re| re.is_match(context::after(blob, end)))
-            && c.path.as_ref().is_none_or(|re| re.is_match(path.as_bytes()))
-            && c.block.as_ref().is_none_or(|re| re.is_match(context::block(blob, start)))
-            && c.file.as_ref().is_none_or(|re| *file_ctx[i].get_or_insert_with(|| re.is_match(blob)));
+        let holds = c
+            .before
+            .as_ref()
+            .is_none_or(|re| re.is_match(context::before(blob, start)))
+            && c.after
+                .as_ref()
+                .is_none_or(|re| re.is_match(context::after(blob, end)))
+            && c.path
+                .as_ref()
+                .is_none_or(|re| re.is_match(path.as_bytes()))
+            && c.block
+                .as_ref()
+                .is_none_or(|re| re.is_match(context::block(blob, start)))
+            && c.file
+                .as_ref()
+                .is_none_or(|re| *file_ctx[i].get_or_insert_with(|| re.is_match(blob)));
         if holds {
             return c.confidence;
         }

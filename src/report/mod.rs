@@ -24,7 +24,12 @@ pub struct ReportContext<'a> {
     pub verbose: bool,
 }
 
-pub fn write(format: Format, w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result<()> {
+pub fn write(
+    format: Format,
+    w: &mut dyn Write,
+    out: &Outcome,
+    cx: &ReportContext,
+) -> io::Result<()> {
     match format {
         Format::Text => text::write(w, out, cx),
         Format::Json => json::write(w, out),
@@ -38,7 +43,11 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
     let n = out.findings.len();
     let mut by_conf = Vec::new();
     for c in ["high", "medium", "low"] {
-        let k = out.findings.iter().filter(|f| f.confidence.as_str() == c).count();
+        let k = out
+            .findings
+            .iter()
+            .filter(|f| f.confidence.as_str() == c)
+            .count();
         if k > 0 {
             by_conf.push(format!("{k} {c}"));
         }
@@ -62,7 +71,11 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
             .iter()
             .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
             .collect();
-        line.push_str(&format!("; skipped {}: {}", s.skipped.len(), parts.join(", ")));
+        line.push_str(&format!(
+            "; skipped {}: {}",
+            s.skipped.len(),
+            parts.join(", ")
+        ));
         if !verbose {
             line.push_str(" (--verbose lists them)");
         }

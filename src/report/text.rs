@@ -39,7 +39,11 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
             p.wrap("1", &f.secret),
         )?;
         writeln!(w, "    {}", f.snippet)?;
-        writeln!(w, "    {}", p.wrap("2", &format!("fingerprint {}", f.fingerprint)))?;
+        writeln!(
+            w,
+            "    {}",
+            p.wrap("2", &format!("fingerprint {}", f.fingerprint))
+        )?;
     }
     if cx.verbose {
         for s in &out.stats.skipped {

@@ -106,8 +106,12 @@ pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
     }
 
     let regex = build_regex(&spec.regex, &at("regex"))?;
-    let secret_group = group_index(&regex, "secret")
-        .ok_or_else(|| Error::new(format!("{}: needs a named group `secret`, as in (?P<secret>...)", at("regex"))))?;
+    let secret_group = group_index(&regex, "secret").ok_or_else(|| {
+        Error::new(format!(
+            "{}: needs a named group `secret`, as in (?P<secret>...)",
+            at("regex")
+        ))
+    })?;
     let name_group = group_index(&regex, "name");
     if !spec.filters.names.is_empty() && name_group.is_none() {
         return Err(Error::new(format!(
@@ -173,7 +177,11 @@ fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String) -> Result<Fil
         reject_after: anchored(&spec.reject_after, "filters.reject_after", true)?,
         max_repeat: spec.max_repeat,
         max_sequence: spec.max_sequence,
-        names: spec.names.iter().map(|n| normalize_name(n.as_bytes())).collect(),
+        names: spec
+            .names
+            .iter()
+            .map(|n| normalize_name(n.as_bytes()))
+            .collect(),
         base64_guard: spec.base64_guard,
     })
 }

@@ -67,9 +67,12 @@ impl RuleSet {
 }
 
 fn is_builtin_id(id: &str) -> bool {
-    EMBEDDED_RULES
-        .iter()
-        .any(|(origin, _)| origin.strip_prefix("rules/").and_then(|f| f.strip_suffix(".toml")) == Some(id))
+    EMBEDDED_RULES.iter().any(|(origin, _)| {
+        origin
+            .strip_prefix("rules/")
+            .and_then(|f| f.strip_suffix(".toml"))
+            == Some(id)
+    })
 }
 
 fn load_dir(dir: &Path) -> Result<Vec<Rule>> {
@@ -110,7 +113,11 @@ mod tests {
     #[test]
     fn builtin_rules_load() {
         let set = RuleSet::load(&[] as &[&Path]).unwrap();
-        for id in ["okta-api-token", "url-query-secret", "url-userinfo-password"] {
+        for id in [
+            "okta-api-token",
+            "url-query-secret",
+            "url-userinfo-password",
+        ] {
             assert!(set.index_of(id).is_some(), "missing {id}");
         }
     }

@@ -149,26 +149,9 @@ pub struct ExampleSpec {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum NegativeSpec {
-    Text(String),
-    Full {
-        text: String,
-        path: Option<String>,
-    },
-}
-
-impl NegativeSpec {
-    pub fn text(&self) -> &str {
-        match self {
-            NegativeSpec::Text(t) | NegativeSpec::Full { text: t, .. } => t,
-        }
-    }
-
-    pub fn path(&self) -> Option<&str> {
-        match self {
-            NegativeSpec::Text(_) => None,
-            NegativeSpec::Full { path, .. } => path.as_deref(),
-        }
-    }
+#[serde(deny_unknown_fields)]
+pub struct NegativeSpec {
+    pub text: String,
+    /// The path the text is scanned as; default `example.txt`.
+    pub path: Option<String>,
 }
