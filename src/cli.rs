@@ -42,6 +42,31 @@ special files are skipped and counted in the summary (--verbose lists them).
 
 Settings are read from .tokenwarden.toml in the scanned directory, or --config FILE.")]
     Scan(ScanArgs),
+    /// Scan what `git commit` is about to record (the pre-commit hook runs this).
+    #[command(after_help = "\
+Compares the index with HEAD (works before the first commit, in linked worktrees and with \
+core.hooksPath) and reports only secrets on lines the staged change adds, with line numbers \
+of the staged version. Only changed blobs are read.")]
+    Staged(StagedArgs),
+    /// Scan git history: every blob reachable from any ref, or the commits of a range.
+    #[command(after_help = "\
+Without --range: every blob reachable from any ref (branches, tags, remotes, stash) is scanned \
+once, and each finding is reported at every (path, commit) that introduced it: a commit whose \
+tree has the blob at that path where its parents did not. Of several introductions of the same \
+blob at the same path, those with an earlier introduction among their ancestors are dropped.
+
+With --range BASE..HEAD (the pull-request view): every commit in `git rev-list BASE..HEAD` is \
+diffed against its parents and only added lines are reported, attributed to the commit that \
+added them. For merges, a line counts as added only if it is new relative to every parent.
+
+Shallow clones are scanned as far as they go, with a warning.")]
+    History(HistoryArgs),
+    /// Install tokenwarden's pre-commit hook into a repository.
+    #[command(after_help = "\
+Writes the hook into the repository's effective hooks directory (core.hooksPath if set, else \
+.git/hooks). Running it again is harmless; an existing different pre-commit hook is kept unless \
+--force.")]
+    InstallHook(InstallHookArgs),
     /// List the detection rules or test rule files against their examples.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -63,6 +88,53 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct StagedArgs {
+    /// The repository (any directory inside its work tree).
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
+
+    /// Skip staged files larger than this: bytes, or with a K, M or G suffix.
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    /// The repository (a work tree, any directory inside one, or a bare repository).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Only what this branch, tag or commit reaches (default: every ref).
+    #[arg(long, value_name = "REF", conflicts_with = "range")]
+    pub branch: Option<String>,
+
+    /// Only lines added by the commits in BASE..HEAD (as `git rev-list BASE..HEAD`).
+    #[arg(long, value_name = "BASE..HEAD")]
+    pub range: Option<String>,
+
+    /// Skip blobs larger than this: bytes, or with a K, M or G suffix.
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct InstallHookArgs {
+    /// The repository (any directory inside its work tree).
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub repo: PathBuf,
+
+    /// Replace an existing pre-commit hook that is not tokenwarden's.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags shared by every scanning command.

@@ -47,6 +47,23 @@ pub struct Finding {
     pub secret: String,
     pub fingerprint: String,
     pub snippet: String,
+    /// Where in git history it came from (history and range scans only).
+    pub provenance: Option<Provenance>,
+}
+
+/// The commit that introduced a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// Full SHA.
+    pub commit: String,
+    pub author: String,
+    /// Author date, RFC 3339.
+    pub date: String,
+    /// First line of the commit message.
+    pub summary: String,
+    /// Whether the same secret is still in the tree of HEAD (of the range's head commit for
+    /// `--range`).
+    pub at_head: bool,
 }
 
 /// Same rule + same secret gives the same fingerprint wherever the secret appears, so a

@@ -44,6 +44,7 @@ pub fn locate(
                 secret: show_secret(&blob[m.start..m.end], redacted),
                 fingerprint: fingerprint(&rule.id, &m.secret),
                 snippet: snippet(blob, line_start, line_end, m, matches, redacted),
+                provenance: None,
             }
         })
         .collect()

@@ -22,6 +22,10 @@ pub enum SkipReason {
     NotRegular(&'static str),
     /// Matched `[allow] paths` in the config.
     AllowedByConfig,
+    /// A git object that should exist but can't be read (partial clone, corruption).
+    MissingObject(String),
+    /// A submodule (gitlink) entry: its history lives in another repository.
+    Submodule,
 }
 
 impl SkipReason {
@@ -34,6 +38,8 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::NotRegular(_) => "not_regular_file",
             SkipReason::AllowedByConfig => "allowed_by_config",
+            SkipReason::MissingObject(_) => "missing_object",
+            SkipReason::Submodule => "submodule",
         }
     }
 }
@@ -53,6 +59,10 @@ impl fmt::Display for SkipReason {
             SkipReason::Symlink => f.write_str("symbolic link (not followed)"),
             SkipReason::NotRegular(kind) => write!(f, "not a regular file ({kind})"),
             SkipReason::AllowedByConfig => f.write_str("allowed by config [allow] paths"),
+            SkipReason::MissingObject(why) => write!(f, "missing git object: {why}"),
+            SkipReason::Submodule => {
+                f.write_str("submodule (not entered; scan its repository separately)")
+            }
         }
     }
 }
@@ -68,6 +78,8 @@ pub struct Stats {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub skipped: Vec<Skipped>,
+    /// Things the user must know about the run as a whole (e.g. a shallow clone).
+    pub warnings: Vec<String>,
     pub elapsed: Duration,
 }
 
@@ -76,6 +88,7 @@ impl Stats {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.skipped.extend(other.skipped);
+        self.warnings.extend(other.warnings);
     }
 
     pub fn skipped_by_reason(&self) -> BTreeMap<&'static str, usize> {

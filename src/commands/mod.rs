@@ -1,8 +1,11 @@
 //! One module per subcommand; each returns the process exit code.
 
+mod history;
+mod install_hook;
 mod output;
 mod rules;
 mod scan;
+mod staged;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;
@@ -13,6 +16,9 @@ pub const EXIT_FINDINGS: i32 = 1;
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Staged(args) => staged::run(args),
+        Command::History(args) => history::run(args),
+        Command::InstallHook(args) => install_hook::run(args),
         Command::Rules(cmd) => rules::run(cmd),
     }
 }

@@ -29,6 +29,14 @@ pub fn threads(common: &CommonArgs) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// Sizes rayon's pool (used by history scans) from `--threads`.
+pub fn configure_threads(common: &CommonArgs) {
+    // Fails only if the pool was already built, which leaves the earlier size in place.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads(common))
+        .build_global();
+}
+
 /// Writes the report where the user asked and returns the exit code for it.
 pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<i32> {
     let format: Format = common.format.into();
@@ -63,6 +71,9 @@ pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<i32> 
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(Error::new(format!("cannot write report: {e}"))),
         Ok(()) => {}
+    }
+    for w in &out.stats.warnings {
+        eprintln!("tokenwarden: warning: {w}");
     }
     if format != Format::Text || to_file {
         eprintln!("tokenwarden: {}", report::summary(out, common.verbose));

@@ -8,7 +8,7 @@ use crate::finding::Finding;
 use crate::outcome::Outcome;
 
 pub fn finding_json(f: &Finding) -> Value {
-    json!({
+    let mut v = json!({
         "rule_id": f.rule_id,
         "confidence": f.confidence,
         "path": f.path,
@@ -18,7 +18,15 @@ pub fn finding_json(f: &Finding) -> Value {
         "secret": f.secret,
         "fingerprint": f.fingerprint,
         "snippet": f.snippet,
-    })
+    });
+    if let (Some(p), Value::Object(map)) = (&f.provenance, &mut v) {
+        map.insert("commit".into(), json!(p.commit));
+        map.insert("author".into(), json!(p.author));
+        map.insert("date".into(), json!(p.date));
+        map.insert("summary".into(), json!(p.summary));
+        map.insert("at_head".into(), json!(p.at_head));
+    }
+    v
 }
 
 pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
@@ -37,6 +45,7 @@ pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
                 "reason": k.reason.key(),
                 "detail": k.reason.to_string(),
             })).collect::<Vec<_>>(),
+            "warnings": s.warnings,
             "elapsed_ms": s.elapsed.as_millis() as u64,
         },
     });

@@ -38,12 +38,15 @@ fn run(out: &Outcome, rules: &[Rule]) -> Run {
         .information_uri(INFORMATION_URI)
         .rules(rules.iter().map(descriptor).collect::<Vec<_>>())
         .build();
-    let mut occurrences: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut occurrences: HashMap<(&str, &str, &str), usize> = HashMap::new();
     let results: Vec<SarifResult> = out
         .findings
         .iter()
         .map(|f| {
-            let n = occurrences.entry((&f.fingerprint, &f.path)).or_default();
+            let commit = f.provenance.as_ref().map_or("", |p| p.commit.as_str());
+            let n = occurrences
+                .entry((&f.fingerprint, &f.path, commit))
+                .or_default();
             *n += 1;
             result(f, &rules[f.rule_index], *n)
         })
@@ -114,11 +117,18 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
     // numbers. GitHub uses this key to track an alert instead of hashing the line itself.
     fingerprints.insert(
         "primaryLocationLineHash".to_string(),
-        format!("{}:{occurrence}", location_hash(&f.fingerprint, &f.path)),
+        format!("{}:{occurrence}", location_hash(f)),
     );
     let mut props = BTreeMap::new();
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("fingerprint".to_string(), json!(f.fingerprint));
+    if let Some(p) = &f.provenance {
+        props.insert("commit".to_string(), json!(p.commit));
+        props.insert("author".to_string(), json!(p.author));
+        props.insert("date".to_string(), json!(p.date));
+        props.insert("summary".to_string(), json!(p.summary));
+        props.insert("at_head".to_string(), json!(p.at_head));
+    }
     SarifResult::builder()
         .rule_id(&f.rule_id)
         .rule_index(f.rule_index as i64)
@@ -138,11 +148,23 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
 
 fn invocation(out: &Outcome) -> Invocation {
     let skipped = &out.stats.skipped;
-    let mut notes: Vec<Notification> = skipped
+    let mut notes: Vec<Notification> = out
+        .stats
+        .warnings
         .iter()
-        .take(MAX_SKIP_NOTIFICATIONS)
-        .map(|s| note(format!("skipped {}: {}", s.path, s.reason)))
+        .map(|w| {
+            Notification::builder()
+                .level(json!("warning"))
+                .message(text(w.clone()))
+                .build()
+        })
         .collect();
+    notes.extend(
+        skipped
+            .iter()
+            .take(MAX_SKIP_NOTIFICATIONS)
+            .map(|s| note(format!("skipped {}: {}", s.path, s.reason))),
+    );
     if skipped.len() > MAX_SKIP_NOTIFICATIONS {
         notes.push(note(format!(
             "{} more files skipped; run with --format json to list them all",
@@ -198,11 +220,17 @@ fn markdown_to_text(md: &str) -> String {
     md.trim().replace("**", "").replace('`', "")
 }
 
-fn location_hash(fingerprint: &str, path: &str) -> String {
+/// From the secret's fingerprint, the path and (for history findings) the introducing
+/// commit: never from offsets or line numbers, so the value survives unrelated edits.
+fn location_hash(f: &Finding) -> String {
     let mut h = Sha256::new();
-    h.update(fingerprint.as_bytes());
+    h.update(f.fingerprint.as_bytes());
     h.update(b"\0");
-    h.update(path.as_bytes());
+    h.update(f.path.as_bytes());
+    if let Some(p) = &f.provenance {
+        h.update(b"\0");
+        h.update(p.commit.as_bytes());
+    }
     hex(&h.finalize()[..8])
 }
 

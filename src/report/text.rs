@@ -38,6 +38,22 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
             p.wrap("1", &f.rule_id),
             p.wrap("1", &f.secret),
         )?;
+        if let Some(prov) = &f.provenance {
+            let short = &prov.commit[..prov.commit.len().min(10)];
+            let head = if prov.at_head {
+                "still at HEAD"
+            } else {
+                "not at HEAD"
+            };
+            writeln!(
+                w,
+                "    {} {} {} — {} ({head})",
+                p.wrap("33", short),
+                prov.date.get(..10).unwrap_or(&prov.date),
+                sanitize(&prov.author),
+                sanitize(&prov.summary)
+            )?;
+        }
         writeln!(w, "    {}", f.snippet)?;
         writeln!(
             w,

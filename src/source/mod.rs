@@ -2,6 +2,7 @@
 //! for what it skipped.
 
 pub mod fs;
+pub mod git;
 pub mod stdin;
 
 /// `/`-separated display form of a path, without a leading `./`.

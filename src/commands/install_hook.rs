@@ -1,0 +1,73 @@
+//! `tokenwarden install-hook`: writes hooks/pre-commit into the repository's effective
+//! hooks directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::EXIT_CLEAN;
+use crate::cli::InstallHookArgs;
+use crate::error::{Error, Result};
+use crate::source::git::open_git2;
+
+pub const HOOK: &str = include_str!("../../hooks/pre-commit");
+/// Identifies a hook written by any version of tokenwarden (safe to replace).
+const MARKER: &str = "tokenwarden pre-commit hook";
+
+pub fn run(args: InstallHookArgs) -> Result<i32> {
+    let repo = open_git2(&args.repo)?;
+    let dir = hooks_dir(&repo)?;
+    let path = dir.join("pre-commit");
+    match fs::read_to_string(&path) {
+        Ok(existing) if existing == HOOK => {
+            println!(
+                "tokenwarden pre-commit hook already installed at {}",
+                path.display()
+            );
+            return Ok(EXIT_CLEAN);
+        }
+        Ok(existing) if !existing.contains(MARKER) && !args.force => {
+            return Err(Error::new(format!(
+                "{} already exists and is not tokenwarden's hook; rerun with --force to replace it \
+                 (or call `tokenwarden staged` from your existing hook)",
+                path.display()
+            )));
+        }
+        _ => {}
+    }
+    fs::create_dir_all(&dir).map_err(|e| Error::io("create hooks directory", &dir, &e))?;
+    fs::write(&path, HOOK).map_err(|e| Error::io("write hook", &path, &e))?;
+    make_executable(&path)?;
+    println!(
+        "installed tokenwarden pre-commit hook at {}",
+        path.display()
+    );
+    Ok(EXIT_CLEAN)
+}
+
+/// `core.hooksPath` if set (relative to the work tree, as git resolves it), else the
+/// common git directory's `hooks/` (shared by linked worktrees).
+fn hooks_dir(repo: &git2::Repository) -> Result<PathBuf> {
+    let config = repo
+        .config()
+        .map_err(|e| Error::new(format!("cannot read git config: {}", e.message())))?;
+    if let Ok(custom) = config.get_path("core.hooksPath") {
+        if custom.is_absolute() {
+            return Ok(custom);
+        }
+        let base = repo.workdir().unwrap_or_else(|| repo.path());
+        return Ok(base.join(custom));
+    }
+    Ok(repo.commondir().join("hooks"))
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+        .map_err(|e| Error::io("make executable", path, &e))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<()> {
+    Ok(())
+}

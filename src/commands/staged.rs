@@ -1,0 +1,24 @@
+//! `tokenwarden staged`
+
+use std::time::Instant;
+
+use super::output;
+use crate::cli::StagedArgs;
+use crate::config::Config;
+use crate::error::Result;
+use crate::outcome::Outcome;
+use crate::source::git::{open_git2, staged};
+
+pub fn run(args: StagedArgs) -> Result<i32> {
+    let started = Instant::now();
+    let common = &args.common;
+    let engine = output::engine(common)?;
+    let repo = open_git2(&args.repo)?;
+    let config = Config::load(common.config.as_deref(), repo.workdir())?;
+    let mut out = Outcome::default();
+    staged::scan(&repo, &engine, args.max_file_size, &mut out)?;
+    config.drop_allowed(&mut out);
+    out.sort();
+    out.stats.elapsed = started.elapsed();
+    output::emit(common, &engine, &out)
+}

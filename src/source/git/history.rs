@@ -1,0 +1,185 @@
+//! `tokenwarden history`: every blob reachable from any ref, scanned once, with each
+//! finding attributed to the commits that introduced it.
+//!
+//! Attribution rule: a finding in blob B is reported once per (path, commit) where the
+//! commit's tree has B at that path and none of its parents does. When the same (B, path)
+//! is introduced by several commits, only those with no other introducing commit among
+//! their ancestors are kept: a cherry-pick onto another branch is reported again, a
+//! re-add after a delete on the same line of history is not.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use gix::ObjectId;
+
+use super::blobs::{self, EntryKind, read_tree};
+use super::meta::commit_provenance;
+use super::provenance::introductions;
+use super::range::resolve_commit;
+use super::{SHALLOW_WARNING, open_git2, open_gix};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Provenance};
+use crate::outcome::Outcome;
+
+pub struct HistoryOptions<'a> {
+    /// Limit to what this revision reaches (default: every ref).
+    pub branch: Option<&'a str>,
+    pub max_size: u64,
+}
+
+pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outcome) -> Result<()> {
+    let repo2 = open_git2(path)?;
+    let repo = open_gix(path)?;
+    if repo2.is_shallow() {
+        out.stats.warnings.push(SHALLOW_WARNING.into());
+    }
+    let tips = match opts.branch {
+        Some(rev) => vec![to_gix(resolve_commit(&repo2, rev)?)?],
+        None => all_ref_tips(&repo2, out)?,
+    };
+    if tips.is_empty() {
+        out.stats
+            .warnings
+            .push("the repository has no commits: nothing to scan".into());
+        return Ok(());
+    }
+    let listed = blobs::enumerate(&repo, &tips).map_err(Error::new)?;
+    out.stats.skipped.extend(listed.skipped);
+    let scanned = blobs::scan_all(&repo, &listed.blobs, opts.max_size, |blob, data| {
+        let found = engine.scan_blob(&blob.path, data);
+        (!found.is_empty()).then_some(found)
+    });
+    out.stats.merge(scanned.stats);
+    if scanned.results.is_empty() {
+        return Ok(());
+    }
+
+    let targets: HashSet<ObjectId> = scanned
+        .results
+        .iter()
+        .map(|(i, _)| listed.blobs[*i].id)
+        .collect();
+    let intros = introductions(&repo, &tips, &targets);
+    let at_head = head_fingerprints(&repo, &targets, &scanned.results, &listed.blobs);
+    let mut metadata: HashMap<ObjectId, Provenance> = HashMap::new();
+    for (i, findings) in scanned.results {
+        let blob = &listed.blobs[i];
+        let kept = independent(
+            &repo2,
+            intros.get(&blob.id).map(Vec::as_slice).unwrap_or_default(),
+        );
+        if kept.is_empty() {
+            // Reachable only outside commits (e.g. a tag of a tree): no commit to name.
+            out.findings.extend(findings);
+            continue;
+        }
+        for (path, commit) in kept {
+            let prov = metadata.entry(commit).or_insert_with(|| {
+                let oid = git2::Oid::from_bytes(commit.as_bytes()).expect("20-byte SHA-1");
+                commit_provenance(&repo2, oid)
+            });
+            for f in &findings {
+                let mut f = f.clone();
+                f.path = path.clone();
+                let mut p = prov.clone();
+                p.at_head = at_head.contains(&f.fingerprint);
+                f.provenance = Some(p);
+                out.findings.push(f);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn to_gix(oid: git2::Oid) -> Result<ObjectId> {
+    ObjectId::try_from(oid.as_bytes())
+        .map_err(|e| Error::new(format!("unsupported object id {oid}: {e}")))
+}
+
+/// Commits named by every ref (branches, tags, remotes, stash, notes) and a detached HEAD.
+fn all_ref_tips(repo: &git2::Repository, out: &mut Outcome) -> Result<Vec<ObjectId>> {
+    let mut tips = Vec::new();
+    let refs = repo
+        .references()
+        .map_err(|e| Error::new(format!("cannot list refs: {}", e.message())))?;
+    for r in refs {
+        let Ok(r) = r else { continue };
+        let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+        match r.peel_to_commit() {
+            Ok(c) => tips.push(to_gix(c.id())?),
+            Err(_) => out.stats.warnings.push(format!(
+                "ref {name} does not point to a commit (a tag of a tree or blob, or a broken ref): not scanned"
+            )),
+        }
+    }
+    if let Ok(head) = repo.head()
+        && let Ok(c) = head.peel_to_commit()
+    {
+        tips.push(to_gix(c.id())?);
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// Introductions of a blob, keeping per path only commits with no other introducing
+/// commit of the same path among their ancestors.
+fn independent(
+    repo: &git2::Repository,
+    intros: &[super::provenance::Introduction],
+) -> Vec<(String, ObjectId)> {
+    let mut by_path: HashMap<&str, Vec<ObjectId>> = HashMap::new();
+    for i in intros {
+        by_path.entry(&i.path).or_default().push(i.commit);
+    }
+    let oid = |c: &ObjectId| git2::Oid::from_bytes(c.as_bytes()).expect("20-byte SHA-1");
+    let mut kept = Vec::new();
+    for (path, commits) in by_path {
+        for c in &commits {
+            let has_earlier = commits
+                .iter()
+                .any(|a| a != c && repo.graph_descendant_of(oid(c), oid(a)).unwrap_or(false));
+            if !has_earlier {
+                kept.push((path.to_string(), *c));
+            }
+        }
+    }
+    kept.sort();
+    kept
+}
+
+/// Fingerprints of findings whose blob is in HEAD's tree.
+fn head_fingerprints(
+    repo: &gix::Repository,
+    targets: &HashSet<ObjectId>,
+    results: &[(usize, Vec<Finding>)],
+    blobs: &[blobs::BlobEntry],
+) -> HashSet<String> {
+    let Ok(tree) = repo.head_commit().and_then(|c| Ok(c.tree_id()?.detach())) else {
+        return HashSet::new();
+    };
+    let mut at_head: HashSet<ObjectId> = HashSet::new();
+    let mut stack = vec![tree];
+    let mut seen = HashSet::new();
+    let mut buf = Vec::new();
+    while let Some(t) = stack.pop() {
+        if !seen.insert(t) {
+            continue;
+        }
+        for e in read_tree(repo, &t, &mut buf).unwrap_or_default() {
+            match e.kind {
+                EntryKind::Tree => stack.push(e.id),
+                EntryKind::Blob if targets.contains(&e.id) => {
+                    at_head.insert(e.id);
+                }
+                _ => {}
+            }
+        }
+    }
+    results
+        .iter()
+        .filter(|(i, _)| at_head.contains(&blobs[*i].id))
+        .flat_map(|(_, fs)| fs.iter().map(|f| f.fingerprint.clone()))
+        .collect()
+}

@@ -1,0 +1,133 @@
+//! `tokenwarden history --range BASE..HEAD`: the pull-request view. Every commit in
+//! `git rev-list BASE..HEAD` is diffed against its parents and only added lines are
+//! reported, each attributed to the commit that added it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use git2::{Oid, Repository, Sort};
+
+use super::diff::{ChangedFile, changed_files, options};
+use super::meta::commit_provenance;
+use super::staged::scan_added;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::outcome::Outcome;
+
+/// Resolves `rev` to a commit, with a message naming what was asked for.
+pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<Oid> {
+    let obj = repo
+        .revparse_single(rev)
+        .map_err(|e| Error::new(format!("unknown revision `{rev}`: {}", e.message())))?;
+    obj.peel_to_commit()
+        .map(|c| c.id())
+        .map_err(|_| Error::new(format!("revision `{rev}` is not a commit")))
+}
+
+pub fn scan(
+    repo: &Repository,
+    engine: &Engine,
+    range: &str,
+    max_size: u64,
+    out: &mut Outcome,
+) -> Result<()> {
+    let (base, head) = range.split_once("..").ok_or_else(|| {
+        Error::new(format!(
+            "--range takes BASE..HEAD (two revisions), got `{range}`"
+        ))
+    })?;
+    if head.starts_with('.') {
+        return Err(Error::new(format!(
+            "--range takes BASE..HEAD; the symmetric form `{range}` is not supported"
+        )));
+    }
+    let base = resolve_commit(repo, if base.is_empty() { "HEAD" } else { base })?;
+    let head = resolve_commit(repo, if head.is_empty() { "HEAD" } else { head })?;
+    let fail = |e: git2::Error| Error::new(format!("cannot walk {range}: {}", e.message()));
+    let mut walk = repo.revwalk().map_err(fail)?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+        .map_err(fail)?;
+    walk.push(head).map_err(fail)?;
+    walk.hide(base).map_err(fail)?;
+    let commits: Vec<Oid> = walk.collect::<std::result::Result<_, _>>().map_err(fail)?;
+
+    let head_tree = repo
+        .find_commit(head)
+        .and_then(|c| c.tree())
+        .map_err(fail)?;
+    for commit in commits {
+        let files = added_by_commit(repo, commit, max_size)
+            .map_err(|e| Error::new(format!("cannot diff commit {commit}: {}", e.message())))?;
+        for file in files {
+            let found = scan_added(repo, engine, max_size, &file, out);
+            if found.is_empty() {
+                continue;
+            }
+            let head_fingerprints = fingerprints_at(repo, engine, &head_tree, &file.path);
+            let mut prov = commit_provenance(repo, commit);
+            for mut f in found {
+                prov.at_head = head_fingerprints.contains(&f.fingerprint);
+                f.provenance = Some(prov.clone());
+                out.findings.push(f);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// For a merge, a line counts as added only if it is new relative to every parent, so
+/// merging the base branch in does not re-report the base's history.
+fn added_by_commit(
+    repo: &Repository,
+    commit: Oid,
+    max_size: u64,
+) -> std::result::Result<Vec<ChangedFile>, git2::Error> {
+    let c = repo.find_commit(commit)?;
+    let tree = c.tree()?;
+    let parents: Vec<_> = c.parents().collect();
+    let diff_against = |parent: Option<&git2::Tree<'_>>| {
+        let mut opts = options(max_size);
+        let mut diff = repo.diff_tree_to_tree(parent, Some(&tree), Some(&mut opts))?;
+        changed_files(&mut diff)
+    };
+    if parents.is_empty() {
+        return diff_against(None);
+    }
+    let mut per_parent = Vec::new();
+    for p in &parents {
+        per_parent.push(diff_against(Some(&p.tree()?))?);
+    }
+    let mut first = per_parent.remove(0);
+    for other in per_parent {
+        let by_path: HashMap<&str, &BTreeSet<usize>> =
+            other.iter().map(|f| (f.path.as_str(), &f.added)).collect();
+        first.retain_mut(|f| match by_path.get(f.path.as_str()) {
+            Some(lines) => {
+                f.added.retain(|l| lines.contains(l));
+                !f.added.is_empty()
+            }
+            // Identical to this parent's version: nothing new.
+            None => false,
+        });
+    }
+    Ok(first)
+}
+
+/// Fingerprints of the findings in `path` as it is in `tree` (empty if absent).
+fn fingerprints_at(
+    repo: &Repository,
+    engine: &Engine,
+    tree: &git2::Tree<'_>,
+    path: &str,
+) -> Vec<String> {
+    let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
+        return Vec::new();
+    };
+    let Ok(blob) = repo.find_blob(entry.id()) else {
+        return Vec::new();
+    };
+    engine
+        .scan_blob(path, blob.content())
+        .into_iter()
+        .map(|f| f.fingerprint)
+        .collect()
+}
