@@ -4,9 +4,8 @@
 //! Pack order matters: neighbouring pack entries share delta chains, so reading them in
 //! sequence keeps the delta-base cache hot (4× faster than hash order on git/git).
 
-use std::collections::{HashMap, HashSet};
-
 use gix::ObjectId;
+use gix::hashtable::HashSet;
 use gix::odb::Header as _;
 use gix::odb::pack::Find as _;
 use gix::prelude::FindExt as _;
@@ -79,16 +78,30 @@ pub struct Enumerated {
     pub skipped: Vec<Skipped>,
 }
 
+/// Delta-base cache for the tree traversal. Trees are visited in history order, not pack
+/// order, so the default 64-entry cache misses constantly: on git/git a 128 MiB cache cut
+/// the traversal from 35 s to 19 s.
+const TRAVERSAL_PACK_CACHE: usize = 128 << 20;
+
 /// Every commit reachable from `tips`, every tree of theirs once, every blob once.
 pub fn enumerate(repo: &gix::Repository, tips: &[ObjectId]) -> Result<Enumerated, String> {
+    let mut repo = repo.clone();
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            TRAVERSAL_PACK_CACHE,
+        ))
+    });
+    let repo = &repo;
     let walk = repo
         .rev_walk(tips.iter().copied())
         .all()
         .map_err(|e| format!("cannot walk history: {e}"))?;
     let mut out = Enumerated::default();
-    let mut seen_trees: HashSet<ObjectId> = HashSet::new();
-    let mut seen_blobs: HashMap<ObjectId, ()> = HashMap::new();
-    let mut submodules: HashSet<String> = HashSet::new();
+    // Object ids are already uniformly distributed: gix's hashtable skips rehashing them,
+    // which matters at 100M+ lookups (git/git's trees hold 135M entries).
+    let mut seen_trees: HashSet<ObjectId> = HashSet::default();
+    let mut seen_blobs: HashSet<ObjectId> = HashSet::default();
+    let mut submodules = std::collections::HashSet::new();
     let mut buf = Vec::new();
     let mut stack: Vec<(ObjectId, String)> = Vec::new();
     for info in walk {
@@ -121,38 +134,40 @@ pub fn enumerate(repo: &gix::Repository, tips: &[ObjectId]) -> Result<Enumerated
             if !seen_trees.insert(id) {
                 continue;
             }
-            let Some(entries) = read_tree(repo, &id, &mut buf) else {
+            // Entries are borrowed from `buf`: names are only copied for objects not seen
+            // before (most entries of most trees are).
+            let Ok(iter) = repo.objects.find_tree_iter(&id, &mut buf) else {
                 out.skipped.push(Skipped {
-                    path: if prefix.is_empty() {
-                        format!("<tree {id}>")
-                    } else {
-                        prefix
-                    },
+                    path: if prefix.is_empty() { format!("<tree {id}>") } else { prefix },
                     reason: SkipReason::MissingObject(format!("tree {id} is missing or corrupt")),
                 });
                 continue;
             };
-            for e in entries {
-                match e.kind {
-                    EntryKind::Tree => stack.push((e.id, join(&prefix, &e.name))),
-                    EntryKind::Blob => {
-                        if seen_blobs.insert(e.id, ()).is_none() {
-                            out.blobs.push(BlobEntry {
-                                id: e.id,
-                                path: join(&prefix, &e.name),
-                            });
-                        }
+            for e in iter {
+                let Ok(e) = e else {
+                    out.skipped.push(Skipped {
+                        path: prefix.clone(),
+                        reason: SkipReason::MissingObject(format!("tree {id} is corrupt")),
+                    });
+                    break;
+                };
+                if e.mode.is_tree() {
+                    if !seen_trees.contains(e.oid) {
+                        stack.push((e.oid.to_owned(), join(&prefix, e.filename)));
                     }
-                    EntryKind::Link => {}
-                    EntryKind::Submodule => {
-                        let path = join(&prefix, &e.name);
-                        if submodules.insert(path.clone()) {
-                            out.skipped.push(Skipped {
-                                path,
-                                reason: SkipReason::Submodule,
-                            });
-                        }
+                } else if e.mode.is_commit() {
+                    let path = join(&prefix, e.filename);
+                    if submodules.insert(path.clone()) {
+                        out.skipped.push(Skipped {
+                            path,
+                            reason: SkipReason::Submodule,
+                        });
                     }
+                } else if !e.mode.is_link() && seen_blobs.insert(e.oid.to_owned()) {
+                    out.blobs.push(BlobEntry {
+                        id: e.oid.to_owned(),
+                        path: join(&prefix, e.filename),
+                    });
                 }
             }
         }

@@ -7,7 +7,9 @@
 //! their ancestors are kept: a cherry-pick onto another branch is reported again, a
 //! re-add after a delete on the same line of history is not.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use gix::hashtable::HashSet;
 use std::path::Path;
 
 use gix::ObjectId;
@@ -155,13 +157,13 @@ fn head_fingerprints(
     targets: &HashSet<ObjectId>,
     results: &[(usize, Vec<Finding>)],
     blobs: &[blobs::BlobEntry],
-) -> HashSet<String> {
+) -> std::collections::HashSet<String> {
     let Ok(tree) = repo.head_commit().and_then(|c| Ok(c.tree_id()?.detach())) else {
-        return HashSet::new();
+        return Default::default();
     };
-    let mut at_head: HashSet<ObjectId> = HashSet::new();
+    let mut at_head: HashSet<ObjectId> = HashSet::default();
     let mut stack = vec![tree];
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<ObjectId> = HashSet::default();
     let mut buf = Vec::new();
     while let Some(t) = stack.pop() {
         if !seen.insert(t) {

@@ -6,9 +6,8 @@
 //! name and (b) contain a target blob somewhere below (memoized per tree id). Unchanged
 //! history costs one root-tree comparison per commit.
 
-use std::collections::{HashMap, HashSet};
-
 use gix::ObjectId;
+use gix::hashtable::{HashMap, HashSet};
 
 use super::blobs::{EntryKind, TreeEntry, join, read_tree};
 
@@ -25,9 +24,9 @@ pub fn introductions(
     let mut finder = Finder {
         repo,
         targets,
-        contains: HashMap::new(),
+        contains: HashMap::default(),
         buf: Vec::new(),
-        found: HashMap::new(),
+        found: HashMap::default(),
     };
     let Ok(walk) = repo.rev_walk(tips.iter().copied()).all() else {
         return finder.found;
