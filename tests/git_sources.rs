@@ -1,0 +1,628 @@
+//! Git sources on real repositories built in temp dirs with the real `git` binary:
+//! `staged`, `history`, `history --range`, the pre-commit hook and `install-hook`.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{okta_token, tokenwarden};
+use serde_json::Value;
+
+/// A scratch repository driven through the `git` command line.
+struct Repo {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    clock: std::cell::Cell<u64>,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        fs::create_dir(&path).unwrap();
+        let r = Repo {
+            _dir: dir,
+            path,
+            clock: std::cell::Cell::new(1_700_000_000),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    fn git_output(&self, args: &[&str]) -> Output {
+        let t = self.clock.get();
+        self.clock.set(t + 60);
+        let date = format!("@{t} +0100");
+        Command::new("git")
+            .args([
+                "-c",
+                "user.name=Test Author",
+                "-c",
+                "user.email=author@example.com",
+            ])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "core.hooksPath=/dev/null/none",
+            ])
+            .args(args)
+            .current_dir(&self.path)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn write(&self, rel: &str, content: &str) {
+        let p = self.path.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+
+    fn commit_all(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    fn tw(&self, args: &[&str]) -> Output {
+        tokenwarden(&self.path, args)
+    }
+
+    fn tw_json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        let out = self.tw(&all);
+        let code = out.status.code().unwrap();
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (code, json)
+    }
+}
+
+fn findings(v: &Value) -> Vec<Value> {
+    v["findings"].as_array().unwrap().clone()
+}
+
+fn header(token: &str) -> String {
+    format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com/api/v1/users\n")
+}
+
+// ---------------------------------------------------------------------------------------
+// staged
+
+#[test]
+fn staged_first_commit_reports_added_token_with_staged_line_number() {
+    let repo = Repo::new();
+    let t = okta_token(1);
+    repo.write("setup.sh", &format!("#!/bin/sh\necho hi\n{}", header(&t)));
+    repo.git(&["add", "setup.sh"]);
+    let (code, json) = repo.tw_json(&["staged"]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["path"], "setup.sh");
+    assert_eq!(f[0]["line"], 3);
+    assert_eq!(f[0]["confidence"], "high");
+}
+
+#[test]
+fn staged_reports_only_added_lines_and_ignores_unstaged_edits() {
+    let repo = Repo::new();
+    let old = okta_token(2);
+    let new = okta_token(3);
+    repo.write("a.sh", &header(&old));
+    repo.write("b.txt", "nothing\n");
+    repo.commit_all("first");
+    // An existing token stays; a new one is added on line 3.
+    repo.write("a.sh", &format!("{}echo\n{}", header(&old), header(&new)));
+    repo.git(&["add", "a.sh"]);
+    // Unstaged: must not be reported.
+    repo.write("b.txt", &header(&okta_token(4)));
+    let (code, json) = repo.tw_json(&["staged"]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["line"], 3);
+    assert!(f[0]["secret"].as_str().unwrap().starts_with(&new[..4]));
+    assert!(
+        f[0].get("commit").is_none(),
+        "staged findings have no commit"
+    );
+}
+
+#[test]
+fn staged_clean_and_pure_rename_pass() {
+    let repo = Repo::new();
+    repo.write("a.sh", &header(&okta_token(5)));
+    repo.commit_all("first");
+    repo.git(&["mv", "a.sh", "b.sh"]);
+    let out = repo.tw(&["staged"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn staged_skips_binary_with_reason() {
+    let repo = Repo::new();
+    repo.write("blob.bin", &format!("\0\0{}", header(&okta_token(6))));
+    repo.git(&["add", "blob.bin"]);
+    let (code, json) = repo.tw_json(&["staged"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["stats"]["skipped_by_reason"]["binary"], 1);
+}
+
+#[test]
+fn staged_works_in_a_linked_worktree() {
+    let repo = Repo::new();
+    repo.write("a.txt", "x\n");
+    repo.commit_all("first");
+    let wt = repo.path.parent().unwrap().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        wt.to_str().unwrap(),
+        "-b",
+        "feature",
+    ]);
+    fs::write(wt.join("new.sh"), header(&okta_token(7))).unwrap();
+    let st = Command::new("git")
+        .args(["add", "new.sh"])
+        .current_dir(&wt)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = tokenwarden(&wt, &["staged"]);
+    assert_eq!(out.status.code(), Some(1));
+    // The main worktree has nothing staged.
+    assert_eq!(repo.tw(&["staged"]).status.code(), Some(0));
+}
+
+#[test]
+fn staged_outside_a_repository_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokenwarden(dir.path(), &["staged"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not in a git repository"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// history
+
+#[test]
+fn history_attributes_findings_to_introducing_commit_with_provenance() {
+    let repo = Repo::new();
+    let t = okta_token(10);
+    repo.write("README.md", "hello\n");
+    repo.commit_all("init");
+    repo.write("scripts/call.sh", &header(&t));
+    let intro = repo.commit_all("add script");
+    repo.write("other.txt", "more\n");
+    repo.commit_all("unrelated");
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["path"], "scripts/call.sh");
+    assert_eq!(f[0]["commit"], intro.as_str());
+    assert_eq!(f[0]["author"], "Test Author");
+    assert_eq!(f[0]["summary"], "add script");
+    assert_eq!(f[0]["at_head"], true);
+    let date = f[0]["date"].as_str().unwrap();
+    assert!(date.ends_with("+01:00") && date.len() == 25, "{date}");
+}
+
+#[test]
+fn history_secret_removed_before_head_is_not_at_head() {
+    let repo = Repo::new();
+    repo.write("a.sh", &header(&okta_token(11)));
+    let intro = repo.commit_all("add");
+    fs::remove_file(repo.path.join("a.sh")).unwrap();
+    repo.commit_all("remove");
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["commit"], intro.as_str());
+    assert_eq!(f[0]["at_head"], false);
+}
+
+#[test]
+fn history_rename_reports_each_path_with_its_commit() {
+    let repo = Repo::new();
+    repo.write("old/name.sh", &header(&okta_token(12)));
+    let c1 = repo.commit_all("add");
+    repo.git(&["mv", "old", "new"]);
+    let c2 = repo.commit_all("rename dir");
+    let (_, json) = repo.tw_json(&["history"]);
+    let mut got: Vec<(String, String)> = findings(&json)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().into(),
+                f["commit"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![("new/name.sh".into(), c2), ("old/name.sh".into(), c1)]
+    );
+}
+
+#[test]
+fn history_same_blob_on_two_branches_and_tag_only_reachability() {
+    let repo = Repo::new();
+    repo.write("base.txt", "base\n");
+    repo.commit_all("base");
+    let content = header(&okta_token(13));
+    repo.git(&["checkout", "-q", "-b", "one"]);
+    repo.write("x.sh", &content);
+    let c1 = repo.commit_all("on one");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "two"]);
+    repo.write("x.sh", &content);
+    let c2 = repo.commit_all("on two");
+    // A third token only reachable from a tag once its branch is deleted.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "tagged"]);
+    repo.write("t.sh", &header(&okta_token(14)));
+    let c3 = repo.commit_all("tagged only");
+    repo.git(&["tag", "-a", "v1", "-m", "release"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["branch", "-D", "tagged"]);
+
+    let (_, json) = repo.tw_json(&["history"]);
+    let f = findings(&json);
+    let commits: Vec<&str> = f.iter().map(|f| f["commit"].as_str().unwrap()).collect();
+    assert_eq!(f.len(), 3, "{f:#?}");
+    assert!(commits.contains(&c1.as_str()) && commits.contains(&c2.as_str()));
+    assert!(commits.contains(&c3.as_str()));
+    // Same secret, same fingerprint on both branches.
+    let fp: Vec<&str> = f
+        .iter()
+        .filter(|x| x["path"] == "x.sh")
+        .map(|x| x["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fp.len(), 2);
+    assert_eq!(fp[0], fp[1]);
+
+    // --branch limits to what one ref reaches.
+    let (_, json) = repo.tw_json(&["history", "--branch", "one"]);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["commit"], c1.as_str());
+}
+
+#[test]
+fn history_merge_does_not_reintroduce() {
+    let repo = Repo::new();
+    repo.write("base.txt", "base\n");
+    repo.commit_all("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("f.sh", &header(&okta_token(15)));
+    let intro = repo.commit_all("feature work");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("m.txt", "main work\n");
+    repo.commit_all("main work");
+    repo.git(&["merge", "-q", "--no-ff", "feature", "-m", "merge feature"]);
+    let (_, json) = repo.tw_json(&["history"]);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["commit"], intro.as_str());
+    assert_eq!(f[0]["at_head"], true);
+}
+
+#[test]
+fn history_of_empty_repository_and_unknown_ref() {
+    let repo = Repo::new();
+    let out = repo.tw(&["history"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no commits"));
+    repo.write("a", "a\n");
+    repo.commit_all("a");
+    let out = repo.tw(&["history", "--branch", "does-not-exist"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does-not-exist"), "{err}");
+    let out = repo.tw(&["history", "--range", "nope..HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn history_shallow_clone_warns_and_scans_what_exists() {
+    let repo = Repo::new();
+    repo.write("a.sh", &header(&okta_token(16)));
+    repo.commit_all("one");
+    repo.write("b.txt", "b\n");
+    repo.commit_all("two");
+    repo.write("c.txt", "c\n");
+    repo.commit_all("three");
+    let clone = repo.path.parent().unwrap().join("shallow");
+    let url = format!("file://{}", repo.path.display());
+    let st = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = tokenwarden(&clone, &["history", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the token is still in the tree at HEAD"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("shallow") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["stats"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("shallow")
+    );
+}
+
+#[test]
+fn history_missing_object_is_skipped_with_reason_and_rest_scanned() {
+    let repo = Repo::new();
+    repo.write("keep.sh", &header(&okta_token(17)));
+    repo.write(
+        "lost.txt",
+        "this blob will be deleted from the object store\n",
+    );
+    repo.commit_all("one");
+    let lost = repo.git(&["rev-parse", "HEAD:lost.txt"]);
+    let obj = repo
+        .path
+        .join(".git/objects")
+        .join(&lost[..2])
+        .join(&lost[2..]);
+    fs::remove_file(obj).unwrap();
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 1, "the intact blob's token is still reported");
+    assert_eq!(findings(&json).len(), 1);
+    assert_eq!(json["stats"]["skipped_by_reason"]["missing_object"], 1);
+}
+
+#[test]
+fn history_sarif_carries_provenance_and_stable_fingerprints() {
+    let repo = Repo::new();
+    repo.write("a.sh", &header(&okta_token(18)));
+    let intro = repo.commit_all("add");
+    let run = || {
+        let out = repo.tw(&["history", "--format", "sarif"]);
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let (a, b) = (run(), run());
+    let r = &a["runs"][0]["results"][0];
+    assert_eq!(r["properties"]["commit"], intro.as_str());
+    assert_eq!(r["properties"]["at_head"], true);
+    assert!(r["properties"]["date"].is_string() && r["properties"]["author"].is_string());
+    assert_eq!(
+        r["partialFingerprints"],
+        b["runs"][0]["results"][0]["partialFingerprints"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// range
+
+#[test]
+fn range_reports_secret_added_and_removed_inside_the_range() {
+    let repo = Repo::new();
+    repo.write("a.txt", "base\n");
+    let base = repo.commit_all("base");
+    repo.write("leak.sh", &format!("echo\n{}", header(&okta_token(19))));
+    let added = repo.commit_all("add leak");
+    fs::remove_file(repo.path.join("leak.sh")).unwrap();
+    repo.commit_all("remove leak");
+    let (code, json) = repo.tw_json(&["history", "--range", &format!("{base}..HEAD")]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["commit"], added.as_str());
+    assert_eq!(f[0]["line"], 2);
+    assert_eq!(f[0]["at_head"], false);
+
+    // Secrets that predate the range are not reported.
+    let (code, _) = repo.tw_json(&["history", "--range", "HEAD..HEAD"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn range_reports_only_added_lines_and_merges_of_base_add_nothing() {
+    let repo = Repo::new();
+    let old = okta_token(20);
+    repo.write("a.sh", &header(&old));
+    let base = repo.commit_all("base with an old token");
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.write("a.sh", &format!("{}echo more\n", header(&old)));
+    repo.commit_all("edit without secrets");
+    // main moves on with its own secret, then is merged into the PR branch.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("main.sh", &header(&okta_token(21)));
+    repo.commit_all("main adds a token");
+    repo.git(&["checkout", "-q", "pr"]);
+    repo.git(&["merge", "-q", "--no-ff", "main", "-m", "merge main"]);
+    let (code, json) = repo.tw_json(&["history", "--range", &format!("{base}..pr")]);
+    // main's commit is itself in base..pr, so its token is reported once, by that commit,
+    // and never again by the merge.
+    let f = findings(&json);
+    assert_eq!(code, 1);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["summary"], "main adds a token");
+}
+
+// ---------------------------------------------------------------------------------------
+// the pre-commit hook
+
+fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_tokenwarden"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn commit_with_hook(repo: &Repo, extra: &[&str]) -> Output {
+    let path = format!(
+        "{}:{}",
+        bin_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new("git")
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(["commit", "-q", "-m", "msg"])
+        .args(extra)
+        .current_dir(&repo.path)
+        .env("PATH", path)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn hook_blocks_secret_passes_clean_and_no_verify_bypasses() {
+    let repo = Repo::new();
+    let out = repo.tw(&["install-hook"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(repo.path.join(".git/hooks/pre-commit").exists());
+
+    repo.write("clean.txt", "nothing to see\n");
+    repo.git(&["add", "clean.txt"]);
+    let out = commit_with_hook(&repo, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let t = okta_token(30);
+    repo.write("leak.sh", &header(&t));
+    repo.git(&["add", "leak.sh"]);
+    let out = commit_with_hook(&repo, &[]);
+    assert!(!out.status.success(), "commit with a token must be blocked");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.contains("commit blocked"), "{all}");
+    assert!(all.contains("--no-verify"), "{all}");
+    assert!(!all.contains(&t), "the hook output must be redacted");
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]), "1");
+
+    let out = commit_with_hook(&repo, &["--no-verify"]);
+    assert!(out.status.success());
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]), "2");
+}
+
+#[test]
+fn hook_reports_missing_binary_clearly() {
+    let repo = Repo::new();
+    assert_eq!(repo.tw(&["install-hook"]).status.code(), Some(0));
+    repo.write("a.txt", "a\n");
+    repo.git(&["add", "a.txt"]);
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=T",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "m",
+        ])
+        .current_dir(&repo.path)
+        .env("TOKENWARDEN", "/nonexistent/tokenwarden")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("was not found") && err.contains("--no-verify"),
+        "{err}"
+    );
+}
+
+#[test]
+fn install_hook_is_idempotent_respects_hooks_path_and_keeps_foreign_hooks() {
+    let repo = Repo::new();
+    assert_eq!(repo.tw(&["install-hook"]).status.code(), Some(0));
+    let again = repo.tw(&["install-hook"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already installed"));
+
+    // core.hooksPath, relative to the work tree.
+    repo.git(&["config", "core.hooksPath", "githooks"]);
+    assert_eq!(repo.tw(&["install-hook"]).status.code(), Some(0));
+    let hook = repo.path.join("githooks/pre-commit");
+    assert!(hook.exists());
+
+    // A hook that is not ours is kept unless --force.
+    fs::write(&hook, "#!/bin/sh\necho mine\n").unwrap();
+    let out = repo.tw(&["install-hook"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(fs::read_to_string(&hook).unwrap(), "#!/bin/sh\necho mine\n");
+    assert_eq!(repo.tw(&["install-hook", "--force"]).status.code(), Some(0));
+    assert!(
+        fs::read_to_string(&hook)
+            .unwrap()
+            .contains("tokenwarden pre-commit hook")
+    );
+}
+
+#[test]
+fn pre_commit_framework_manifest_runs_staged() {
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
+            .unwrap();
+    for needle in [
+        "entry: tokenwarden staged",
+        "language: rust",
+        "pass_filenames: false",
+    ] {
+        assert!(manifest.contains(needle), "missing {needle}");
+    }
+}
