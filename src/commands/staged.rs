@@ -7,13 +7,13 @@ use crate::cli::StagedArgs;
 use crate::config::Config;
 use crate::error::Result;
 use crate::outcome::Outcome;
-use crate::source::git::{open_git2, staged};
+use crate::source::git::{open_gix, staged};
 
 pub fn run(args: StagedArgs) -> Result<i32> {
     let started = Instant::now();
     let common = &args.common;
     let engine = output::engine(common)?;
-    let repo = open_git2(&args.repo)?;
+    let repo = open_gix(&args.repo)?;
     let config = Config::load(common.config.as_deref(), repo.workdir())?;
     let mut out = Outcome::default();
     staged::scan(&repo, &engine, args.max_file_size, &mut out)?;

@@ -1,6 +1,8 @@
 //! Turns a `RuleSpec` into a `Rule` the matcher can run: regexes compiled with size limits,
 //! byte classes expanded into tables, cross-rule references resolved.
 
+use std::sync::OnceLock;
+
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::spec::{ContextSpec, Decode, ExampleSpec, FilterSpec, Level, NegativeSpec, RuleSpec};
@@ -43,9 +45,9 @@ pub struct Filters {
     pub min_entropy: f64,
     /// Lowercased.
     pub placeholders: Vec<String>,
-    pub reject: Vec<Regex>,
-    pub reject_before: Option<Regex>,
-    pub reject_after: Option<Regex>,
+    pub reject: Vec<AuxRegex>,
+    pub reject_before: Option<AuxRegex>,
+    pub reject_after: Option<AuxRegex>,
     pub max_repeat: Option<usize>,
     pub max_sequence: Option<usize>,
     /// Normalized with `normalize_name`.
@@ -55,12 +57,38 @@ pub struct Filters {
 
 pub struct Context {
     pub confidence: Confidence,
-    pub before: Option<Regex>,
-    pub after: Option<Regex>,
-    pub path: Option<Regex>,
-    pub file: Option<Regex>,
-    pub block: Option<Regex>,
+    pub before: Option<AuxRegex>,
+    pub after: Option<AuxRegex>,
+    pub path: Option<AuxRegex>,
+    pub file: Option<AuxRegex>,
+    pub block: Option<AuxRegex>,
     pub description: Option<String>,
+}
+
+/// A rule's secondary regex (filters, contexts). It is only needed once a candidate
+/// matches, so built-in rules build it on first use: compiling every context regex up
+/// front was a quarter of a pre-commit run. Rules loaded from files are built eagerly, so
+/// their errors surface at load; the built-in ones are all built by the test suite.
+pub struct AuxRegex {
+    pattern: String,
+    built: OnceLock<Option<Regex>>,
+}
+
+impl AuxRegex {
+    fn new(pattern: String, at: &str, eager: bool) -> Result<AuxRegex> {
+        let built = OnceLock::new();
+        if eager {
+            let _ = built.set(Some(build_regex(&pattern, at)?));
+        }
+        Ok(AuxRegex { pattern, built })
+    }
+
+    pub fn is_match(&self, haystack: &[u8]) -> bool {
+        self.built
+            .get_or_init(|| build_regex(&self.pattern, "").ok())
+            .as_ref()
+            .is_some_and(|r| r.is_match(haystack))
+    }
 }
 
 /// A set of bytes, for O(1) adjacency checks in the hot loop.
@@ -81,7 +109,8 @@ pub fn normalize_name(name: &[u8]) -> String {
         .collect()
 }
 
-pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
+/// `eager`: build every regex now (rule files from users, `rules check`).
+pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
     let at = |field: &str| format!("{origin}: rule `{}`: {field}", spec.id);
     if spec.id.is_empty()
         || !spec
@@ -124,12 +153,12 @@ pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
         .as_deref()
         .map(|class| byte_set(class, &at("not_adjacent")))
         .transpose()?;
-    let filters = compile_filters(&spec.filters, &at)?;
+    let filters = compile_filters(&spec.filters, &at, eager)?;
     let contexts = spec
         .context
         .iter()
         .enumerate()
-        .map(|(i, c)| compile_context(c, &at(&format!("context[{i}]"))))
+        .map(|(i, c)| compile_context(c, &at(&format!("context[{i}]")), eager))
         .collect::<Result<Vec<_>>>()?;
 
     Ok(Rule {
@@ -157,15 +186,15 @@ pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule> {
     })
 }
 
-fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String) -> Result<Filters> {
+fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String, eager: bool) -> Result<Filters> {
     let reject = spec
         .reject
         .iter()
-        .map(|r| build_regex(r, &at("filters.reject")))
+        .map(|r| AuxRegex::new(r.clone(), &at("filters.reject"), eager))
         .collect::<Result<Vec<_>>>()?;
-    let anchored = |re: &Option<String>, field: &str, start: bool| {
+    let edge = |re: &Option<String>, field: &str, start: bool| {
         re.as_deref()
-            .map(|r| build_anchored(r, start, &at(field)))
+            .map(|r| AuxRegex::new(anchored(r, start), &at(field), eager))
             .transpose()
     };
     Ok(Filters {
@@ -173,8 +202,8 @@ fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String) -> Result<Fil
         min_entropy: spec.min_entropy.unwrap_or(0.0),
         placeholders: spec.placeholders.iter().map(|p| p.to_lowercase()).collect(),
         reject,
-        reject_before: anchored(&spec.reject_before, "filters.reject_before", false)?,
-        reject_after: anchored(&spec.reject_after, "filters.reject_after", true)?,
+        reject_before: edge(&spec.reject_before, "filters.reject_before", false)?,
+        reject_after: edge(&spec.reject_after, "filters.reject_after", true)?,
         max_repeat: spec.max_repeat,
         max_sequence: spec.max_sequence,
         names: spec
@@ -186,39 +215,36 @@ fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String) -> Result<Fil
     })
 }
 
-fn compile_context(spec: &ContextSpec, at: &str) -> Result<Context> {
-    let plain = |re: &Option<String>, field: &str| {
+fn compile_context(spec: &ContextSpec, at: &str, eager: bool) -> Result<Context> {
+    let aux = |re: &Option<String>, field: &str, anchor: Option<bool>| {
         re.as_deref()
-            .map(|r| build_regex(r, &format!("{at}.{field}")))
+            .map(|r| {
+                let pattern = match anchor {
+                    Some(start) => anchored(r, start),
+                    None => r.to_string(),
+                };
+                AuxRegex::new(pattern, &format!("{at}.{field}"), eager)
+            })
             .transpose()
     };
     Ok(Context {
         confidence: spec.confidence,
-        before: spec
-            .before
-            .as_deref()
-            .map(|r| build_anchored(r, false, &format!("{at}.before")))
-            .transpose()?,
-        after: spec
-            .after
-            .as_deref()
-            .map(|r| build_anchored(r, true, &format!("{at}.after")))
-            .transpose()?,
-        path: plain(&spec.path, "path")?,
-        file: plain(&spec.file, "file")?,
-        block: plain(&spec.block, "block")?,
+        before: aux(&spec.before, "before", Some(false))?,
+        after: aux(&spec.after, "after", Some(true))?,
+        path: aux(&spec.path, "path", None)?,
+        file: aux(&spec.file, "file", None)?,
+        block: aux(&spec.block, "block", None)?,
         description: spec.description.clone(),
     })
 }
 
 /// `before` regexes must end at the secret and `after` regexes start at it.
-fn build_anchored(re: &str, at_start: bool, at: &str) -> Result<Regex> {
-    let wrapped = if at_start {
+fn anchored(re: &str, at_start: bool) -> String {
+    if at_start {
         format!(r"\A(?:{re})")
     } else {
         format!(r"(?:{re})\z")
-    };
-    build_regex(&wrapped, at)
+    }
 }
 
 pub fn build_regex(re: &str, at: &str) -> Result<Regex> {

@@ -138,7 +138,11 @@ pub fn enumerate(repo: &gix::Repository, tips: &[ObjectId]) -> Result<Enumerated
             // before (most entries of most trees are).
             let Ok(iter) = repo.objects.find_tree_iter(&id, &mut buf) else {
                 out.skipped.push(Skipped {
-                    path: if prefix.is_empty() { format!("<tree {id}>") } else { prefix },
+                    path: if prefix.is_empty() {
+                        format!("<tree {id}>")
+                    } else {
+                        prefix
+                    },
                     reason: SkipReason::MissingObject(format!("tree {id} is missing or corrupt")),
                 });
                 continue;

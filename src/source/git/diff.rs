@@ -12,6 +12,28 @@ pub struct ChangedFile {
     pub added: BTreeSet<usize>,
 }
 
+/// New-side line numbers of the lines `new` adds relative to `old`.
+pub fn added_lines(old: &[u8], new: &[u8]) -> BTreeSet<usize> {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).force_text(true);
+    let mut added = BTreeSet::new();
+    let Ok(patch) = git2::Patch::from_buffers(old, None, new, None, Some(&mut opts)) else {
+        // Cannot diff: treat every line as added rather than miss a secret.
+        return (1..=new.split(|&b| b == b'\n').count()).collect();
+    };
+    for h in 0..patch.num_hunks() {
+        for l in 0..patch.num_lines_in_hunk(h).unwrap_or(0) {
+            if let Ok(line) = patch.line_in_hunk(h, l)
+                && line.origin() == '+'
+                && let Some(n) = line.new_lineno()
+            {
+                added.insert(n as usize);
+            }
+        }
+    }
+    added
+}
+
 pub fn options(max_size: u64) -> DiffOptions {
     let mut o = DiffOptions::new();
     o.context_lines(0)

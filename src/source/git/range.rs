@@ -58,7 +58,7 @@ pub fn scan(
         let files = added_by_commit(repo, commit, max_size)
             .map_err(|e| Error::new(format!("cannot diff commit {commit}: {}", e.message())))?;
         for file in files {
-            let found = scan_added(repo, engine, max_size, &file, out);
+            let found = scan_changed(repo, engine, max_size, &file, out);
             if found.is_empty() {
                 continue;
             }
@@ -72,6 +72,51 @@ pub fn scan(
         }
     }
     Ok(())
+}
+
+/// Loads the new version of `file` and keeps the findings on its added lines.
+fn scan_changed(
+    repo: &Repository,
+    engine: &Engine,
+    max_size: u64,
+    file: &ChangedFile,
+    out: &mut Outcome,
+) -> Vec<crate::finding::Finding> {
+    use crate::outcome::{SkipReason, Skipped};
+    let skip = |out: &mut Outcome, reason| {
+        out.stats.skipped.push(Skipped {
+            path: file.path.clone(),
+            reason,
+        })
+    };
+    let blob = match repo.find_blob(file.blob) {
+        Ok(b) => b,
+        Err(e) => {
+            skip(
+                out,
+                SkipReason::MissingObject(format!("blob {}: {}", file.blob, e.message())),
+            );
+            return Vec::new();
+        }
+    };
+    let data = blob.content();
+    if data.len() as u64 > max_size {
+        skip(
+            out,
+            SkipReason::TooLarge {
+                size: data.len() as u64,
+                limit: max_size,
+            },
+        );
+        return Vec::new();
+    }
+    scan_added(
+        engine,
+        &file.path,
+        data,
+        &|line| file.added.contains(&line),
+        out,
+    )
 }
 
 /// For a merge, a line counts as added only if it is new relative to every parent, so
