@@ -420,19 +420,30 @@ fn history_corrupt_object_is_skipped_with_reason_and_rest_scanned() {
     repo.write("bad.txt", "this blob will be overwritten with garbage\n");
     repo.commit_all("one");
     let bad = repo.git(&["rev-parse", "HEAD:bad.txt"]);
-    let obj = repo.path.join(".git/objects").join(&bad[..2]).join(&bad[2..]);
+    let obj = repo
+        .path
+        .join(".git/objects")
+        .join(&bad[..2])
+        .join(&bad[2..]);
     let mut perms = fs::metadata(&obj).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     fs::set_permissions(&obj, perms).unwrap();
     fs::write(&obj, b"not a zlib stream at all").unwrap();
     let out = repo.tw(&["history", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(findings(&json).len(), 1);
     let skipped = json["stats"]["skipped_files"].as_array().unwrap();
     assert!(
-        skipped.iter().any(|s| s["reason"] == "missing_object" && s["detail"].as_str().unwrap().contains(&bad)),
+        skipped.iter().any(
+            |s| s["reason"] == "missing_object" && s["detail"].as_str().unwrap().contains(&bad)
+        ),
         "{skipped:#?}"
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));

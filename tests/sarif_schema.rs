@@ -15,7 +15,11 @@ use serde_json::Value;
 
 fn schema_errors(doc: &Value) -> Vec<String> {
     let schema: Value = serde_json::from_str(
-        &fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sarif-schema-2.1.0.json")).unwrap(),
+        &fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sarif-schema-2.1.0.json"
+        ))
+        .unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
@@ -29,7 +33,11 @@ fn sarif_of(dir: &std::path::Path, args: &[&str]) -> Value {
     let mut all = vec!["scan", "--format", "sarif", "--min-confidence", "low"];
     all.extend(args);
     let out = tokenwarden(dir, &all);
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -44,7 +52,11 @@ fn sarif_with_findings_and_skips_is_schema_valid_and_code_scanning_ready() {
         format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com/api/v1/users\n"),
     )
     .unwrap();
-    fs::write(dir.path().join("app.log"), format!("GET /x?access_token={secret} HTTP/1.1\n")).unwrap();
+    fs::write(
+        dir.path().join("app.log"),
+        format!("GET /x?access_token={secret} HTTP/1.1\n"),
+    )
+    .unwrap();
     fs::write(dir.path().join("bare.txt"), format!("value {token}\n")).unwrap();
     fs::write(dir.path().join("image.bin"), b"\0\0\0binary").unwrap();
 
@@ -63,13 +75,30 @@ fn sarif_with_findings_and_skips_is_schema_valid_and_code_scanning_ready() {
             assert!(r[key]["text"].is_string(), "{key} in {}", r["id"]);
         }
         assert!(r["help"]["text"].is_string() && r["help"]["markdown"].is_string());
-        let sev: f64 = r["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
+        let sev: f64 = r["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((0.0..=10.0).contains(&sev));
-        assert!(r["properties"]["tags"].as_array().unwrap().iter().any(|t| t == "security"));
+        assert!(
+            r["properties"]["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "security")
+        );
     }
     let okta = rules.iter().find(|r| r["id"] == "okta-api-token").unwrap();
     let help = okta["help"]["markdown"].as_str().unwrap();
-    for needle in ["Revoke", "Security → API → Tokens", "System Log", "client credentials", "private_key_jwt", "okta.users.read"] {
+    for needle in [
+        "Revoke",
+        "Security → API → Tokens",
+        "System Log",
+        "client credentials",
+        "private_key_jwt",
+        "okta.users.read",
+    ] {
         assert!(help.contains(needle), "okta remediation lacks {needle:?}");
     }
 
@@ -81,7 +110,10 @@ fn sarif_with_findings_and_skips_is_schema_valid_and_code_scanning_ready() {
         assert!(r["level"].is_string());
         let loc = &r["locations"][0]["physicalLocation"];
         let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
-        assert!(!uri.starts_with('/') && !uri.contains(' ') && !uri.contains('#'), "{uri}");
+        assert!(
+            !uri.starts_with('/') && !uri.contains(' ') && !uri.contains('#'),
+            "{uri}"
+        );
         let region = &loc["region"];
         for key in ["startLine", "startColumn", "endColumn"] {
             assert!(region[key].as_u64().unwrap() >= 1);
@@ -91,7 +123,11 @@ fn sarif_with_findings_and_skips_is_schema_valid_and_code_scanning_ready() {
     }
     let uris: Vec<&str> = results
         .iter()
-        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
         .collect();
     assert!(uris.contains(&"dir%20with%20space/call%231.sh"), "{uris:?}");
 
@@ -100,8 +136,14 @@ fn sarif_with_findings_and_skips_is_schema_valid_and_code_scanning_ready() {
     assert!(!text.contains(&token) && !text.contains(&secret));
 
     // Skipped files are reported, not silently dropped.
-    let notes = run["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n["message"]["text"].as_str().unwrap().contains("image.bin")));
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["message"]["text"].as_str().unwrap().contains("image.bin"))
+    );
 }
 
 #[test]
@@ -114,7 +156,10 @@ fn sarif_without_findings_is_schema_valid() {
     // The validator really validates.
     let mut bad = doc.clone();
     bad["runs"][0]["results"] = serde_json::json!([{"ruleId": "x"}]);
-    assert!(!schema_errors(&bad).is_empty(), "a result without a message must be rejected");
+    assert!(
+        !schema_errors(&bad).is_empty(),
+        "a result without a message must be rejected"
+    );
 }
 
 #[test]
@@ -129,5 +174,8 @@ fn sarif_fingerprints_are_stable_and_offset_free() {
     let after = sarif_of(dir.path(), &["."]);
     let fp = |d: &Value| d["runs"][0]["results"][0]["partialFingerprints"].clone();
     assert_eq!(fp(&before), fp(&after));
-    assert_eq!(after["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
+    assert_eq!(
+        after["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
 }
