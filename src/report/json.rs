@@ -19,12 +19,10 @@ pub fn finding_json(f: &Finding) -> Value {
         "fingerprint": f.fingerprint,
         "snippet": f.snippet,
     });
-    if let (Some(p), Value::Object(map)) = (&f.provenance, &mut v) {
-        map.insert("commit".into(), json!(p.commit));
-        map.insert("author".into(), json!(p.author));
-        map.insert("date".into(), json!(p.date));
-        map.insert("summary".into(), json!(p.summary));
-        map.insert("at_head".into(), json!(p.at_head));
+    if let (Some(p), Value::Object(map)) = (&f.provenance, &mut v)
+        && let Ok(Value::Object(fields)) = serde_json::to_value(p)
+    {
+        map.extend(fields);
     }
     v
 }

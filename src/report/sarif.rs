@@ -122,12 +122,10 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
     let mut props = BTreeMap::new();
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("fingerprint".to_string(), json!(f.fingerprint));
-    if let Some(p) = &f.provenance {
-        props.insert("commit".to_string(), json!(p.commit));
-        props.insert("author".to_string(), json!(p.author));
-        props.insert("date".to_string(), json!(p.date));
-        props.insert("summary".to_string(), json!(p.summary));
-        props.insert("at_head".to_string(), json!(p.at_head));
+    if let Some(p) = &f.provenance
+        && let Ok(Value::Object(fields)) = serde_json::to_value(p)
+    {
+        props.extend(fields);
     }
     SarifResult::builder()
         .rule_id(&f.rule_id)
