@@ -321,6 +321,29 @@ fn history_same_blob_on_two_branches_and_tag_only_reachability() {
 }
 
 #[test]
+fn history_scans_trees_and_blobs_named_directly_by_refs() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("init");
+    // A tag of a tree and a tag of a blob, neither reachable from any commit.
+    let blob_path = repo.path.join("../loose.sh");
+    fs::write(&blob_path, header(&okta_token(23))).unwrap();
+    let blob = repo.git(&["hash-object", "-w", blob_path.to_str().unwrap()]);
+    repo.git(&["tag", "blobtag", &blob]);
+    repo.write("dir/in-tree.sh", &header(&okta_token(24)));
+    repo.git(&["add", "dir/in-tree.sh"]);
+    let tree = repo.git(&["write-tree"]);
+    repo.git(&["tag", "treetag", &tree]);
+    repo.git(&["reset", "-q", "--hard"]);
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 1);
+    let mut paths: Vec<String> = findings(&json).iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    paths.sort();
+    assert_eq!(paths, vec!["refs/tags/blobtag", "refs/tags/treetag:dir/in-tree.sh"]);
+    assert!(findings(&json).iter().all(|f| f.get("commit").is_none()));
+}
+
+#[test]
 fn history_merge_does_not_reintroduce() {
     let repo = Repo::new();
     repo.write("base.txt", "base\n");

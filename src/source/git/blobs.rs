@@ -56,10 +56,14 @@ pub fn read_tree(
     Some(out)
 }
 
+/// `prefix/name`; a prefix ending in `:` (a ref naming a tree, `refs/tags/x:`) takes the
+/// name directly.
 pub fn join(prefix: &str, name: &[u8]) -> String {
     let name = String::from_utf8_lossy(name);
     if prefix.is_empty() {
         name.into_owned()
+    } else if prefix.ends_with(':') {
+        format!("{prefix}{name}")
     } else {
         format!("{prefix}/{name}")
     }
@@ -83,100 +87,130 @@ pub struct Enumerated {
 /// the traversal from 35 s to 19 s.
 const TRAVERSAL_PACK_CACHE: usize = 128 << 20;
 
-/// Every commit reachable from `tips`, every tree of theirs once, every blob once.
-pub fn enumerate(repo: &gix::Repository, tips: &[ObjectId]) -> Result<Enumerated, String> {
+/// A ref that names a tree or a blob directly (e.g. git/git's `junio-gpg-pub` tag).
+pub struct LooseRoot {
+    pub id: ObjectId,
+    pub is_tree: bool,
+    /// The ref name, used as the path (`refs/tags/x`, `refs/tags/x:dir/file`).
+    pub name: String,
+}
+
+/// Every commit reachable from `tips`, every tree of theirs once, every blob once; plus
+/// trees and blobs named directly by refs.
+pub fn enumerate(repo: &gix::Repository, tips: &[ObjectId], loose: &[LooseRoot]) -> Result<Enumerated, String> {
     let mut repo = repo.clone();
     repo.objects.set_pack_cache(|| {
         Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
             TRAVERSAL_PACK_CACHE,
         ))
     });
-    let repo = &repo;
+    let mut e = Enumerator {
+        repo: &repo,
+        out: Enumerated::default(),
+        seen_trees: HashSet::default(),
+        seen_blobs: HashSet::default(),
+        submodules: std::collections::HashSet::new(),
+        buf: Vec::new(),
+        stack: Vec::new(),
+    };
     let walk = repo
         .rev_walk(tips.iter().copied())
         .all()
-        .map_err(|e| format!("cannot walk history: {e}"))?;
-    let mut out = Enumerated::default();
-    // Object ids are already uniformly distributed: gix's hashtable skips rehashing them,
-    // which matters at 100M+ lookups (git/git's trees hold 135M entries).
-    let mut seen_trees: HashSet<ObjectId> = HashSet::default();
-    let mut seen_blobs: HashSet<ObjectId> = HashSet::default();
-    let mut submodules = std::collections::HashSet::new();
-    let mut buf = Vec::new();
-    let mut stack: Vec<(ObjectId, String)> = Vec::new();
+        .map_err(|err| format!("cannot walk history: {err}"))?;
     for info in walk {
         let info = match info {
             Ok(i) => i,
-            Err(e) => {
-                out.skipped.push(Skipped {
+            Err(err) => {
+                e.out.skipped.push(Skipped {
                     path: "<history>".into(),
-                    reason: SkipReason::MissingObject(format!("commit walk stopped early: {e}")),
+                    reason: SkipReason::MissingObject(format!("commit walk stopped early: {err}")),
                 });
                 break;
             }
         };
-        out.commits += 1;
-        let tree = match repo
-            .find_commit(info.id)
-            .and_then(|c| Ok(c.tree_id()?.detach()))
-        {
-            Ok(t) => t,
-            Err(e) => {
-                out.skipped.push(Skipped {
-                    path: format!("<commit {}>", info.id),
-                    reason: SkipReason::MissingObject(e.to_string()),
-                });
-                continue;
-            }
-        };
-        stack.push((tree, String::new()));
-        while let Some((id, prefix)) = stack.pop() {
-            if !seen_trees.insert(id) {
+        e.out.commits += 1;
+        match repo.find_commit(info.id).and_then(|c| Ok(c.tree_id()?.detach())) {
+            Ok(tree) => e.tree(tree, String::new()),
+            Err(err) => e.out.skipped.push(Skipped {
+                path: format!("<commit {}>", info.id),
+                reason: SkipReason::MissingObject(err.to_string()),
+            }),
+        }
+    }
+    for root in loose {
+        if root.is_tree {
+            e.tree(root.id, format!("{}:", root.name));
+        } else {
+            e.blob(root.id, root.name.clone());
+        }
+    }
+    Ok(e.out)
+}
+
+struct Enumerator<'r> {
+    repo: &'r gix::Repository,
+    out: Enumerated,
+    // Object ids are already uniformly distributed: gix's hashtable skips rehashing them,
+    // which matters at 100M+ lookups (git/git's trees hold 135M entries).
+    seen_trees: HashSet<ObjectId>,
+    seen_blobs: HashSet<ObjectId>,
+    submodules: std::collections::HashSet<String>,
+    buf: Vec<u8>,
+    stack: Vec<(ObjectId, String)>,
+}
+
+impl Enumerator<'_> {
+    fn blob(&mut self, id: ObjectId, path: String) {
+        if self.seen_blobs.insert(id) {
+            self.out.blobs.push(BlobEntry { id, path });
+        }
+    }
+
+    /// Every tree below `root` not seen before, depth first.
+    fn tree(&mut self, root: ObjectId, prefix: String) {
+        self.stack.push((root, prefix));
+        while let Some((id, prefix)) = self.stack.pop() {
+            if !self.seen_trees.insert(id) {
                 continue;
             }
             // Entries are borrowed from `buf`: names are only copied for objects not seen
             // before (most entries of most trees are).
-            let Ok(iter) = repo.objects.find_tree_iter(&id, &mut buf) else {
-                out.skipped.push(Skipped {
-                    path: if prefix.is_empty() {
-                        format!("<tree {id}>")
-                    } else {
-                        prefix
-                    },
+            let Ok(iter) = self.repo.objects.find_tree_iter(&id, &mut self.buf) else {
+                self.out.skipped.push(Skipped {
+                    path: if prefix.is_empty() { format!("<tree {id}>") } else { prefix },
                     reason: SkipReason::MissingObject(format!("tree {id} is missing or corrupt")),
                 });
                 continue;
             };
-            for e in iter {
-                let Ok(e) = e else {
-                    out.skipped.push(Skipped {
+            for entry in iter {
+                let Ok(entry) = entry else {
+                    self.out.skipped.push(Skipped {
                         path: prefix.clone(),
                         reason: SkipReason::MissingObject(format!("tree {id} is corrupt")),
                     });
                     break;
                 };
-                if e.mode.is_tree() {
-                    if !seen_trees.contains(e.oid) {
-                        stack.push((e.oid.to_owned(), join(&prefix, e.filename)));
+                if entry.mode.is_tree() {
+                    if !self.seen_trees.contains(entry.oid) {
+                        self.stack.push((entry.oid.to_owned(), join(&prefix, entry.filename)));
                     }
-                } else if e.mode.is_commit() {
-                    let path = join(&prefix, e.filename);
-                    if submodules.insert(path.clone()) {
-                        out.skipped.push(Skipped {
+                } else if entry.mode.is_commit() {
+                    let path = join(&prefix, entry.filename);
+                    if self.submodules.insert(path.clone()) {
+                        self.out.skipped.push(Skipped {
                             path,
                             reason: SkipReason::Submodule,
                         });
                     }
-                } else if !e.mode.is_link() && seen_blobs.insert(e.oid.to_owned()) {
-                    out.blobs.push(BlobEntry {
-                        id: e.oid.to_owned(),
-                        path: join(&prefix, e.filename),
+                } else if !entry.mode.is_link() && self.seen_blobs.insert(entry.oid.to_owned()) {
+                    self.out.blobs.push(BlobEntry {
+                        id: entry.oid.to_owned(),
+                        path: join(&prefix, entry.filename),
                     });
                 }
             }
         }
     }
-    Ok(out)
 }
 
 /// What scanning a blob produced; `T` is whatever the caller's scan function returns.

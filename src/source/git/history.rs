@@ -14,7 +14,7 @@ use std::path::Path;
 
 use gix::ObjectId;
 
-use super::blobs::{self, EntryKind, read_tree};
+use super::blobs::{self, EntryKind, LooseRoot, read_tree};
 use super::meta::commit_provenance;
 use super::provenance::introductions;
 use super::range::resolve_commit;
@@ -36,17 +36,17 @@ pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outco
     if repo2.is_shallow() {
         out.stats.warnings.push(SHALLOW_WARNING.into());
     }
-    let tips = match opts.branch {
-        Some(rev) => vec![to_gix(resolve_commit(&repo2, rev)?)?],
-        None => all_ref_tips(&repo2, out)?,
+    let (tips, loose) = match opts.branch {
+        Some(rev) => (vec![to_gix(resolve_commit(&repo2, rev)?)?], Vec::new()),
+        None => all_ref_tips(&repo2)?,
     };
-    if tips.is_empty() {
+    if tips.is_empty() && loose.is_empty() {
         out.stats
             .warnings
             .push("the repository has no commits: nothing to scan".into());
         return Ok(());
     }
-    let listed = blobs::enumerate(&repo, &tips).map_err(Error::new)?;
+    let listed = blobs::enumerate(&repo, &tips, &loose).map_err(Error::new)?;
     out.stats.skipped.extend(listed.skipped);
     let scanned = blobs::scan_all(&repo, &listed.blobs, opts.max_size, |blob, data| {
         let found = engine.scan_blob(&blob.path, data);
@@ -99,21 +99,26 @@ fn to_gix(oid: git2::Oid) -> Result<ObjectId> {
         .map_err(|e| Error::new(format!("unsupported object id {oid}: {e}")))
 }
 
-/// Commits named by every ref (branches, tags, remotes, stash, notes) and a detached HEAD.
-fn all_ref_tips(repo: &git2::Repository, out: &mut Outcome) -> Result<Vec<ObjectId>> {
+/// Commits named by every ref (branches, tags, remotes, stash, notes) and a detached HEAD,
+/// plus trees and blobs that refs name directly.
+fn all_ref_tips(repo: &git2::Repository) -> Result<(Vec<ObjectId>, Vec<LooseRoot>)> {
     let mut tips = Vec::new();
+    let mut loose = Vec::new();
     let refs = repo
         .references()
         .map_err(|e| Error::new(format!("cannot list refs: {}", e.message())))?;
     for r in refs {
         let Ok(r) = r else { continue };
         let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-        match r.peel_to_commit() {
-            Ok(c) => tips.push(to_gix(c.id())?),
-            Err(_) => out.stats.warnings.push(format!(
-                "ref {name} does not point to a commit (a tag of a tree or blob, or a broken ref): not scanned"
-            )),
+        if let Ok(c) = r.peel_to_commit() {
+            tips.push(to_gix(c.id())?);
+        } else if let Ok(t) = r.peel_to_tree() {
+            loose.push(LooseRoot { id: to_gix(t.id())?, is_tree: true, name });
+        } else if let Ok(b) = r.peel_to_blob() {
+            loose.push(LooseRoot { id: to_gix(b.id())?, is_tree: false, name });
         }
+        // Anything else is a broken ref: libgit2 would fail to resolve it, and the objects
+        // it names (if any) are unreachable from it.
     }
     if let Ok(head) = repo.head()
         && let Ok(c) = head.peel_to_commit()
@@ -122,7 +127,7 @@ fn all_ref_tips(repo: &git2::Repository, out: &mut Outcome) -> Result<Vec<Object
     }
     tips.sort();
     tips.dedup();
-    Ok(tips)
+    Ok((tips, loose))
 }
 
 /// Introductions of a blob, keeping per path only commits with no other introducing
