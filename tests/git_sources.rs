@@ -337,9 +337,15 @@ fn history_scans_trees_and_blobs_named_directly_by_refs() {
     repo.git(&["reset", "-q", "--hard"]);
     let (code, json) = repo.tw_json(&["history"]);
     assert_eq!(code, 1);
-    let mut paths: Vec<String> = findings(&json).iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    let mut paths: Vec<String> = findings(&json)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
     paths.sort();
-    assert_eq!(paths, vec!["refs/tags/blobtag", "refs/tags/treetag:dir/in-tree.sh"]);
+    assert_eq!(
+        paths,
+        vec!["refs/tags/blobtag", "refs/tags/treetag:dir/in-tree.sh"]
+    );
     assert!(findings(&json).iter().all(|f| f.get("commit").is_none()));
 }
 
@@ -669,6 +675,15 @@ fn install_hook_is_idempotent_respects_hooks_path_and_keeps_foreign_hooks() {
         fs::read_to_string(&hook)
             .unwrap()
             .contains("tokenwarden pre-commit hook")
+    );
+
+    // git runs it from core.hooksPath.
+    repo.write("leak.sh", &header(&okta_token(31)));
+    repo.git(&["add", "leak.sh"]);
+    let out = commit_with_hook(&repo, &[]);
+    assert!(
+        !out.status.success(),
+        "the hook in core.hooksPath must block the commit"
     );
 }
 

@@ -97,7 +97,11 @@ pub struct LooseRoot {
 
 /// Every commit reachable from `tips`, every tree of theirs once, every blob once; plus
 /// trees and blobs named directly by refs.
-pub fn enumerate(repo: &gix::Repository, tips: &[ObjectId], loose: &[LooseRoot]) -> Result<Enumerated, String> {
+pub fn enumerate(
+    repo: &gix::Repository,
+    tips: &[ObjectId],
+    loose: &[LooseRoot],
+) -> Result<Enumerated, String> {
     let mut repo = repo.clone();
     repo.objects.set_pack_cache(|| {
         Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
@@ -129,7 +133,10 @@ pub fn enumerate(repo: &gix::Repository, tips: &[ObjectId], loose: &[LooseRoot])
             }
         };
         e.out.commits += 1;
-        match repo.find_commit(info.id).and_then(|c| Ok(c.tree_id()?.detach())) {
+        match repo
+            .find_commit(info.id)
+            .and_then(|c| Ok(c.tree_id()?.detach()))
+        {
             Ok(tree) => e.tree(tree, String::new()),
             Err(err) => e.out.skipped.push(Skipped {
                 path: format!("<commit {}>", info.id),
@@ -177,7 +184,11 @@ impl Enumerator<'_> {
             // before (most entries of most trees are).
             let Ok(iter) = self.repo.objects.find_tree_iter(&id, &mut self.buf) else {
                 self.out.skipped.push(Skipped {
-                    path: if prefix.is_empty() { format!("<tree {id}>") } else { prefix },
+                    path: if prefix.is_empty() {
+                        format!("<tree {id}>")
+                    } else {
+                        prefix
+                    },
                     reason: SkipReason::MissingObject(format!("tree {id} is missing or corrupt")),
                 });
                 continue;
@@ -192,7 +203,8 @@ impl Enumerator<'_> {
                 };
                 if entry.mode.is_tree() {
                     if !self.seen_trees.contains(entry.oid) {
-                        self.stack.push((entry.oid.to_owned(), join(&prefix, entry.filename)));
+                        self.stack
+                            .push((entry.oid.to_owned(), join(&prefix, entry.filename)));
                     }
                 } else if entry.mode.is_commit() {
                     let path = join(&prefix, entry.filename);

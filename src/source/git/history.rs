@@ -113,9 +113,17 @@ fn all_ref_tips(repo: &git2::Repository) -> Result<(Vec<ObjectId>, Vec<LooseRoot
         if let Ok(c) = r.peel_to_commit() {
             tips.push(to_gix(c.id())?);
         } else if let Ok(t) = r.peel_to_tree() {
-            loose.push(LooseRoot { id: to_gix(t.id())?, is_tree: true, name });
+            loose.push(LooseRoot {
+                id: to_gix(t.id())?,
+                is_tree: true,
+                name,
+            });
         } else if let Ok(b) = r.peel_to_blob() {
-            loose.push(LooseRoot { id: to_gix(b.id())?, is_tree: false, name });
+            loose.push(LooseRoot {
+                id: to_gix(b.id())?,
+                is_tree: false,
+                name,
+            });
         }
         // Anything else is a broken ref: libgit2 would fail to resolve it, and the objects
         // it names (if any) are unreachable from it.
