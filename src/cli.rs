@@ -177,6 +177,36 @@ pub struct CommonArgs {
     /// List skipped files with the reason.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Ask each Okta token's org whether the token is live (network; off by default).
+    /// Tokens are sent only to orgs given with --okta-org / OKTA_ORG_URL / [verify] orgs,
+    /// and to Okta-hosted orgs (*.okta.com, *.oktapreview.com, *.okta-emea.com,
+    /// *.okta-gov.com, *.okta.mil) named in the same file; never to any other host.
+    #[arg(long, help_heading = "Verification")]
+    pub verify: bool,
+
+    /// An Okta org to verify tokens against, e.g. https://acme.okta.com (repeatable).
+    /// https only; http only for loopback addresses.
+    #[arg(long = "okta-org", value_name = "URL", help_heading = "Verification")]
+    pub okta_orgs: Vec<String>,
+
+    /// Seconds before a verification request gives up.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        help_heading = "Verification"
+    )]
+    pub verify_timeout: u64,
+
+    /// Verification requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Verification")]
+    pub verify_concurrency: u16,
+
+    /// Report only findings verified live (implies --verify). The exit code stays 1 if
+    /// any finding is reported.
+    #[arg(long, help_heading = "Verification")]
+    pub only_live: bool,
 }
 
 #[derive(Subcommand, Debug)]

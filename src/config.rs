@@ -17,6 +17,16 @@ pub const FILE_NAME: &str = ".tokenwarden.toml";
 struct ConfigSpec {
     #[serde(default)]
     allow: AllowSpec,
+    #[serde(default)]
+    verify: VerifySpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifySpec {
+    /// Org URLs `--verify` may send tokens to, besides Okta-hosted ones found in files.
+    #[serde(default)]
+    orgs: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,6 +42,8 @@ pub struct Config {
     /// Where the settings came from, if anywhere.
     pub origin: Option<PathBuf>,
     allow_paths: Option<GlobSet>,
+    /// `[verify] orgs`, as written.
+    pub verify_orgs: Vec<String>,
 }
 
 impl Config {
@@ -60,6 +72,7 @@ impl Config {
         Ok(Config {
             origin: Some(path),
             allow_paths,
+            verify_orgs: spec.verify.orgs,
         })
     }
 
@@ -126,6 +139,7 @@ mod tests {
         Config {
             origin: None,
             allow_paths: Some(glob_set(&p, "t").unwrap()),
+            verify_orgs: Vec::new(),
         }
     }
 

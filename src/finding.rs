@@ -49,6 +49,10 @@ pub struct Finding {
     pub snippet: String,
     /// Where in git history it came from (history and range scans only).
     pub provenance: Option<Provenance>,
+    /// The answer of `--verify`.
+    pub verification: Option<crate::verify::Verification>,
+    /// The raw token for `--verify`, dropped once verified; never written anywhere.
+    pub verify_input: Option<crate::verify::VerifyInput>,
 }
 
 /// The commit that introduced a finding.

@@ -19,3 +19,4 @@ pub mod rules;
 pub mod size;
 pub mod source;
 pub mod tomlfile;
+pub mod verify;

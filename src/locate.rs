@@ -45,6 +45,8 @@ pub fn locate(
                 fingerprint: fingerprint(&rule.id, &m.secret),
                 snippet: snippet(blob, line_start, line_end, m, matches, redacted),
                 provenance: None,
+                verification: None,
+                verify_input: None,
             }
         })
         .collect()

@@ -17,6 +17,7 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
     output::configure_threads(common);
     let repo = open_git2(&args.path)?;
     let config = Config::load(common.config.as_deref(), repo.workdir())?;
+    let verify = output::verify_options(common, &config)?;
     let mut out = Outcome::default();
     match &args.range {
         Some(r) => {
@@ -34,7 +35,6 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         }
     }
     config.drop_allowed(&mut out);
-    out.sort();
     out.stats.elapsed = started.elapsed();
-    output::emit(common, &engine, &out)
+    output::finish(common, &engine, verify.as_ref(), out)
 }

@@ -3,13 +3,17 @@
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 
+use std::time::Duration;
+
 use crate::cli::CommonArgs;
+use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
 use crate::outcome::Outcome;
 use crate::report::{self, Format, ReportContext};
 use crate::rules::RuleSet;
+use crate::verify::{self, Status, VerifyOptions, orgs};
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 
@@ -19,7 +23,59 @@ pub fn engine(common: &CommonArgs) -> Result<Engine> {
         matcher: Matcher::new(rules),
         min_confidence: common.min_confidence.into(),
         redact: !common.no_redact,
+        verify: common.verify || common.only_live,
     })
+}
+
+/// Verification settings, checked before any scanning so a bad org URL fails fast.
+pub fn verify_options(common: &CommonArgs, config: &Config) -> Result<Option<VerifyOptions>> {
+    if !(common.verify || common.only_live) {
+        return Ok(None);
+    }
+    let env = std::env::var("OKTA_ORG_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let mut orgs = Vec::new();
+    let named = common.okta_orgs.iter().map(|o| (o.as_str(), "--okta-org"));
+    let named = named.chain(env.as_deref().map(|o| (o, "OKTA_ORG_URL")));
+    let named = named.chain(
+        config
+            .verify_orgs
+            .iter()
+            .map(|o| (o.as_str(), "[verify] orgs")),
+    );
+    for (url, source) in named {
+        let org = orgs::parse_explicit(url).map_err(|e| Error::new(format!("{source}: {e}")))?;
+        if !orgs.contains(&org) {
+            orgs.push(org);
+        }
+    }
+    Ok(Some(VerifyOptions {
+        orgs,
+        timeout: Duration::from_secs(common.verify_timeout.max(1)),
+        concurrency: usize::from(common.verify_concurrency),
+    }))
+}
+
+/// Verification (if asked), `--only-live`, deterministic order, then the report.
+pub fn finish(
+    common: &CommonArgs,
+    engine: &Engine,
+    verify: Option<&VerifyOptions>,
+    mut out: Outcome,
+) -> Result<i32> {
+    if let Some(opts) = verify {
+        verify::run(&mut out.findings, opts);
+        if common.only_live {
+            out.findings.retain(|f| {
+                f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == Status::Live)
+            });
+        }
+    }
+    out.sort();
+    emit(common, engine, &out)
 }
 
 pub fn threads(common: &CommonArgs) -> usize {

@@ -21,6 +21,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         .find(|p| p.as_os_str() != "-" && p.is_dir())
         .map(|p| p.as_path());
     let config = Config::load(common.config.as_deref(), first_dir)?;
+    let verify = output::verify_options(common, &config)?;
     let opts = WalkOptions {
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size,
@@ -35,7 +36,6 @@ pub fn run(args: ScanArgs) -> Result<i32> {
             scan_root(&engine, &config, Path::new(root), &opts, &mut out)?;
         }
     }
-    out.sort();
     out.stats.elapsed = started.elapsed();
-    output::emit(common, &engine, &out)
+    output::finish(common, &engine, verify.as_ref(), out)
 }

@@ -15,10 +15,10 @@ pub fn run(args: StagedArgs) -> Result<i32> {
     let engine = output::engine(common)?;
     let repo = open_gix(&args.repo)?;
     let config = Config::load(common.config.as_deref(), repo.workdir())?;
+    let verify = output::verify_options(common, &config)?;
     let mut out = Outcome::default();
     staged::scan(&repo, &engine, args.max_file_size, &mut out)?;
     config.drop_allowed(&mut out);
-    out.sort();
     out.stats.elapsed = started.elapsed();
-    output::emit(common, &engine, &out)
+    output::finish(common, &engine, verify.as_ref(), out)
 }

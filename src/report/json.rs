@@ -24,6 +24,9 @@ pub fn finding_json(f: &Finding) -> Value {
     {
         map.extend(fields);
     }
+    if let (Some(verification), Value::Object(map)) = (&f.verification, &mut v) {
+        map.insert("verification".into(), json!(verification));
+    }
     v
 }
 

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::finding::{Finding, hex};
 use crate::outcome::Outcome;
 use crate::rules::{Level, Rule};
+use crate::verify::Status;
 
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/tokenwarden/tokenwarden";
@@ -127,14 +128,42 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
     {
         props.extend(fields);
     }
+    let live = f
+        .verification
+        .as_ref()
+        .is_some_and(|v| v.status == Status::Live);
+    if let Some(v) = &f.verification {
+        props.insert("verification".to_string(), json!(v));
+    }
+    let message = if live {
+        let org = f
+            .verification
+            .as_ref()
+            .and_then(|v| v.org.as_deref())
+            .unwrap_or("its org");
+        format!(
+            "This token is live: revoke it now. {} {} is accepted by {org}. Revoke it in the Admin Console \
+             (Security → API → Tokens) or with DELETE /api/v1/api-tokens/current, check the System Log for its use, \
+             then replace it with an OAuth 2.0 service app using client credentials with private_key_jwt and \
+             least-privilege scopes such as okta.users.read.",
+            rule.name, f.secret
+        )
+    } else {
+        format!(
+            "{} found ({} confidence): {}. Rotate it and remove it from the code; see the rule help for the steps.",
+            rule.name, f.confidence, f.secret
+        )
+    };
     SarifResult::builder()
         .rule_id(&f.rule_id)
         .rule_index(f.rule_index as i64)
-        .level(level(rule.severity))
-        .message(text(format!(
-            "{} found ({} confidence): {}. Rotate it and remove it from the code; see the rule help for the steps.",
-            rule.name, f.confidence, f.secret
-        )))
+        // A live credential is an incident whatever the rule's default level.
+        .level(if live {
+            ResultLevel::Error
+        } else {
+            level(rule.severity)
+        })
+        .message(text(message))
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
         .properties(PropertyBag {

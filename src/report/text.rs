@@ -6,6 +6,7 @@ use super::{ReportContext, summary};
 use crate::finding::Confidence;
 use crate::locate::sanitize;
 use crate::outcome::Outcome;
+use crate::verify::Status;
 
 struct Paint {
     on: bool,
@@ -29,9 +30,31 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
             Confidence::Medium => p.wrap("33", "medium"),
             Confidence::Low => p.wrap("36", "low"),
         };
+        let verified = match &f.verification {
+            None => String::new(),
+            Some(v) => {
+                let org = v
+                    .org
+                    .as_deref()
+                    .map(|o| format!(" at {o}"))
+                    .unwrap_or_default();
+                let why = v
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                match v.status {
+                    Status::Live => {
+                        format!(" {}", p.wrap("1;41", &format!("LIVE{org} — revoke it now")))
+                    }
+                    Status::Invalid => format!(" {}", p.wrap("32", &format!("invalid{org}{why}"))),
+                    Status::Unknown => format!(" {}", p.wrap("33", &format!("unverified{why}"))),
+                }
+            }
+        };
         writeln!(
             w,
-            "{}:{}:{}: {} [{conf}] {}",
+            "{}:{}:{}: {} [{conf}] {}{verified}",
             p.wrap("35", &sanitize(&f.path)),
             p.wrap("32", &f.line.to_string()),
             f.column,

@@ -5,7 +5,9 @@ use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 
-use super::spec::{ContextSpec, Decode, ExampleSpec, FilterSpec, Level, NegativeSpec, RuleSpec};
+use super::spec::{
+    ContextSpec, Decode, ExampleSpec, FilterSpec, Level, NegativeSpec, RuleSpec, Verifier,
+};
 use crate::error::{Error, Result};
 use crate::finding::Confidence;
 
@@ -22,6 +24,7 @@ pub struct Rule {
     pub severity: Level,
     pub security_severity: f64,
     pub tags: Vec<String>,
+    pub verify: Option<Verifier>,
     pub help_uri: Option<String>,
     pub remediation: String,
     pub keywords: Vec<String>,
@@ -168,6 +171,7 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
         severity: spec.severity,
         security_severity: spec.security_severity,
         tags: spec.tags,
+        verify: spec.verify,
         help_uri: spec.help_uri,
         remediation: spec.remediation,
         keywords: spec.keywords,

@@ -35,6 +35,9 @@ pub struct RuleSpec {
     pub supersedes: Vec<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// How `--verify` checks a finding of this rule live (only `okta` exists).
+    #[serde(default)]
+    pub verify: Option<Verifier>,
     #[serde(default)]
     pub help_uri: Option<String>,
     /// Markdown shown in SARIF `help.markdown` and `tokenwarden rules list --verbose`.
@@ -73,6 +76,13 @@ impl Level {
             Level::Note => "note",
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verifier {
+    /// `GET {org}/api/v1/users/me` with `Authorization: SSWS <token>`.
+    Okta,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

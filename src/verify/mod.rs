@@ -1,0 +1,145 @@
+//! `--verify`: asks the Okta org a token belongs to whether the token is live. Off unless
+//! requested; each distinct (org, token) pair is asked once per run, a few at a time.
+
+mod okta;
+pub mod orgs;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Unknown,
+    Invalid,
+    Live,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Live => "live",
+            Status::Invalid => "invalid",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub status: Status,
+    pub org: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// What verification needs from a finding, kept only in memory and only with `--verify`.
+/// Never serialized.
+#[derive(Clone)]
+pub struct VerifyInput {
+    pub token: String,
+    /// Okta-hosted orgs named in the same file or blob.
+    pub discovered_orgs: Vec<String>,
+}
+
+impl std::fmt::Debug for VerifyInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerifyInput { .. }")
+    }
+}
+
+pub struct VerifyOptions {
+    /// Orgs the user named (`--okta-org`, `OKTA_ORG_URL`, config), normalized.
+    pub orgs: Vec<String>,
+    pub timeout: Duration,
+    pub concurrency: usize,
+}
+
+/// Sets `verification` on every finding that carries a token, then drops the tokens.
+pub fn run(findings: &mut [Finding], opts: &VerifyOptions) {
+    run_with(findings, opts, &std::thread::sleep)
+}
+
+fn run_with(findings: &mut [Finding], opts: &VerifyOptions, sleep: &(dyn Fn(Duration) + Sync)) {
+    // Distinct (org, token) pairs, in first-seen order.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for f in findings.iter() {
+        if let Some(input) = &f.verify_input {
+            for org in orgs_for(input, opts) {
+                let pair = (org, input.token.clone());
+                if !pairs.contains(&pair) {
+                    pairs.push(pair);
+                }
+            }
+        }
+    }
+    let results: Mutex<HashMap<(String, String), Verification>> = Mutex::new(HashMap::new());
+    let next = Mutex::new(0usize);
+    let agent = okta::agent(opts.timeout);
+    std::thread::scope(|s| {
+        for _ in 0..opts.concurrency.clamp(1, pairs.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
+                        *n += 1;
+                        *n - 1
+                    };
+                    let Some((org, token)) = pairs.get(i) else {
+                        break;
+                    };
+                    let v = okta::check(&agent, org, token, sleep);
+                    results
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert((org.clone(), token.clone()), v);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    for f in findings.iter_mut() {
+        let Some(input) = f.verify_input.take() else {
+            continue;
+        };
+        let answers: Vec<&Verification> = orgs_for(&input, opts)
+            .into_iter()
+            .filter_map(|org| results.get(&(org, input.token.clone())))
+            .collect();
+        f.verification = Some(combine(&answers));
+    }
+}
+
+fn orgs_for(input: &VerifyInput, opts: &VerifyOptions) -> Vec<String> {
+    let mut orgs = opts.orgs.clone();
+    for o in &input.discovered_orgs {
+        if !orgs.contains(o) {
+            orgs.push(o.clone());
+        }
+    }
+    orgs
+}
+
+/// Live if any org says so; invalid only if every org says so; otherwise unknown.
+fn combine(answers: &[&Verification]) -> Verification {
+    if let Some(live) = answers.iter().find(|v| v.status == Status::Live) {
+        return (*live).clone();
+    }
+    if !answers.is_empty() && answers.iter().all(|v| v.status == Status::Invalid) {
+        return answers[0].clone();
+    }
+    match answers.iter().find(|v| v.status == Status::Unknown) {
+        Some(u) => (*u).clone(),
+        None => Verification {
+            status: Status::Unknown,
+            org: None,
+            reason: Some(
+                "no org: pass --okta-org https://<org>.okta.com (or set OKTA_ORG_URL); only Okta-hosted orgs found next to a token are contacted automatically".into(),
+            ),
+        },
+    }
+}

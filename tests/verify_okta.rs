@@ -1,0 +1,387 @@
+//! `--verify` against a real HTTP server on 127.0.0.1 that plays an Okta org.
+
+mod common;
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::{okta_token, tokenwarden};
+use serde_json::Value;
+
+#[derive(Clone, Copy)]
+enum Behavior {
+    Live,
+    Invalid,
+    Forbidden,
+    RateLimitedOnce,
+    Slow,
+    ServerError,
+}
+
+#[derive(Debug, Clone)]
+struct Request {
+    path: String,
+    authorization: String,
+    accept: String,
+    user_agent: String,
+}
+
+/// A fake Okta org: answers `GET /api/v1/users/me` by the token in the SSWS header and
+/// records every request. Runs until the test process exits.
+struct FakeOkta {
+    url: String,
+    requests: Arc<Mutex<Vec<Request>>>,
+}
+
+impl FakeOkta {
+    fn start(behaviors: HashMap<String, Behavior>) -> FakeOkta {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests: Arc<Mutex<Vec<Request>>> = Arc::default();
+        let log = requests.clone();
+        let behaviors = Arc::new(behaviors);
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (log, behaviors) = (log.clone(), behaviors.clone());
+                thread::spawn(move || serve(stream, &log, &behaviors));
+            }
+        });
+        FakeOkta { url, requests }
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    fn count(&self, token: &str) -> usize {
+        let auth = format!("SSWS {token}");
+        self.requests()
+            .iter()
+            .filter(|r| r.authorization == auth)
+            .count()
+    }
+}
+
+fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, behaviors: &HashMap<String, Behavior>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = line.trim_end().split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let header = |k: &str| headers.get(k).cloned().unwrap_or_default();
+    let req = Request {
+        path: request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string(),
+        authorization: header("authorization"),
+        accept: header("accept"),
+        user_agent: header("user-agent"),
+    };
+    let token = req
+        .authorization
+        .strip_prefix("SSWS ")
+        .unwrap_or_default()
+        .to_string();
+    let seen_before = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.authorization == req.authorization)
+        .count();
+    log.lock().unwrap().push(req);
+    let json = "application/json";
+    let (status, extra, body) = match behaviors.get(&token) {
+        Some(Behavior::Live) => (
+            "200 OK",
+            String::new(),
+            r#"{"id":"00u1","status":"ACTIVE","profile":{}}"#,
+        ),
+        Some(Behavior::Forbidden) => (
+            "403 Forbidden",
+            String::new(),
+            r#"{"errorCode":"E0000006"}"#,
+        ),
+        Some(Behavior::RateLimitedOnce) if seen_before == 0 => {
+            let reset = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                + 1;
+            (
+                "429 Too Many Requests",
+                format!(
+                    "X-Rate-Limit-Limit: 600\r\nX-Rate-Limit-Remaining: 0\r\nX-Rate-Limit-Reset: {reset}\r\n"
+                ),
+                r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#,
+            )
+        }
+        Some(Behavior::RateLimitedOnce) => ("200 OK", String::new(), r#"{"id":"00u2"}"#),
+        Some(Behavior::Slow) => {
+            thread::sleep(Duration::from_secs(3));
+            ("200 OK", String::new(), r#"{"id":"00u3"}"#)
+        }
+        Some(Behavior::ServerError) => ("500 Internal Server Error", String::new(), "oops"),
+        Some(Behavior::Invalid) | None => (
+            "401 Unauthorized",
+            String::new(),
+            r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided"}"#,
+        ),
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {json}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
+        body.len()
+    );
+    let mut stream = stream;
+    let _ = stream.write_all(response.as_bytes());
+}
+
+fn header_line(token: &str) -> String {
+    format!("curl -H \"Authorization: SSWS {token}\" \"$ORG/api/v1/users\"\n")
+}
+
+fn scan_json(dir: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend(args);
+    all.push(".");
+    let out = tokenwarden(dir, &all);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{stderr}"));
+    (out.status.code().unwrap(), json, stderr)
+}
+
+fn status_of(json: &Value, token: &str) -> Value {
+    let redacted = format!("{}…", &token[..4]);
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["secret"] == redacted.as_str())
+        .unwrap_or_else(|| panic!("no finding {redacted}: {json:#}"));
+    f["verification"].clone()
+}
+
+#[test]
+fn statuses_requests_and_headers() {
+    let tokens: Vec<String> = (0..6).map(|i| okta_token(5000 + i)).collect();
+    let kinds = [
+        Behavior::Live,
+        Behavior::Invalid,
+        Behavior::Forbidden,
+        Behavior::RateLimitedOnce,
+        Behavior::Slow,
+        Behavior::ServerError,
+    ];
+    let okta = FakeOkta::start(tokens.iter().cloned().zip(kinds).collect());
+    let dir = tempfile::tempdir().unwrap();
+    for (i, t) in tokens.iter().enumerate() {
+        fs::write(dir.path().join(format!("t{i}.sh")), header_line(t)).unwrap();
+    }
+    // The live token twice more, in another file: still one request.
+    fs::write(
+        dir.path().join("again.sh"),
+        format!("{}{}", header_line(&tokens[0]), header_line(&tokens[0])),
+    )
+    .unwrap();
+
+    let (code, json, _) = scan_json(
+        dir.path(),
+        &["--verify", "--okta-org", &okta.url, "--verify-timeout", "1"],
+    );
+    assert_eq!(code, 1);
+    let by_path = |p: &str| -> Value {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap()["verification"]
+            .clone()
+    };
+    assert_eq!(by_path("t0.sh")["status"], "live");
+    assert_eq!(by_path("t0.sh")["org"], okta.url.as_str());
+    assert_eq!(by_path("t1.sh")["status"], "invalid");
+    assert!(
+        by_path("t1.sh")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("E0000011")
+    );
+    assert_eq!(
+        by_path("t2.sh")["status"],
+        "live",
+        "403 means a valid token without permission"
+    );
+    assert_eq!(
+        by_path("t3.sh")["status"],
+        "live",
+        "429 is retried after the reset time"
+    );
+    assert_eq!(by_path("t4.sh")["status"], "unknown");
+    assert!(
+        by_path("t4.sh")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{}",
+        by_path("t4.sh")
+    );
+    assert_eq!(by_path("t5.sh")["status"], "unknown");
+    assert!(by_path("t5.sh")["reason"].as_str().unwrap().contains("500"));
+    let again: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "again.sh")
+        .collect();
+    assert_eq!(again.len(), 2);
+    assert!(again.iter().all(|f| f["verification"]["status"] == "live"));
+
+    for (i, t) in tokens.iter().enumerate() {
+        let expected = if i == 3 { 2 } else { 1 };
+        assert_eq!(okta.count(t), expected, "requests for token {i}");
+    }
+    for r in okta.requests() {
+        assert_eq!(r.path, "/api/v1/users/me");
+        assert!(
+            r.authorization.starts_with("SSWS 00") && r.authorization.len() == 5 + 42,
+            "{}",
+            r.authorization
+        );
+        assert_eq!(r.accept, "application/json");
+        assert!(r.user_agent.starts_with("tokenwarden/"), "{}", r.user_agent);
+    }
+    // Nothing in the report carries a raw token.
+    let text = json.to_string();
+    assert!(tokens.iter().all(|t| !text.contains(t.as_str())));
+}
+
+#[test]
+fn hosts_found_next_to_a_token_are_never_contacted_unless_okta_hosted() {
+    let token = okta_token(5100);
+    let bystander = FakeOkta::start(HashMap::from([(token.clone(), Behavior::Live)]));
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("okta.conf"),
+        format!(
+            "orgUrl: {}\nother: https://evil.example.com\nAuthorization: SSWS {token}\n",
+            bystander.url.replace("http://", "https://")
+        ),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("plain.conf"),
+        format!("orgUrl: {}\n{}", bystander.url, header_line(&token)),
+    )
+    .unwrap();
+    let (code, json, _) = scan_json(dir.path(), &["--verify", "--verify-timeout", "1"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        bystander.requests().len(),
+        0,
+        "a loopback host written in a file was contacted"
+    );
+    for f in json["findings"].as_array().unwrap() {
+        assert_eq!(f["verification"]["status"], "unknown");
+        assert!(
+            f["verification"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("no org"),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn only_live_closed_port_and_sarif() {
+    let live = okta_token(5200);
+    let dead = okta_token(5201);
+    let okta = FakeOkta::start(HashMap::from([
+        (live.clone(), Behavior::Live),
+        (dead.clone(), Behavior::Invalid),
+    ]));
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.sh"), header_line(&live)).unwrap();
+    fs::write(dir.path().join("b.sh"), header_line(&dead)).unwrap();
+
+    let (code, json, _) = scan_json(dir.path(), &["--only-live", "--okta-org", &okta.url]);
+    assert_eq!(code, 1);
+    let f = json["findings"].as_array().unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["path"], "a.sh");
+
+    // Only invalid tokens: nothing left to report.
+    fs::remove_file(dir.path().join("a.sh")).unwrap();
+    let (code, json, _) = scan_json(dir.path(), &["--only-live", "--okta-org", &okta.url]);
+    assert_eq!((code, json["findings"].as_array().unwrap().len()), (0, 0));
+
+    // A closed port: unknown, with the reason.
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let (_, json, _) = scan_json(dir.path(), &["--verify", "--okta-org", &closed]);
+    let v = status_of(&json, &dead);
+    assert_eq!(v["status"], "unknown");
+    assert!(
+        v["reason"].as_str().unwrap().contains("network error"),
+        "{v}"
+    );
+
+    // SARIF: a live token is an error-level result whose message leads with revocation.
+    fs::write(dir.path().join("a.sh"), header_line(&live)).unwrap();
+    let out = tokenwarden(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "sarif",
+            "--verify",
+            "--okta-org",
+            &okta.url,
+            ".",
+        ],
+    );
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let r = results
+        .iter()
+        .find(|r| r["properties"]["verification"]["status"] == "live")
+        .unwrap();
+    assert_eq!(r["level"], "error");
+    let msg = r["message"]["text"].as_str().unwrap();
+    assert!(
+        msg.starts_with("This token is live: revoke it now."),
+        "{msg}"
+    );
+    assert!(msg.contains("Security → API → Tokens") && msg.contains("private_key_jwt"));
+    assert!(!sarif.to_string().contains(&live));
+}
+
+#[test]
+fn org_urls_are_validated_before_scanning() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["http://10.1.2.3", "ftp://acme.okta.com", "acme.okta.com"] {
+        let out = tokenwarden(dir.path(), &["scan", "--verify", "--okta-org", bad, "."]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--okta-org"));
+    }
+}
