@@ -70,6 +70,16 @@ Writes the hook into the repository's effective hooks directory (core.hooksPath 
     /// List the detection rules or test rule files against their examples.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Record today's findings so that later runs with --baseline fail only on new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BaselineCommand {
+    /// Scan like `tokenwarden scan` and write the findings as a JSON baseline
+    /// (default .tokenwarden-baseline.json; -o to choose). Exits 0 whatever it finds.
+    Create(ScanArgs),
 }
 
 #[derive(Args, Debug)]
@@ -152,11 +162,17 @@ pub struct CommonArgs {
     #[arg(long)]
     pub no_redact: bool,
 
-    /// Report findings at this confidence or above. high: the token is sent with the SSWS
-    /// scheme or assigned to an okta-named key; medium: a generic assignment in an
-    /// Okta-related file, or a secret-named URL parameter; low: the bare token shape.
-    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = ConfidenceArg::Medium)]
-    pub min_confidence: ConfidenceArg,
+    /// Report findings at this confidence or above [default: medium, or min_confidence in
+    /// the config]. high: the token is sent with the SSWS scheme or assigned to an
+    /// okta-named key; medium: a generic assignment in an Okta-related file, or a
+    /// secret-named URL parameter; low: the bare token shape.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<ConfidenceArg>,
+
+    /// A previous JSON report (see `tokenwarden baseline create`): findings it lists (same
+    /// fingerprint and path) are suppressed, so only new leaks fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// Load extra rule files (*.toml) from DIR; repeatable.
     #[arg(long = "rules", value_name = "DIR")]

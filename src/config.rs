@@ -5,9 +5,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::bytes::Regex;
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::error::{Error, Result};
+use crate::finding::Confidence;
+use crate::suppress::LineAllow;
 use crate::tomlfile;
 
 pub const FILE_NAME: &str = ".tokenwarden.toml";
@@ -15,6 +19,11 @@ pub const FILE_NAME: &str = ".tokenwarden.toml";
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigSpec {
+    /// Extra rule directories, relative to this file.
+    #[serde(default)]
+    rules: Vec<String>,
+    /// Default for `--min-confidence`.
+    min_confidence: Option<Confidence>,
     #[serde(default)]
     allow: AllowSpec,
     #[serde(default)]
@@ -35,6 +44,15 @@ struct AllowSpec {
     /// Globs (relative to the scanned directory) whose files are not scanned.
     #[serde(default)]
     paths: Vec<String>,
+    /// Regexes on the secret: a match suppresses the finding.
+    #[serde(default)]
+    secrets: Vec<Spanned<String>>,
+    /// Regexes on the line holding the secret.
+    #[serde(default)]
+    lines: Vec<Spanned<String>>,
+    /// Case-insensitive substrings: a secret containing one is suppressed.
+    #[serde(default)]
+    stopwords: Vec<String>,
 }
 
 #[derive(Default)]
@@ -44,6 +62,11 @@ pub struct Config {
     allow_paths: Option<GlobSet>,
     /// `[verify] orgs`, as written.
     pub verify_orgs: Vec<String>,
+    /// `rules`, resolved against the config file's directory.
+    pub rule_dirs: Vec<PathBuf>,
+    pub min_confidence: Option<Confidence>,
+    /// `[allow] secrets`, `lines`, `stopwords`.
+    pub line_allow: LineAllow,
 }
 
 impl Config {
@@ -69,10 +92,37 @@ impl Config {
         } else {
             Some(glob_set(&spec.allow.paths, &origin)?)
         };
+        let regexes = |list: &[Spanned<String>], key: &str| -> Result<Vec<Regex>> {
+            list.iter()
+                .map(|s| {
+                    Regex::new(s.get_ref()).map_err(|e| {
+                        let (line, col) = tomlfile::line_col(&text, s.span().start);
+                        let detail = e.to_string().replace('\n', " ");
+                        Error::new(format!(
+                            "{origin}:{line}:{col}: allow.{key}: invalid regex: {detail}"
+                        ))
+                    })
+                })
+                .collect()
+        };
+        let line_allow = LineAllow {
+            secrets: regexes(&spec.allow.secrets, "secrets")?,
+            lines: regexes(&spec.allow.lines, "lines")?,
+            stopwords: spec
+                .allow
+                .stopwords
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect(),
+        };
+        let base = path.parent().unwrap_or(Path::new("."));
         Ok(Config {
+            rule_dirs: spec.rules.iter().map(|d| base.join(d)).collect(),
+            min_confidence: spec.min_confidence,
             origin: Some(path),
             allow_paths,
             verify_orgs: spec.verify.orgs,
+            line_allow,
         })
     }
 
@@ -137,9 +187,8 @@ mod tests {
     fn set(p: &[&str]) -> Config {
         let p: Vec<String> = p.iter().map(|s| s.to_string()).collect();
         Config {
-            origin: None,
             allow_paths: Some(glob_set(&p, "t").unwrap()),
-            verify_orgs: Vec::new(),
+            ..Config::default()
         }
     }
 

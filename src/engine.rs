@@ -1,9 +1,11 @@
-//! Scans one blob end to end: match, locate, filter by confidence. Every source (files,
-//! stdin, git) goes through here.
+//! Scans one blob end to end: match, locate, filter by confidence, apply line-level
+//! suppressions, keep tokens for `--verify`. Every source (files, stdin, git) goes
+//! through here.
 
 use crate::finding::{Confidence, Finding};
 use crate::locate::locate;
-use crate::matcher::Matcher;
+use crate::matcher::{Match, Matcher};
+use crate::suppress::LineAllow;
 use crate::verify::{VerifyInput, orgs};
 
 pub struct Engine {
@@ -12,11 +14,20 @@ pub struct Engine {
     pub redact: bool,
     /// Keep each verifiable token (in memory only) for `--verify`.
     pub verify: bool,
+    /// Inline markers and config allow rules, checked on the raw line and secret.
+    pub allow: LineAllow,
 }
 
 /// A NUL byte in the first 8 KiB marks a binary file, as git and ripgrep decide.
 pub fn looks_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
+}
+
+/// The line holding `m`, without its terminator.
+fn line_of<'a>(data: &'a [u8], m: &Match) -> &'a [u8] {
+    let start = memchr::memrchr2(b'\n', b'\r', &data[..m.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr2(b'\n', b'\r', &data[m.end..]).map_or(data.len(), |i| m.end + i);
+    &data[start..end]
 }
 
 impl Engine {
@@ -33,21 +44,23 @@ impl Engine {
             self.matcher.rules(),
             self.redact,
         );
-        if self.verify {
-            let reported = matches
-                .iter()
-                .filter(|m| m.confidence >= self.min_confidence);
-            let mut discovered: Option<Vec<String>> = None;
-            for (f, m) in found.iter_mut().zip(reported) {
-                if self.matcher.rules()[m.rule].verify.is_some() {
-                    let orgs = discovered
-                        .get_or_insert_with(|| orgs::discover(data))
-                        .clone();
-                    f.verify_input = Some(VerifyInput {
-                        token: String::from_utf8_lossy(&m.secret).into_owned(),
-                        discovered_orgs: orgs,
-                    });
-                }
+        let reported = matches
+            .iter()
+            .filter(|m| m.confidence >= self.min_confidence);
+        let mut discovered: Option<Vec<String>> = None;
+        for (f, m) in found.iter_mut().zip(reported) {
+            f.suppression = self.allow.check(line_of(data, m), &m.secret);
+            if self.verify
+                && f.suppression.is_none()
+                && self.matcher.rules()[m.rule].verify.is_some()
+            {
+                let orgs = discovered
+                    .get_or_insert_with(|| orgs::discover(data))
+                    .clone();
+                f.verify_input = Some(VerifyInput {
+                    token: String::from_utf8_lossy(&m.secret).into_owned(),
+                    discovered_orgs: orgs,
+                });
             }
         }
         found

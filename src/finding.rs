@@ -53,6 +53,8 @@ pub struct Finding {
     pub verification: Option<crate::verify::Verification>,
     /// The raw token for `--verify`, dropped once verified; never written anywhere.
     pub verify_input: Option<crate::verify::VerifyInput>,
+    /// Why it does not count (it is still reported as suppressed).
+    pub suppression: Option<crate::suppress::Suppression>,
 }
 
 /// The commit that introduced a finding.

@@ -18,5 +18,6 @@ pub mod report;
 pub mod rules;
 pub mod size;
 pub mod source;
+pub mod suppress;
 pub mod tomlfile;
 pub mod verify;

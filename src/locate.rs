@@ -47,6 +47,7 @@ pub fn locate(
                 provenance: None,
                 verification: None,
                 verify_input: None,
+                suppression: None,
             }
         })
         .collect()

@@ -107,6 +107,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Findings that count: not suppressed.
+    pub fn reported(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppression.is_none())
+    }
+
+    pub fn suppressed(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppression.is_some())
+    }
+
     /// Deterministic order regardless of thread scheduling.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {

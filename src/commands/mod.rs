@@ -7,7 +7,7 @@ mod rules;
 mod scan;
 mod staged;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{BaselineCommand, Cli, Command};
 use crate::error::Result;
 
 pub const EXIT_CLEAN: i32 = 0;
@@ -20,5 +20,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::History(args) => history::run(args),
         Command::InstallHook(args) => install_hook::run(args),
         Command::Rules(cmd) => rules::run(cmd),
+        Command::Baseline(BaselineCommand::Create(args)) => scan::create_baseline(args),
     }
 }

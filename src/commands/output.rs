@@ -1,81 +1,60 @@
-//! Shared by the scanning commands: build the engine from common flags, write the report.
+//! Shared by the scanning commands: settings from flags and config, the engine, and the
+//! end of a run (suppressions, verification, report, exit code).
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-
+use std::path::Path;
 use std::time::Duration;
 
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::CommonArgs;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::finding::Confidence;
 use crate::matcher::Matcher;
 use crate::outcome::Outcome;
 use crate::report::{self, Format, ReportContext};
 use crate::rules::RuleSet;
+use crate::suppress::{IGNORE_FILE, Known};
 use crate::verify::{self, Status, VerifyOptions, orgs};
 
-use super::{EXIT_CLEAN, EXIT_FINDINGS};
+/// Everything a scanning command needs, built before any scanning so that bad settings
+/// fail fast.
+pub struct Run {
+    pub config: Config,
+    pub engine: Engine,
+    verify: Option<VerifyOptions>,
+    known: Known,
+}
 
-pub fn engine(common: &CommonArgs) -> Result<Engine> {
-    let rules = RuleSet::load(&common.rules)?;
-    Ok(Engine {
-        matcher: Matcher::new(rules),
-        min_confidence: common.min_confidence.into(),
+/// `root`: the directory whose `.tokenwarden.toml` and `.tokenwardenignore` apply.
+pub fn prepare(common: &CommonArgs, root: Option<&Path>) -> Result<Run> {
+    let mut config = Config::load(common.config.as_deref(), root)?;
+    let mut dirs = config.rule_dirs.clone();
+    dirs.extend(common.rules.iter().cloned());
+    let verify = verify_options(common, &config)?;
+    let known = Known::load(
+        root.map(|r| r.join(IGNORE_FILE)).as_deref(),
+        common.baseline.as_deref(),
+    )?;
+    let engine = Engine {
+        matcher: Matcher::new(RuleSet::load(&dirs)?),
+        min_confidence: common
+            .min_confidence
+            .map(Confidence::from)
+            .or(config.min_confidence)
+            .unwrap_or(Confidence::Medium),
         redact: !common.no_redact,
-        verify: common.verify || common.only_live,
+        verify: verify.is_some(),
+        allow: std::mem::take(&mut config.line_allow),
+    };
+    Ok(Run {
+        config,
+        engine,
+        verify,
+        known,
     })
-}
-
-/// Verification settings, checked before any scanning so a bad org URL fails fast.
-pub fn verify_options(common: &CommonArgs, config: &Config) -> Result<Option<VerifyOptions>> {
-    if !(common.verify || common.only_live) {
-        return Ok(None);
-    }
-    let env = std::env::var("OKTA_ORG_URL")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
-    let mut orgs = Vec::new();
-    let named = common.okta_orgs.iter().map(|o| (o.as_str(), "--okta-org"));
-    let named = named.chain(env.as_deref().map(|o| (o, "OKTA_ORG_URL")));
-    let named = named.chain(
-        config
-            .verify_orgs
-            .iter()
-            .map(|o| (o.as_str(), "[verify] orgs")),
-    );
-    for (url, source) in named {
-        let org = orgs::parse_explicit(url).map_err(|e| Error::new(format!("{source}: {e}")))?;
-        if !orgs.contains(&org) {
-            orgs.push(org);
-        }
-    }
-    Ok(Some(VerifyOptions {
-        orgs,
-        timeout: Duration::from_secs(common.verify_timeout.max(1)),
-        concurrency: usize::from(common.verify_concurrency),
-    }))
-}
-
-/// Verification (if asked), `--only-live`, deterministic order, then the report.
-pub fn finish(
-    common: &CommonArgs,
-    engine: &Engine,
-    verify: Option<&VerifyOptions>,
-    mut out: Outcome,
-) -> Result<i32> {
-    if let Some(opts) = verify {
-        verify::run(&mut out.findings, opts);
-        if common.only_live {
-            out.findings.retain(|f| {
-                f.verification
-                    .as_ref()
-                    .is_some_and(|v| v.status == Status::Live)
-            });
-        }
-    }
-    out.sort();
-    emit(common, engine, &out)
 }
 
 pub fn threads(common: &CommonArgs) -> usize {
@@ -93,8 +72,68 @@ pub fn configure_threads(common: &CommonArgs) {
         .build_global();
 }
 
-/// Writes the report where the user asked and returns the exit code for it.
-pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<i32> {
+fn verify_options(common: &CommonArgs, config: &Config) -> Result<Option<VerifyOptions>> {
+    if !(common.verify || common.only_live) {
+        return Ok(None);
+    }
+    let env = std::env::var("OKTA_ORG_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let named = common.okta_orgs.iter().map(|o| (o.as_str(), "--okta-org"));
+    let named = named.chain(env.as_deref().map(|o| (o, "OKTA_ORG_URL")));
+    let named = named.chain(
+        config
+            .verify_orgs
+            .iter()
+            .map(|o| (o.as_str(), "[verify] orgs")),
+    );
+    let mut orgs = Vec::new();
+    for (url, source) in named {
+        let org = orgs::parse_explicit(url).map_err(|e| Error::new(format!("{source}: {e}")))?;
+        if !orgs.contains(&org) {
+            orgs.push(org);
+        }
+    }
+    Ok(Some(VerifyOptions {
+        orgs,
+        timeout: Duration::from_secs(common.verify_timeout.max(1)),
+        concurrency: usize::from(common.verify_concurrency),
+    }))
+}
+
+/// Suppressions by fingerprint, verification (if asked), `--only-live`, deterministic
+/// order; the caller then writes the report.
+pub fn settle(common: &CommonArgs, run: &Run, out: &mut Outcome) {
+    for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
+        f.suppression = run.known.check(f);
+    }
+    if let Some(opts) = &run.verify {
+        verify::run(&mut out.findings, opts);
+        if common.only_live {
+            out.findings.retain(|f| {
+                f.suppression.is_some()
+                    || f.verification
+                        .as_ref()
+                        .is_some_and(|v| v.status == Status::Live)
+            });
+        }
+    }
+    out.sort();
+}
+
+/// `settle`, the report, and the exit code: 1 if any unsuppressed finding is reported.
+pub fn finish(common: &CommonArgs, run: &Run, mut out: Outcome) -> Result<i32> {
+    settle(common, run, &mut out);
+    emit(common, &run.engine, &out)?;
+    Ok(if out.reported().next().is_none() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    })
+}
+
+/// Writes the report where the user asked (standard output by default).
+pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<()> {
     let format: Format = common.format.into();
     let to_file = common.output.is_some();
     let color = !to_file
@@ -134,9 +173,5 @@ pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<i32> 
     if format != Format::Text || to_file {
         eprintln!("tokenwarden: {}", report::summary(out, common.verbose));
     }
-    Ok(if out.findings.is_empty() {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
-    })
+    Ok(())
 }

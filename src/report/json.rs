@@ -27,6 +27,9 @@ pub fn finding_json(f: &Finding) -> Value {
     if let (Some(verification), Value::Object(map)) = (&f.verification, &mut v) {
         map.insert("verification".into(), json!(verification));
     }
+    if let (Some(suppression), Value::Object(map)) = (&f.suppression, &mut v) {
+        map.insert("suppression".into(), json!(suppression));
+    }
     v
 }
 
@@ -34,11 +37,13 @@ pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
     let s = &out.stats;
     let doc = json!({
         "version": env!("CARGO_PKG_VERSION"),
-        "findings": out.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        "findings": out.reported().map(finding_json).collect::<Vec<_>>(),
+        "suppressed": out.suppressed().map(finding_json).collect::<Vec<_>>(),
         "stats": {
             "files_scanned": s.files_scanned,
             "bytes_scanned": s.bytes_scanned,
-            "findings": out.findings.len(),
+            "findings": out.reported().count(),
+            "suppressed": out.suppressed().count(),
             "skipped": s.skipped.len(),
             "skipped_by_reason": s.skipped_by_reason(),
             "skipped_files": s.skipped.iter().map(|k| json!({

@@ -40,12 +40,11 @@ pub fn write(
 /// The one-line summary shown after text output and on stderr for machine formats.
 pub fn summary(out: &Outcome, verbose: bool) -> String {
     let s = &out.stats;
-    let n = out.findings.len();
+    let n = out.reported().count();
     let mut by_conf = Vec::new();
     for c in ["high", "medium", "low"] {
         let k = out
-            .findings
-            .iter()
+            .reported()
             .filter(|f| f.confidence.as_str() == c)
             .count();
         if k > 0 {
@@ -65,6 +64,10 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
         crate::size::human_bytes(s.bytes_scanned),
         s.elapsed.as_secs_f64()
     );
+    let suppressed = out.suppressed().count();
+    if suppressed > 0 {
+        line.push_str(&format!("; {suppressed} suppressed"));
+    }
     if !s.skipped.is_empty() {
         let parts: Vec<String> = s
             .skipped_by_reason()

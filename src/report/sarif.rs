@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
+    ToolComponent,
 };
 use sha2::{Digest, Sha256};
 
@@ -166,6 +167,15 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
         .message(text(message))
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
+        .opt_suppressions(f.suppression.as_ref().map(|s| {
+            vec![
+                Suppression::builder()
+                    .kind(json!(s.kind))
+                    .status(json!("accepted"))
+                    .justification(&s.justification)
+                    .build(),
+            ]
+        }))
         .properties(PropertyBag {
             tags: None,
             additional_properties: props,

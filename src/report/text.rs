@@ -24,7 +24,7 @@ impl Paint {
 
 pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result<()> {
     let p = Paint { on: cx.color };
-    for f in &out.findings {
+    for f in out.reported() {
         let conf = match f.confidence {
             Confidence::High => p.wrap("1;31", "high"),
             Confidence::Medium => p.wrap("33", "medium"),
@@ -85,17 +85,31 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
         )?;
     }
     if cx.verbose {
+        for f in out.suppressed() {
+            let why = f
+                .suppression
+                .as_ref()
+                .map_or("", |s| s.justification.as_str());
+            writeln!(
+                w,
+                "suppressed {}:{}: {} {} ({why})",
+                sanitize(&f.path),
+                f.line,
+                f.rule_id,
+                f.secret
+            )?;
+        }
         for s in &out.stats.skipped {
             writeln!(w, "skipped {}: {}", sanitize(&s.path), s.reason)?;
         }
     }
-    if !out.findings.is_empty() || cx.verbose {
+    if out.reported().next().is_some() || cx.verbose {
         writeln!(w)?;
     }
     writeln!(w, "{}", summary(out, cx.verbose))?;
-    if !out.findings.is_empty() {
+    if out.reported().next().is_some() {
         let ids: std::collections::BTreeSet<&str> =
-            out.findings.iter().map(|f| f.rule_id.as_str()).collect();
+            out.reported().map(|f| f.rule_id.as_str()).collect();
         let hint = ids.into_iter().collect::<Vec<_>>().join(" ");
         writeln!(w, "How to fix: tokenwarden rules list --verbose {hint}")?;
     }

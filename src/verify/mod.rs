@@ -67,7 +67,7 @@ pub fn run(findings: &mut [Finding], opts: &VerifyOptions) {
 fn run_with(findings: &mut [Finding], opts: &VerifyOptions, sleep: &(dyn Fn(Duration) + Sync)) {
     // Distinct (org, token) pairs, in first-seen order.
     let mut pairs: Vec<(String, String)> = Vec::new();
-    for f in findings.iter() {
+    for f in findings.iter().filter(|f| f.suppression.is_none()) {
         if let Some(input) = &f.verify_input {
             for org in orgs_for(input, opts) {
                 let pair = (org, input.token.clone());
@@ -106,6 +106,9 @@ fn run_with(findings: &mut [Finding], opts: &VerifyOptions, sleep: &(dyn Fn(Dura
         let Some(input) = f.verify_input.take() else {
             continue;
         };
+        if f.suppression.is_some() {
+            continue;
+        }
         let answers: Vec<&Verification> = orgs_for(&input, opts)
             .into_iter()
             .filter_map(|org| results.get(&(org, input.token.clone())))

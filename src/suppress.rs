@@ -1,0 +1,181 @@
+//! Ways to silence a finding without weakening a rule, each leaving a trace: suppressed
+//! findings don't fail the run, but are counted, listed in JSON and carried into SARIF
+//! with `suppressions` so code scanning closes their alerts.
+//!
+//! - in the source: `tokenwarden:allow` anywhere on the line (any comment syntax);
+//! - `.tokenwarden.toml`: `[allow] secrets`/`lines` regexes and `stopwords`;
+//! - `.tokenwardenignore`: one fingerprint per line, suppressed everywhere;
+//! - `--baseline FILE`: a previous JSON report; what it lists (same fingerprint, same
+//!   path) is not new.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::Path;
+
+use regex::bytes::Regex;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::finding::Finding;
+
+pub const INLINE_MARKER: &[u8] = b"tokenwarden:allow";
+pub const IGNORE_FILE: &str = ".tokenwardenignore";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    /// Marked in the scanned text itself.
+    #[serde(rename = "inSource")]
+    InSource,
+    /// Decided outside the text: config, ignore file, baseline.
+    #[serde(rename = "external")]
+    External,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub kind: Kind,
+    pub justification: String,
+}
+
+/// Rules that look at the raw secret and its line, so they run inside the engine,
+/// before redaction.
+#[derive(Default)]
+pub struct LineAllow {
+    pub secrets: Vec<Regex>,
+    pub lines: Vec<Regex>,
+    /// Lowercased.
+    pub stopwords: Vec<String>,
+}
+
+impl LineAllow {
+    pub fn check(&self, line: &[u8], secret: &[u8]) -> Option<Suppression> {
+        if memchr::memmem::find(line, INLINE_MARKER).is_some() {
+            return Some(Suppression {
+                kind: Kind::InSource,
+                justification: "marked tokenwarden:allow on the line".into(),
+            });
+        }
+        let external = |why: String| {
+            Some(Suppression {
+                kind: Kind::External,
+                justification: why,
+            })
+        };
+        if let Some(r) = self.secrets.iter().find(|r| r.is_match(secret)) {
+            return external(format!("secret matches [allow] secrets `{}`", r.as_str()));
+        }
+        if let Some(r) = self.lines.iter().find(|r| r.is_match(line)) {
+            return external(format!("line matches [allow] lines `{}`", r.as_str()));
+        }
+        let lower = secret.to_ascii_lowercase();
+        if let Some(w) = self
+            .stopwords
+            .iter()
+            .find(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        {
+            return external(format!("secret contains [allow] stopword `{w}`"));
+        }
+        None
+    }
+}
+
+/// Fingerprint-based suppressions, applied to finished findings.
+#[derive(Default)]
+pub struct Known {
+    ignored: HashSet<String>,
+    ignore_origin: String,
+    baseline: HashSet<(String, String)>,
+    baseline_origin: String,
+}
+
+impl Known {
+    /// `ignore_file` is read if it exists; `baseline` must exist.
+    pub fn load(ignore_file: Option<&Path>, baseline: Option<&Path>) -> Result<Known> {
+        let mut known = Known::default();
+        if let Some(path) = ignore_file.filter(|p| p.is_file()) {
+            let text = fs::read_to_string(path).map_err(|e| Error::io("read", path, &e))?;
+            known.ignore_origin = path.display().to_string();
+            for (n, line) in text.lines().enumerate() {
+                let entry = line.split('#').next().unwrap_or_default().trim();
+                if entry.is_empty() {
+                    continue;
+                }
+                if entry.len() != 24 || !entry.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(Error::new(format!(
+                        "{}:{}: `{entry}` is not a finding fingerprint (24 hex characters, as printed in every report)",
+                        path.display(),
+                        n + 1
+                    )));
+                }
+                known.ignored.insert(entry.to_ascii_lowercase());
+            }
+        }
+        if let Some(path) = baseline {
+            let text =
+                fs::read_to_string(path).map_err(|e| Error::io("read baseline", path, &e))?;
+            let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Error::new(format!(
+                    "{}: not a tokenwarden JSON report: {e}",
+                    path.display()
+                ))
+            })?;
+            let findings = doc["findings"].as_array().ok_or_else(|| {
+                Error::new(format!(
+                    "{}: not a tokenwarden JSON report (no `findings` array); create one with `tokenwarden baseline create`",
+                    path.display()
+                ))
+            })?;
+            known.baseline_origin = path.display().to_string();
+            for f in findings {
+                if let (Some(fp), Some(p)) = (f["fingerprint"].as_str(), f["path"].as_str()) {
+                    known.baseline.insert((fp.to_string(), p.to_string()));
+                }
+            }
+        }
+        Ok(known)
+    }
+
+    pub fn check(&self, f: &Finding) -> Option<Suppression> {
+        if self.ignored.contains(&f.fingerprint) {
+            return Some(Suppression {
+                kind: Kind::External,
+                justification: format!("fingerprint listed in {}", self.ignore_origin),
+            });
+        }
+        if self
+            .baseline
+            .contains(&(f.fingerprint.clone(), f.path.clone()))
+        {
+            return Some(Suppression {
+                kind: Kind::External,
+                justification: format!("already in baseline {}", self.baseline_origin),
+            });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_marker_wins_and_regexes_apply() {
+        let allow = LineAllow {
+            secrets: vec![Regex::new("^00TEST").unwrap()],
+            lines: vec![Regex::new("fixture").unwrap()],
+            stopwords: vec!["dummy".into()],
+        };
+        assert_eq!(
+            allow
+                .check(b"x = 1 # tokenwarden:allow", b"s")
+                .unwrap()
+                .kind,
+            Kind::InSource
+        );
+        assert!(allow.check(b"x", b"00TESTabc").is_some());
+        assert!(allow.check(b"a fixture line", b"s").is_some());
+        assert!(allow.check(b"x", b"aDuMmYb").is_some());
+        assert!(allow.check(b"x", b"real").is_none());
+    }
+}
