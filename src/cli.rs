@@ -70,6 +70,20 @@ Writes the hook into the repository's effective hooks directory (core.hooksPath 
     /// List the detection rules or test rule files against their examples.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Run as a GitHub Actions step (used by action.yml): scan what the workflow event
+    /// names, write SARIF, annotations, a job summary and step outputs.
+    #[command(after_help = "\
+Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_WORKSPACE, GITHUB_OUTPUT and \
+GITHUB_STEP_SUMMARY.
+
+  pull_request, pull_request_target   the PR's commits: history --range base.sha..head.sha
+  push                                before..after (a new branch: its whole history)
+  workflow_dispatch, schedule, other  the whole history
+
+A shallow checkout is deepened with `git fetch --unshallow origin`; if that fails, the run stops \
+with a message to use `fetch-depth: 0` in actions/checkout. Outputs: findings=<count> and \
+sarif-file=<path>. --format and --output do not apply here.")]
+    GithubAction(GithubActionArgs),
     /// Record today's findings so that later runs with --baseline fail only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -127,6 +141,21 @@ pub struct HistoryArgs {
     /// Only lines added by the commits in BASE..HEAD (as `git rev-list BASE..HEAD`).
     #[arg(long, value_name = "BASE..HEAD")]
     pub range: Option<String>,
+
+    /// Skip blobs larger than this: bytes, or with a K, M or G suffix.
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct GithubActionArgs {
+    /// Where to write the SARIF file [default: $RUNNER_TEMP/tokenwarden.sarif, else
+    /// ./tokenwarden.sarif].
+    #[arg(long, value_name = "FILE")]
+    pub sarif_file: Option<PathBuf>,
 
     /// Skip blobs larger than this: bytes, or with a K, M or G suffix.
     #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]

@@ -7,104 +7,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{okta_token, tokenwarden};
+use common::{Repo, header, okta_token, tokenwarden};
 use serde_json::Value;
-
-/// A scratch repository driven through the `git` command line.
-struct Repo {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-    clock: std::cell::Cell<u64>,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("repo");
-        fs::create_dir(&path).unwrap();
-        let r = Repo {
-            _dir: dir,
-            path,
-            clock: std::cell::Cell::new(1_700_000_000),
-        };
-        r.git(&["init", "-q", "-b", "main"]);
-        r
-    }
-
-    fn git_output(&self, args: &[&str]) -> Output {
-        let t = self.clock.get();
-        self.clock.set(t + 60);
-        let date = format!("@{t} +0100");
-        Command::new("git")
-            .args([
-                "-c",
-                "user.name=Test Author",
-                "-c",
-                "user.email=author@example.com",
-            ])
-            .args([
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "core.hooksPath=/dev/null/none",
-            ])
-            .args(args)
-            .current_dir(&self.path)
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .env_remove("GIT_DIR")
-            .output()
-            .unwrap()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let out = self.git_output(args);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn write(&self, rel: &str, content: &str) {
-        let p = self.path.join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-
-    fn commit_all(&self, message: &str) -> String {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    fn tw(&self, args: &[&str]) -> Output {
-        tokenwarden(&self.path, args)
-    }
-
-    fn tw_json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all = args.to_vec();
-        all.extend(["--format", "json"]);
-        let out = self.tw(&all);
-        let code = out.status.code().unwrap();
-        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {}\nstderr: {}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (code, json)
-    }
-}
 
 fn findings(v: &Value) -> Vec<Value> {
     v["findings"].as_array().unwrap().clone()
-}
-
-fn header(token: &str) -> String {
-    format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com/api/v1/users\n")
 }
 
 // ---------------------------------------------------------------------------------------

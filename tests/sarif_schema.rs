@@ -147,6 +147,33 @@ fn sarif_with_findings_and_skips_is_schema_valid_and_code_scanning_ready() {
 }
 
 #[test]
+fn sarif_with_suppressions_is_schema_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = okta_token(103);
+    fs::write(
+        dir.path().join("a.env"),
+        format!("OKTA_API_TOKEN={token} # tokenwarden:allow\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("b.env"),
+        format!("OKTA_API_TOKEN={token}\n"),
+    )
+    .unwrap();
+    let doc = sarif_of(dir.path(), &["."]);
+    let errors = schema_errors(&doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| r.get("suppressions").is_some())
+            .count(),
+        1
+    );
+}
+
+#[test]
 fn sarif_without_findings_is_schema_valid() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("a.txt"), "nothing here\n").unwrap();

@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process exit code.
 
+mod github_action;
 mod history;
 mod install_hook;
 mod output;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Staged(args) => staged::run(args),
         Command::History(args) => history::run(args),
         Command::InstallHook(args) => install_hook::run(args),
+        Command::GithubAction(args) => github_action::run(args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Baseline(BaselineCommand::Create(args)) => scan::create_baseline(args),
     }

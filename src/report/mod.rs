@@ -1,5 +1,6 @@
 //! Output formats. Each reporter gets the finished, sorted, already-redacted outcome.
 
+pub mod github;
 mod json;
 mod sarif;
 mod text;

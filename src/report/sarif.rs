@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
-    ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
+    Suppression, Tool, ToolComponent,
 };
 use sha2::{Digest, Sha256};
 
@@ -19,6 +19,9 @@ use crate::verify::Status;
 
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/tokenwarden/tokenwarden";
+/// GitHub code scanning's limit on results per run.
+const MAX_RESULTS: usize = 25_000;
+pub const AUTOMATION_ID: &str = "tokenwarden/";
 /// Skipped files beyond this many are summarized in one notification.
 const MAX_SKIP_NOTIFICATIONS: usize = 100;
 
@@ -40,10 +43,10 @@ fn run(out: &Outcome, rules: &[Rule]) -> Run {
         .information_uri(INFORMATION_URI)
         .rules(rules.iter().map(descriptor).collect::<Vec<_>>())
         .build();
+    let (kept, omitted) = within_upload_limit(&out.findings, rules);
     let mut occurrences: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    let results: Vec<SarifResult> = out
-        .findings
-        .iter()
+    let results: Vec<SarifResult> = kept
+        .into_iter()
         .map(|f| {
             let commit = f.provenance.as_ref().map_or("", |p| p.commit.as_str());
             let n = occurrences
@@ -57,8 +60,46 @@ fn run(out: &Outcome, rules: &[Rule]) -> Run {
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
-        .invocations(vec![invocation(out)])
+        .invocations(vec![invocation(out, omitted)])
+        // Separates tokenwarden's alerts from other tools' in code scanning.
+        .automation_details(RunAutomationDetails {
+            id: Some(AUTOMATION_ID.into()),
+            ..Default::default()
+        })
         .build()
+}
+
+/// GitHub rejects a run with more than 25,000 results. Past that, the most serious are
+/// kept (unsuppressed, live, error level, high confidence first), in report order.
+fn within_upload_limit<'a>(findings: &'a [Finding], rules: &[Rule]) -> (Vec<&'a Finding>, usize) {
+    if findings.len() <= MAX_RESULTS {
+        return (findings.iter().collect(), 0);
+    }
+    let mut ranked: Vec<(usize, &Finding)> = findings.iter().enumerate().collect();
+    ranked.sort_by_key(|(i, f)| {
+        let live = f
+            .verification
+            .as_ref()
+            .is_some_and(|v| v.status == Status::Live);
+        let level = match rules[f.rule_index].severity {
+            Level::Error => 0,
+            Level::Warning => 1,
+            Level::Note => 2,
+        };
+        (
+            f.suppression.is_some(),
+            !live,
+            level,
+            std::cmp::Reverse(f.confidence),
+            *i,
+        )
+    });
+    ranked.truncate(MAX_RESULTS);
+    ranked.sort_by_key(|(i, _)| *i);
+    (
+        ranked.into_iter().map(|(_, f)| f).collect(),
+        findings.len() - MAX_RESULTS,
+    )
 }
 
 fn descriptor(r: &Rule) -> ReportingDescriptor {
@@ -183,19 +224,21 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
         .build()
 }
 
-fn invocation(out: &Outcome) -> Invocation {
+fn invocation(out: &Outcome, omitted: usize) -> Invocation {
+    let warning = |text_: String| {
+        Notification::builder()
+            .level(json!("warning"))
+            .message(text(text_))
+            .build()
+    };
+    let mut notes: Vec<Notification> = out.stats.warnings.iter().cloned().map(warning).collect();
+    if omitted > 0 {
+        notes.push(warning(format!(
+            "{omitted} less serious results were left out: GitHub code scanning accepts at most \
+             {MAX_RESULTS} per run; the JSON report has them all"
+        )));
+    }
     let skipped = &out.stats.skipped;
-    let mut notes: Vec<Notification> = out
-        .stats
-        .warnings
-        .iter()
-        .map(|w| {
-            Notification::builder()
-                .level(json!("warning"))
-                .message(text(w.clone()))
-                .build()
-        })
-        .collect();
     notes.extend(
         skipped
             .iter()

@@ -2,8 +2,11 @@
 //! the source, so that `tokenwarden scan .` on this repository stays clean.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use serde_json::Value;
 
 /// Runs the real binary in `dir`.
 pub fn tokenwarden(dir: &Path, args: &[&str]) -> Output {
@@ -79,4 +82,98 @@ fn plausible(s: &str) -> bool {
         && has(u8::is_ascii_digit)
         && !runs
         && !words.iter().any(|w| lower.contains(w))
+}
+
+/// A scratch repository driven through the `git` command line.
+pub struct Repo {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+    clock: std::cell::Cell<u64>,
+}
+
+impl Repo {
+    pub fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("repo");
+        fs::create_dir(&path).unwrap();
+        let r = Repo {
+            _dir: dir,
+            path,
+            clock: std::cell::Cell::new(1_700_000_000),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        let t = self.clock.get();
+        self.clock.set(t + 60);
+        let date = format!("@{t} +0100");
+        Command::new("git")
+            .args([
+                "-c",
+                "user.name=Test Author",
+                "-c",
+                "user.email=author@example.com",
+            ])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "core.hooksPath=/dev/null/none",
+            ])
+            .args(args)
+            .current_dir(&self.path)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        let p = self.path.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+
+    pub fn commit_all(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    pub fn tw(&self, args: &[&str]) -> Output {
+        tokenwarden(&self.path, args)
+    }
+
+    pub fn tw_json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        let out = self.tw(&all);
+        let code = out.status.code().unwrap();
+        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (code, json)
+    }
+}
+
+/// A curl line sending `token` with the SSWS scheme (a high-confidence finding).
+pub fn header(token: &str) -> String {
+    format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com/api/v1/users\n")
 }

@@ -1,0 +1,174 @@
+//! GitHub Actions output: workflow annotations and the Markdown job summary.
+
+use std::fmt::Write as _;
+
+use crate::finding::Finding;
+use crate::outcome::Outcome;
+use crate::rules::{Level, Rule};
+use crate::verify::Status;
+
+/// Rows of the job summary table beyond which the rest is counted, not listed.
+const SUMMARY_ROWS: usize = 200;
+
+/// One `::error file=…::…` line per reported finding.
+pub fn annotations(out: &Outcome, rules: &[Rule]) -> String {
+    let mut s = String::new();
+    for f in out.reported() {
+        let rule = &rules[f.rule_index];
+        let live = is_live(f);
+        let command = match rule.severity {
+            _ if live => "error",
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "notice",
+        };
+        let mut message = format!("{} {} ({} confidence)", rule.name, f.secret, f.confidence);
+        if let Some(v) = &f.verification {
+            let _ = write!(message, ", verified {}", v.status.as_str());
+        }
+        if let Some(p) = &f.provenance {
+            let _ = write!(
+                message,
+                ", added in commit {} by {}",
+                short(&p.commit),
+                p.author
+            );
+        }
+        message.push_str(if live {
+            ". This token is live: revoke it now (Admin Console → Security → API → Tokens)."
+        } else {
+            ". Rotate it and remove it; see the code scanning alert for the steps."
+        });
+        let _ = writeln!(
+            s,
+            "::{command} file={},line={},col={},endColumn={},title={}::{}",
+            property(&f.path),
+            f.line,
+            f.column,
+            f.end_column,
+            property(&format!("tokenwarden: {}", rule.name)),
+            data(&message)
+        );
+    }
+    s
+}
+
+/// The Markdown appended to `$GITHUB_STEP_SUMMARY`.
+pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
+    let reported: Vec<&Finding> = out.reported().collect();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "## tokenwarden: {} finding{}\n\n{scope}\n",
+        reported.len(),
+        if reported.len() == 1 { "" } else { "s" }
+    );
+    if !reported.is_empty() {
+        s.push_str("| | rule | location | commit | verification |\n|---|---|---|---|---|\n");
+        for f in reported.iter().take(SUMMARY_ROWS) {
+            let icon = if is_live(f) { "🔴" } else { "🟠" };
+            let commit = f
+                .provenance
+                .as_ref()
+                .map_or("–".to_string(), |p| format!("`{}`", short(&p.commit)));
+            let verification = f.verification.as_ref().map_or("–", |v| v.status.as_str());
+            let _ = writeln!(
+                s,
+                "| {icon} | `{}` ({}) | `{}:{}` | {commit} | {verification} |",
+                f.rule_id,
+                f.confidence,
+                cell(&f.path),
+                f.line
+            );
+        }
+        if reported.len() > SUMMARY_ROWS {
+            let _ = writeln!(
+                s,
+                "\n…and {} more (see the SARIF file or code scanning).",
+                reported.len() - SUMMARY_ROWS
+            );
+        }
+        s.push_str("\n### What to do\n\n");
+        let mut seen = Vec::new();
+        for f in &reported {
+            if !seen.contains(&f.rule_index) {
+                seen.push(f.rule_index);
+                let r = &rules[f.rule_index];
+                let _ = writeln!(s, "**{}**: {}\n", r.name, first_steps(&r.remediation));
+            }
+        }
+    }
+    let suppressed = out.suppressed().count();
+    let _ = writeln!(
+        s,
+        "{} files ({}) scanned{}.",
+        out.stats.files_scanned,
+        crate::size::human_bytes(out.stats.bytes_scanned),
+        if suppressed > 0 {
+            format!(", {suppressed} suppressed findings")
+        } else {
+            String::new()
+        }
+    );
+    for w in &out.stats.warnings {
+        let _ = writeln!(s, "\n> ⚠️ {w}");
+    }
+    s
+}
+
+fn is_live(f: &Finding) -> bool {
+    f.verification
+        .as_ref()
+        .is_some_and(|v| v.status == Status::Live)
+}
+
+fn short(commit: &str) -> &str {
+    &commit[..commit.len().min(10)]
+}
+
+/// The remediation's numbered steps, flattened to one paragraph for the summary.
+fn first_steps(markdown: &str) -> String {
+    markdown
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('`', "'")
+}
+
+/// Escaping for a workflow command's message.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escaping for a workflow command's properties.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn steps() {
+        let md = "intro\n\n1. **Revoke it now.** x\n   more\n2. Check.\n3. Replace.\n4. Four.";
+        assert_eq!(
+            first_steps(md),
+            "1. **Revoke it now.** x 2. Check. 3. Replace."
+        );
+    }
+}

@@ -1,0 +1,363 @@
+//! `tokenwarden github-action` on real repositories with emulated GitHub Actions
+//! environments, and the action's YAML files.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{Repo, header, okta_token};
+use serde_json::{Value, json};
+
+struct Gha {
+    dir: tempfile::TempDir,
+}
+
+struct GhaRun {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    summary: String,
+    outputs: String,
+    sarif: Option<Value>,
+}
+
+impl Gha {
+    fn new() -> Gha {
+        Gha {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn run(&self, workspace: &Path, event_name: &str, event: &Value, extra: &[&str]) -> GhaRun {
+        fs::write(self.path("event.json"), event.to_string()).unwrap();
+        for f in ["summary.md", "output.txt", "tokenwarden.sarif"] {
+            let _ = fs::remove_file(self.path(f));
+        }
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+            .arg("github-action")
+            .args(extra)
+            .current_dir(workspace)
+            .env("GITHUB_EVENT_NAME", event_name)
+            .env("GITHUB_EVENT_PATH", self.path("event.json"))
+            .env("GITHUB_WORKSPACE", workspace)
+            .env("GITHUB_OUTPUT", self.path("output.txt"))
+            .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
+            .env("RUNNER_TEMP", self.dir.path())
+            .output()
+            .unwrap();
+        let read = |f: &str| fs::read_to_string(self.path(f)).unwrap_or_default();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        GhaRun {
+            code: out.status.code().unwrap(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+            summary: read("summary.md"),
+            outputs: read("output.txt"),
+            sarif: serde_json::from_str(&read("tokenwarden.sarif")).ok(),
+        }
+    }
+}
+
+fn pr(base: &str, head: &str) -> Value {
+    json!({"pull_request": {"number": 7, "base": {"sha": base}, "head": {"sha": head}}})
+}
+
+#[test]
+fn pull_request_annotations_summary_outputs_and_sarif() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    let base = repo.commit_all("base");
+    let token = okta_token(7000);
+    repo.write("scripts/call.sh", &format!("#!/bin/sh\n{}", header(&token)));
+    let head = repo.commit_all("add a script");
+    let gha = Gha::new();
+    let r = gha.run(&repo.path, "pull_request", &pr(&base, &head), &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+
+    let annotation = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .expect(&r.stdout);
+    assert!(
+        annotation.starts_with("::error file=scripts/call.sh,line=2,col="),
+        "{annotation}"
+    );
+    assert!(
+        annotation.contains("title=tokenwarden%3A Okta API token (SSWS)::"),
+        "{annotation}"
+    );
+    assert!(
+        annotation.contains(&format!("{}…", &token[..4])),
+        "{annotation}"
+    );
+    assert!(
+        annotation.contains(&head[..10]),
+        "names the commit: {annotation}"
+    );
+
+    assert!(
+        r.summary.contains("## tokenwarden: 1 finding"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary.contains("`scripts/call.sh:2`") && r.summary.contains(&head[..10]),
+        "{}",
+        r.summary
+    );
+    assert!(r.summary.contains("Revoke it now"), "{}", r.summary);
+
+    let sarif_path = gha.path("tokenwarden.sarif");
+    assert!(r.outputs.contains("findings=1\n"), "{}", r.outputs);
+    assert!(
+        r.outputs
+            .contains(&format!("sarif-file={}\n", sarif_path.display())),
+        "{}",
+        r.outputs
+    );
+    let sarif = r.sarif.unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "tokenwarden/");
+    assert_eq!(run["results"].as_array().unwrap().len(), 1);
+    assert_eq!(run["results"][0]["properties"]["commit"], head.as_str());
+    for text in [&r.stdout, &r.stderr, &r.summary, &sarif.to_string()] {
+        assert!(!text.contains(&token), "raw token leaked");
+    }
+}
+
+#[test]
+fn clean_pull_request_and_suppressed_findings_pass() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "fixture.sh",
+        &format!(
+            "{}  # tokenwarden:allow\n",
+            header(&okta_token(7100)).trim_end()
+        ),
+    );
+    let head = repo.commit_all("suppressed fixture");
+    let gha = Gha::new();
+    let r = gha.run(&repo.path, "pull_request", &pr(&base, &head), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.outputs.contains("findings=0"));
+    assert!(!r.stdout.contains("::error"));
+    assert!(r.summary.contains("1 suppressed"), "{}", r.summary);
+    let sarif = r.sarif.unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["suppressions"][0]["kind"],
+        "inSource"
+    );
+}
+
+#[test]
+fn push_scans_before_to_after_and_a_new_branch_its_whole_history() {
+    let repo = Repo::new();
+    repo.write("old.sh", &header(&okta_token(7200)));
+    let first = repo.commit_all("old token");
+    repo.write("a.txt", "a\n");
+    let before = repo.commit_all("clean");
+    repo.write("new.sh", &header(&okta_token(7201)));
+    let after = repo.commit_all("new token");
+    let gha = Gha::new();
+
+    let r = gha.run(
+        &repo.path,
+        "push",
+        &json!({"before": before, "after": after}),
+        &[],
+    );
+    assert_eq!(r.code, 1);
+    let sarif = r.sarif.unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "only the pushed commits");
+    assert_eq!(results[0]["properties"]["commit"], after.as_str());
+
+    let zero = "0".repeat(40);
+    let r = gha.run(
+        &repo.path,
+        "push",
+        &json!({"before": zero, "after": after}),
+        &[],
+    );
+    assert_eq!(r.code, 1);
+    let commits: Vec<String> = r.sarif.unwrap()["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["properties"]["commit"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        commits.contains(&first) && commits.contains(&after),
+        "{commits:?}"
+    );
+
+    let r = gha.run(&repo.path, "schedule", &json!({}), &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.summary.contains("every blob reachable from any ref"),
+        "{}",
+        r.summary
+    );
+}
+
+#[test]
+fn shallow_checkout_is_deepened_from_origin_or_fails_clearly() {
+    let upstream = Repo::new();
+    upstream.write("a.txt", "a\n");
+    let base = upstream.commit_all("base");
+    upstream.write("leak.sh", &header(&okta_token(7300)));
+    upstream.commit_all("leak");
+    upstream.write("b.txt", "b\n");
+    let head = upstream.commit_all("more");
+
+    let gha = Gha::new();
+    let clone = gha.path("checkout");
+    let url = format!("file://{}", upstream.path.display());
+    let st = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let r = gha.run(&clone, "pull_request", &pr(&base, &head), &[]);
+    assert_eq!(
+        r.code, 1,
+        "deepened from origin and found the leak: {}",
+        r.stderr
+    );
+
+    // Without a usable origin, the message says what to change in the workflow.
+    let clone2 = gha.path("checkout2");
+    let st = Command::new("git")
+        .args([
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &url,
+            clone2.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let st = Command::new("git")
+        .args(["remote", "remove", "origin"])
+        .current_dir(&clone2)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let r = gha.run(&clone2, "pull_request", &pr(&base, &head), &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("fetch-depth: 0"), "{}", r.stderr);
+}
+
+#[test]
+fn outside_github_actions_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+        .arg("github-action")
+        .current_dir(dir.path())
+        .env_remove("GITHUB_EVENT_NAME")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GITHUB_EVENT_NAME"));
+}
+
+fn yaml(rel: &str) -> serde_yaml_ng::Value {
+    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap();
+    serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{rel} is not YAML: {e}"))
+}
+
+#[test]
+fn action_yml_is_valid_and_names_existing_files() {
+    let action = yaml("action.yml");
+    let inputs = action["inputs"].as_mapping().unwrap();
+    for input in [
+        "upload-sarif",
+        "fail",
+        "verify",
+        "okta-org",
+        "min-confidence",
+        "config",
+        "extra-args",
+    ] {
+        assert!(inputs.contains_key(input), "input {input}");
+    }
+    for output in ["findings", "sarif-file"] {
+        assert!(
+            action["outputs"][output]["value"]
+                .as_str()
+                .unwrap()
+                .contains("steps.scan.outputs")
+        );
+    }
+    assert_eq!(action["runs"]["using"], "composite");
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let upload = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+        })
+        .expect("an upload-sarif step");
+    assert_eq!(upload["with"]["category"], "tokenwarden");
+    assert!(steps.iter().any(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/cache@"))
+    }));
+    // Every file the action refers to through $GITHUB_ACTION_PATH exists in this repository.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = fs::read_to_string(root.join("action.yml")).unwrap();
+    let mut named = 0;
+    for piece in text.split("$GITHUB_ACTION_PATH/").skip(1) {
+        let rel: String = piece
+            .chars()
+            .take_while(|c| !matches!(c, '"' | ' ' | '\n' | '\''))
+            .collect();
+        if rel.starts_with("target/") {
+            continue; // built by the action
+        }
+        assert!(
+            root.join(&rel).exists(),
+            "action.yml names {rel}, which does not exist"
+        );
+        named += 1;
+    }
+    assert!(named >= 2, "Cargo.toml and the scan script");
+}
+
+#[test]
+fn example_workflow_is_ready_to_copy() {
+    let wf = yaml("examples/github-workflow.yml");
+    let on = &wf["on"];
+    for trigger in ["pull_request", "push", "schedule"] {
+        assert!(
+            !on[trigger].is_null() || on.as_mapping().unwrap().contains_key(trigger),
+            "{trigger}"
+        );
+    }
+    assert_eq!(wf["permissions"]["security-events"], "write");
+    assert_eq!(wf["permissions"]["contents"], "read");
+    let steps = wf["jobs"]["secrets"]["steps"].as_sequence().unwrap();
+    let checkout = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/checkout@"))
+        })
+        .unwrap();
+    assert_eq!(checkout["with"]["fetch-depth"], 0);
+}
