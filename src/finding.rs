@@ -72,6 +72,15 @@ pub struct Provenance {
     pub at_head: bool,
 }
 
+impl Finding {
+    /// `--verify` found the credential accepted by its org.
+    pub fn is_live(&self) -> bool {
+        self.verification
+            .as_ref()
+            .is_some_and(|v| v.status == crate::verify::Status::Live)
+    }
+}
+
 /// Same rule + same secret gives the same fingerprint wherever the secret appears, so a
 /// fingerprint can be listed in an ignore file or compared across runs and branches.
 pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {

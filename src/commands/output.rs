@@ -17,7 +17,7 @@ use crate::outcome::Outcome;
 use crate::report::{self, Format, ReportContext};
 use crate::rules::RuleSet;
 use crate::suppress::{IGNORE_FILE, Known};
-use crate::verify::{self, Status, VerifyOptions, orgs};
+use crate::verify::{self, VerifyOptions, orgs};
 
 /// Everything a scanning command needs, built before any scanning so that bad settings
 /// fail fast.
@@ -110,12 +110,8 @@ pub fn settle(common: &CommonArgs, run: &Run, out: &mut Outcome) {
     if let Some(opts) = &run.verify {
         verify::run(&mut out.findings, opts);
         if common.only_live {
-            out.findings.retain(|f| {
-                f.suppression.is_some()
-                    || f.verification
-                        .as_ref()
-                        .is_some_and(|v| v.status == Status::Live)
-            });
+            out.findings
+                .retain(|f| f.suppression.is_some() || f.is_live());
         }
     }
     out.sort();

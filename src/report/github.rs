@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use crate::finding::Finding;
 use crate::outcome::Outcome;
 use crate::rules::{Level, Rule};
-use crate::verify::Status;
 
 /// Rows of the job summary table beyond which the rest is counted, not listed.
 const SUMMARY_ROWS: usize = 200;
@@ -15,7 +14,7 @@ pub fn annotations(out: &Outcome, rules: &[Rule]) -> String {
     let mut s = String::new();
     for f in out.reported() {
         let rule = &rules[f.rule_index];
-        let live = is_live(f);
+        let live = f.is_live();
         let command = match rule.severity {
             _ if live => "error",
             Level::Error => "error",
@@ -66,7 +65,7 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
     if !reported.is_empty() {
         s.push_str("| | rule | location | commit | verification |\n|---|---|---|---|---|\n");
         for f in reported.iter().take(SUMMARY_ROWS) {
-            let icon = if is_live(f) { "🔴" } else { "🟠" };
+            let icon = if f.is_live() { "🔴" } else { "🟠" };
             let commit = f
                 .provenance
                 .as_ref()
@@ -114,12 +113,6 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
         let _ = writeln!(s, "\n> ⚠️ {w}");
     }
     s
-}
-
-fn is_live(f: &Finding) -> bool {
-    f.verification
-        .as_ref()
-        .is_some_and(|v| v.status == Status::Live)
 }
 
 fn short(commit: &str) -> &str {

@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 use crate::finding::{Finding, hex};
 use crate::outcome::Outcome;
 use crate::rules::{Level, Rule};
-use crate::verify::Status;
 
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/tokenwarden/tokenwarden";
@@ -77,10 +76,7 @@ fn within_upload_limit<'a>(findings: &'a [Finding], rules: &[Rule]) -> (Vec<&'a 
     }
     let mut ranked: Vec<(usize, &Finding)> = findings.iter().enumerate().collect();
     ranked.sort_by_key(|(i, f)| {
-        let live = f
-            .verification
-            .as_ref()
-            .is_some_and(|v| v.status == Status::Live);
+        let live = f.is_live();
         let level = match rules[f.rule_index].severity {
             Level::Error => 0,
             Level::Warning => 1,
@@ -170,10 +166,7 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
     {
         props.extend(fields);
     }
-    let live = f
-        .verification
-        .as_ref()
-        .is_some_and(|v| v.status == Status::Live);
+    let live = f.is_live();
     if let Some(v) = &f.verification {
         props.insert("verification".to_string(), json!(v));
     }
