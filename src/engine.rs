@@ -30,25 +30,49 @@ fn line_of<'a>(data: &'a [u8], m: &Match) -> &'a [u8] {
     &data[start..end]
 }
 
+/// Where a piece of a larger file sits, for files scanned in windows: only matches
+/// starting in `report` are findings (the rest belong to a neighbouring window), and line
+/// and column numbers are shifted to the file's.
+pub struct Window {
+    pub report: std::ops::Range<usize>,
+    /// Lines before the window's first byte.
+    pub line_base: usize,
+    /// Characters between the start of the line and the window's first byte.
+    pub column_base: usize,
+}
+
 impl Engine {
     pub fn scan_blob(&self, path: &str, data: &[u8]) -> Vec<Finding> {
+        let whole = Window {
+            report: 0..data.len(),
+            line_base: 0,
+            column_base: 0,
+        };
+        self.scan_window(path, data, &whole)
+    }
+
+    pub fn scan_window(&self, path: &str, data: &[u8], window: &Window) -> Vec<Finding> {
         let matches = self.matcher.find(data, path);
-        if matches.iter().all(|m| m.confidence < self.min_confidence) {
+        let report =
+            |m: &Match| m.confidence >= self.min_confidence && window.report.contains(&m.start);
+        if !matches.iter().any(report) {
             return Vec::new();
         }
         let mut found = locate(
             data,
             path,
             &matches,
-            self.min_confidence,
+            &report,
             self.matcher.rules(),
             self.redact,
         );
-        let reported = matches
-            .iter()
-            .filter(|m| m.confidence >= self.min_confidence);
         let mut discovered: Option<Vec<String>> = None;
-        for (f, m) in found.iter_mut().zip(reported) {
+        for (f, m) in found.iter_mut().zip(matches.iter().filter(|m| report(m))) {
+            if f.line == 1 {
+                f.column += window.column_base;
+                f.end_column += window.column_base;
+            }
+            f.line += window.line_base;
             f.suppression = self.allow.check(line_of(data, m), &m.secret);
             if self.verify
                 && f.suppression.is_none()

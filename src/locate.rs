@@ -3,7 +3,7 @@
 
 use memchr::memchr2;
 
-use crate::finding::{Confidence, Finding, fingerprint, redact};
+use crate::finding::{Finding, fingerprint, redact};
 use crate::matcher::Match;
 use crate::rules::Rule;
 
@@ -11,21 +11,21 @@ use crate::rules::Rule;
 const SNIPPET_MAX: usize = 240;
 const SNIPPET_CONTEXT: usize = 90;
 
-/// Findings for the matches at or above `min_confidence`. `matches` must be sorted by
-/// `start` (as `Matcher::find` returns them) and include the ones below the threshold: they
-/// are still redacted in snippets.
+/// Findings for the matches `report` selects. `matches` must be sorted by `start` (as
+/// `Matcher::find` returns them) and include the unselected ones: they are still redacted
+/// in snippets.
 pub fn locate(
     blob: &[u8],
     path: &str,
     matches: &[Match],
-    min_confidence: Confidence,
+    report: &dyn Fn(&Match) -> bool,
     rules: &[Rule],
     redacted: bool,
 ) -> Vec<Finding> {
     let mut lines = LineCursor::default();
     matches
         .iter()
-        .filter(|m| m.confidence >= min_confidence)
+        .filter(|m| report(m))
         .map(|m| {
             let (line, line_start) = lines.advance(blob, m.start);
             let line_end =

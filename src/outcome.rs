@@ -26,6 +26,8 @@ pub enum SkipReason {
     MissingObject(String),
     /// A submodule (gitlink) entry: its history lives in another repository.
     Submodule,
+    /// Content tokenwarden cannot scan as it is; the text says why.
+    Unsupported(String),
 }
 
 impl SkipReason {
@@ -40,6 +42,7 @@ impl SkipReason {
             SkipReason::AllowedByConfig => "allowed_by_config",
             SkipReason::MissingObject(_) => "missing_object",
             SkipReason::Submodule => "submodule",
+            SkipReason::Unsupported(_) => "unsupported",
         }
     }
 }
@@ -63,6 +66,7 @@ impl fmt::Display for SkipReason {
             SkipReason::Submodule => {
                 f.write_str("submodule (not entered; scan its repository separately)")
             }
+            SkipReason::Unsupported(why) => f.write_str(why),
         }
     }
 }

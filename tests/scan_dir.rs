@@ -242,7 +242,7 @@ fn line_endings_minified_lines_invalid_utf8_and_file_edges() {
             s.push_str(&"b=2;".repeat(2500));
             s
         });
-    let mut bad = b"\xff\xfe garbage \xc3\x28 OKTA_API_TOKEN=".to_vec();
+    let mut bad = b"garbage \xff\xfe \xc3\x28 OKTA_API_TOKEN=".to_vec();
     bad.extend(k(5).as_bytes());
     bad.extend(b" \xe2\x82 end");
     t.write("latin.txt", bad);

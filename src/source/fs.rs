@@ -2,15 +2,15 @@
 //! uses), each worker thread reading into its own reusable buffer.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use super::display_path;
+use super::text::scan_input;
 use crate::config::Config;
-use crate::engine::{Engine, looks_binary};
+use crate::engine::Engine;
 use crate::error::{Error, Result, describe_io};
 use crate::finding::Finding;
 use crate::outcome::{Outcome, SkipReason, Skipped, Stats};
@@ -195,22 +195,17 @@ impl<'a> Worker<'a> {
         if size > limit {
             return self.skip(path, SkipReason::TooLarge { size, limit });
         }
-        self.buf.clear();
-        // `take` guards against a file that grows while we read it.
-        if let Err(e) = (&mut file).take(limit + 1).read_to_end(&mut self.buf) {
-            return self.skip(path, SkipReason::Unreadable(describe_io(&e)));
+        let display = display_path(path);
+        match scan_input(self.engine, &display, &mut file, limit, &mut self.buf) {
+            Ok(scanned) => {
+                self.stats.files_scanned += 1;
+                self.stats.bytes_scanned += scanned.bytes;
+                self.findings.extend(scanned.findings);
+            }
+            Err(reason) => self.skip(path, reason),
         }
-        if self.buf.len() as u64 > limit {
-            let size = self.buf.len() as u64;
-            return self.skip(path, SkipReason::TooLarge { size, limit });
-        }
-        if looks_binary(&self.buf) {
-            return self.skip(path, SkipReason::Binary);
-        }
-        self.stats.files_scanned += 1;
-        self.stats.bytes_scanned += self.buf.len() as u64;
-        let found = self.engine.scan_blob(&display_path(path), &self.buf);
-        self.findings.extend(found);
+        // A window-sized buffer is kept per thread; anything bigger was a one-off.
+        self.buf.shrink_to(super::text::WINDOW + (128 << 10));
     }
 }
 

@@ -1,48 +1,27 @@
-//! `tokenwarden scan -`: standard input as one blob named `<stdin>`.
+//! `tokenwarden scan -`: standard input as one input named `<stdin>`, scanned in windows
+//! like a file, so a stream of any length takes bounded memory.
 
-use std::io::Read;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::outcome::{Outcome, Skipped};
 
-use crate::engine::{Engine, looks_binary};
-use crate::error::{Error, Result};
-use crate::outcome::{Outcome, SkipReason, Skipped};
+use super::text::scan_input;
 
 pub const STDIN_PATH: &str = "<stdin>";
 
 pub fn scan_stdin(engine: &Engine, max_size: u64, out: &mut Outcome) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        Error::new(format!(
-            "cannot read standard input: {}",
-            crate::error::describe_io(&e)
-        ))
-    };
+    let mut buf = Vec::new();
     let mut input = std::io::stdin().lock();
-    let mut data = Vec::new();
-    (&mut input)
-        .take(max_size.saturating_add(1))
-        .read_to_end(&mut data)
-        .map_err(fail)?;
-    let reason = if data.len() as u64 > max_size {
-        // Drain the rest so the size reported is the real one.
-        let rest = std::io::copy(&mut input, &mut std::io::sink()).map_err(fail)?;
-        Some(SkipReason::TooLarge {
-            size: data.len() as u64 + rest,
-            limit: max_size,
-        })
-    } else if looks_binary(&data) {
-        Some(SkipReason::Binary)
-    } else {
-        None
-    };
-    match reason {
-        Some(reason) => out.stats.skipped.push(Skipped {
+    match scan_input(engine, STDIN_PATH, &mut input, max_size, &mut buf) {
+        Ok(scanned) => {
+            out.stats.files_scanned += 1;
+            out.stats.bytes_scanned += scanned.bytes;
+            out.findings.extend(scanned.findings);
+        }
+        Err(reason) => out.stats.skipped.push(Skipped {
             path: STDIN_PATH.into(),
             reason,
         }),
-        None => {
-            out.stats.files_scanned += 1;
-            out.stats.bytes_scanned += data.len() as u64;
-            out.findings.extend(engine.scan_blob(STDIN_PATH, &data));
-        }
     }
     Ok(())
 }

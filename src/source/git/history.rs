@@ -22,7 +22,7 @@ use super::{SHALLOW_WARNING, open_git2, open_gix};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Provenance};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, SkipReason, Skipped};
 
 pub struct HistoryOptions<'a> {
     /// Limit to what this revision reaches (default: every ref).
@@ -38,8 +38,15 @@ pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outco
     }
     let (tips, loose) = match opts.branch {
         Some(rev) => (vec![to_gix(resolve_commit(&repo2, rev)?)?], Vec::new()),
-        None => all_ref_tips(&repo2)?,
+        None => all_ref_tips(&repo2, out)?,
     };
+    if tips.is_empty() && loose.is_empty() && !out.stats.skipped.is_empty() {
+        let first = &out.stats.skipped[0];
+        return Err(Error::new(format!(
+            "no ref could be read, so nothing was scanned ({}: {}); the repository is damaged (try `git fsck`)",
+            first.path, first.reason
+        )));
+    }
     if tips.is_empty() && loose.is_empty() {
         out.stats
             .warnings
@@ -101,7 +108,10 @@ fn to_gix(oid: git2::Oid) -> Result<ObjectId> {
 
 /// Commits named by every ref (branches, tags, remotes, stash, notes) and a detached HEAD,
 /// plus trees and blobs that refs name directly.
-fn all_ref_tips(repo: &git2::Repository) -> Result<(Vec<ObjectId>, Vec<LooseRoot>)> {
+fn all_ref_tips(
+    repo: &git2::Repository,
+    out: &mut Outcome,
+) -> Result<(Vec<ObjectId>, Vec<LooseRoot>)> {
     let mut tips = Vec::new();
     let mut loose = Vec::new();
     let refs = repo
@@ -124,9 +134,18 @@ fn all_ref_tips(repo: &git2::Repository) -> Result<(Vec<ObjectId>, Vec<LooseRoot
                 is_tree: false,
                 name,
             });
+        } else {
+            // The object it names can't be read (corrupt or truncated pack, partial clone).
+            let target = r
+                .target()
+                .map_or("an unknown object".to_string(), |t| t.to_string());
+            out.stats.skipped.push(Skipped {
+                path: name,
+                reason: SkipReason::MissingObject(format!(
+                    "the ref points to {target}, which cannot be read"
+                )),
+            });
         }
-        // Anything else is a broken ref: libgit2 would fail to resolve it, and the objects
-        // it names (if any) are unreachable from it.
     }
     if let Ok(head) = repo.head()
         && let Ok(c) = head.peel_to_commit()

@@ -1,0 +1,196 @@
+//! From bytes to the text the engine scans: UTF-16 decoding, binary detection, and
+//! windowed scanning of large inputs in bounded memory. Shared by files and stdin.
+
+use std::io::{self, Read};
+
+use crate::engine::{Engine, Window, looks_binary};
+use crate::error::describe_io;
+use crate::finding::Finding;
+use crate::outcome::SkipReason;
+
+/// Inputs up to this size are read whole; larger ones are scanned in windows this big.
+pub const WINDOW: usize = 16 << 20;
+/// Matches starting in a window's last `DEFER` bytes are left to the next window, which
+/// holds them whole (far longer than any secret a rule reports).
+const DEFER: usize = 64 << 10;
+/// Bytes kept before the deferred region so line contexts (≤ 512 bytes back) still see
+/// their text.
+const CONTEXT: usize = 4 << 10;
+
+/// What scanning one input produced.
+pub struct Scanned {
+    pub findings: Vec<Finding>,
+    pub bytes: u64,
+}
+
+/// Reads and scans `input`, at most `limit` bytes. `buf` is reused between calls.
+pub fn scan_input(
+    engine: &Engine,
+    path: &str,
+    input: &mut dyn Read,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> Result<Scanned, SkipReason> {
+    let unreadable = |e: io::Error| SkipReason::Unreadable(describe_io(&e));
+    buf.clear();
+    let first = fill(input, buf, WINDOW + DEFER + CONTEXT).map_err(unreadable)?;
+    if first.eof {
+        if buf.len() as u64 > limit {
+            return Err(SkipReason::TooLarge {
+                size: buf.len() as u64,
+                limit,
+            });
+        }
+        return scan_whole(engine, path, buf);
+    }
+    if utf16(buf).is_some() {
+        return Err(SkipReason::Unsupported(format!(
+            "UTF-16 text larger than {} MiB is not decoded",
+            WINDOW >> 20
+        )));
+    }
+    if looks_binary(buf) {
+        return Err(SkipReason::Binary);
+    }
+    let mut findings = Vec::new();
+    let mut window = Window {
+        report: 0..0,
+        line_base: 0,
+        column_base: 0,
+    };
+    let mut total = 0u64;
+    loop {
+        let eof = fill(input, buf, WINDOW + DEFER + CONTEXT)
+            .map_err(unreadable)?
+            .eof;
+        let report_to = if eof { buf.len() } else { buf.len() - DEFER };
+        window.report.end = report_to;
+        findings.extend(engine.scan_window(path, buf, &window));
+        if eof {
+            total += buf.len() as u64;
+            break;
+        }
+        let mut cut = report_to - CONTEXT;
+        if buf[cut - 1] == b'\r' && buf[cut] == b'\n' {
+            cut += 1; // never split a CRLF: it would count as two line ends
+        }
+        advance(&mut window, &buf[..cut]);
+        total += cut as u64;
+        if total > limit {
+            return Err(SkipReason::TooLarge { size: total, limit });
+        }
+        buf.drain(..cut);
+        window.report.start = report_to - cut;
+    }
+    if total > limit {
+        return Err(SkipReason::TooLarge { size: total, limit });
+    }
+    Ok(Scanned {
+        findings,
+        bytes: total,
+    })
+}
+
+fn scan_whole(engine: &Engine, path: &str, data: &[u8]) -> Result<Scanned, SkipReason> {
+    let decoded;
+    let text = match utf16(data) {
+        Some(big_endian) => {
+            decoded = decode_utf16(&data[2..], big_endian);
+            &decoded[..]
+        }
+        None => data,
+    };
+    if looks_binary(text) {
+        return Err(SkipReason::Binary);
+    }
+    Ok(Scanned {
+        findings: engine.scan_blob(path, text),
+        bytes: data.len() as u64,
+    })
+}
+
+/// `Some(big_endian)` for text starting with a UTF-16 byte-order mark.
+pub fn utf16(data: &[u8]) -> Option<bool> {
+    match data {
+        [0xFF, 0xFE, ..] => Some(false),
+        [0xFE, 0xFF, ..] => Some(true),
+        _ => None,
+    }
+}
+
+/// UTF-16 (without its BOM) to UTF-8; unpaired surrogates and a trailing odd byte become
+/// U+FFFD, so positions stay meaningful.
+pub fn decode_utf16(data: &[u8], big_endian: bool) -> Vec<u8> {
+    let units = data.chunks(2).map(|c| match (c, big_endian) {
+        ([a, b], false) => u16::from_le_bytes([*a, *b]),
+        ([a, b], true) => u16::from_be_bytes([*a, *b]),
+        _ => 0xFFFD,
+    });
+    let mut out = String::with_capacity(data.len());
+    for c in char::decode_utf16(units) {
+        out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+    }
+    out.into_bytes()
+}
+
+/// Moves the window's line/column bases past `consumed`.
+fn advance(window: &mut Window, consumed: &[u8]) {
+    let mut last_end = None;
+    let mut i = 0;
+    while let Some(j) = memchr::memchr2(b'\n', b'\r', &consumed[i..]) {
+        let at = i + j;
+        let crlf = consumed[at] == b'\r' && consumed.get(at + 1) == Some(&b'\n');
+        window.line_base += 1;
+        i = at + if crlf { 2 } else { 1 };
+        last_end = Some(i);
+    }
+    let tail = &consumed[last_end.unwrap_or(0)..];
+    let chars = tail.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+    window.column_base = if last_end.is_some() {
+        chars
+    } else {
+        window.column_base + chars
+    };
+}
+
+struct Fill {
+    eof: bool,
+}
+
+/// Reads until `buf` holds `capacity` bytes or the input ends.
+fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, capacity: usize) -> io::Result<Fill> {
+    let want = capacity.saturating_sub(buf.len());
+    let got = input.take(want as u64).read_to_end(buf)?;
+    Ok(Fill { eof: got < want })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_round_trip() {
+        let text = "a\r\nb é 😀";
+        let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(decode_utf16(&le, false), text.as_bytes());
+        assert_eq!(decode_utf16(&be, true), text.as_bytes());
+        assert_eq!(
+            decode_utf16(&[0x00, 0xD8, 0x41], false),
+            "\u{FFFD}\u{FFFD}".as_bytes()
+        );
+    }
+
+    #[test]
+    fn advancing_counts_lines_and_columns() {
+        let mut w = Window {
+            report: 0..0,
+            line_base: 0,
+            column_base: 3,
+        };
+        advance(&mut w, b"abc");
+        assert_eq!((w.line_base, w.column_base), (0, 6));
+        advance(&mut w, "x\r\ny\rz\né".as_bytes());
+        assert_eq!((w.line_base, w.column_base), (3, 1));
+    }
+}

@@ -1,0 +1,289 @@
+//! Unattended runs meet every kind of input. Each case: no panic, no hang, a clear reason
+//! for anything skipped, and the rest still scanned.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use common::{Repo, header, okta_token, tokenwarden};
+use serde_json::Value;
+
+fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec!["scan", "--format", "json", "--min-confidence", "low"];
+    args.extend(extra);
+    args.push(".");
+    let out = tokenwarden(dir, &args);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{err}"));
+    (out.status.code().unwrap(), json, err)
+}
+
+fn findings(v: &Value) -> Vec<Value> {
+    v["findings"].as_array().unwrap().clone()
+}
+
+#[test]
+fn utf16_with_bom_is_decoded_with_correct_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = okta_token(8000);
+    let text = format!("first\r\nsecond\r\nAuthorization: SSWS {t}\r\n");
+    let le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    fs::write(dir.path().join("le.txt"), le).unwrap();
+    fs::write(dir.path().join("be.txt"), be).unwrap();
+    let (code, json, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), 2, "{json:#}");
+    for x in &f {
+        assert_eq!(
+            (x["line"].as_u64(), x["column"].as_u64()),
+            (Some(3), Some(21)),
+            "{x}"
+        );
+        assert_eq!(x["confidence"], "high");
+    }
+}
+
+#[test]
+fn large_file_is_scanned_in_windows_without_missing_boundary_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.log");
+    let mut file = std::io::BufWriter::new(fs::File::create(&path).unwrap());
+    // 40 MiB of 64-byte lines with a token every ~97 KiB: tokens land at every offset
+    // relative to the 16 MiB windows, some across a window edge.
+    let filler = format!("{}\n", "x".repeat(63));
+    let mut expected = Vec::new();
+    let mut written = 0usize;
+    let mut line = 1usize;
+    let mut i = 0u64;
+    while written < 40 << 20 {
+        if line.is_multiple_of(1517) {
+            let t = okta_token(9000 + i);
+            i += 1;
+            let l = format!("key=value Authorization: SSWS {t}\n");
+            file.write_all(l.as_bytes()).unwrap();
+            written += l.len();
+            expected.push((line as u64, t));
+        } else {
+            file.write_all(filler.as_bytes()).unwrap();
+            written += filler.len();
+        }
+        line += 1;
+    }
+    // And one at the very end, without a trailing newline.
+    let last = okta_token(8999);
+    write!(file, "SSWS {last}").unwrap();
+    expected.push((line as u64, last));
+    drop(file);
+
+    let (code, json, _) = scan(dir.path(), &["--max-file-size", "1G"]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), expected.len(), "every token exactly once");
+    for (x, (line, t)) in f.iter().zip(&expected) {
+        assert_eq!(x["line"].as_u64(), Some(*line));
+        assert_eq!(x["secret"], format!("{}…", &t[..4]));
+    }
+    assert_eq!(
+        json["stats"]["bytes_scanned"].as_u64(),
+        Some(fs::metadata(&path).unwrap().len())
+    );
+}
+
+#[test]
+fn one_long_line_keeps_columns_across_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = okta_token(8100);
+    let prefix = "é".repeat(9 << 20); // 18 MiB of 2-byte characters: past the first window
+    let body = format!("{prefix}Authorization: SSWS {t} and more");
+    fs::write(dir.path().join("one-line.js"), &body).unwrap();
+    let (_, json, _) = scan(dir.path(), &["--max-file-size", "100M"]);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["line"], 1);
+    assert_eq!(f[0]["column"].as_u64(), Some((9 << 20) + 21));
+    assert!(f[0]["snippet"].as_str().unwrap().chars().count() < 300);
+}
+
+#[test]
+fn odd_files_nul_bytes_empty_files_deep_trees_and_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = |i: u64| okta_token(8200 + i);
+    // A NUL after the first 8 KiB is text with a NUL in it, not a binary file.
+    let mut nul = vec![b'a'; 9000];
+    nul.push(0);
+    nul.extend(format!("\nOKTA_API_TOKEN={}\n", t(1)).as_bytes());
+    fs::write(dir.path().join("nul.txt"), nul).unwrap();
+    fs::write(dir.path().join("empty.txt"), "").unwrap();
+    let mut deep = dir.path().to_path_buf();
+    for i in 0..120 {
+        deep.push(format!("d{i}"));
+    }
+    fs::create_dir_all(&deep).unwrap();
+    fs::write(deep.join("deep.env"), format!("OKTA_API_TOKEN={}\n", t(2))).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.env");
+        fs::write(dir.path().join(name), format!("OKTA_API_TOKEN={}\n", t(3))).unwrap();
+        std::os::unix::fs::symlink("loop-b", dir.path().join("loop-a")).unwrap();
+        std::os::unix::fs::symlink("loop-a", dir.path().join("loop-b")).unwrap();
+    }
+    let (code, json, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let paths: Vec<String> = findings(&json)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert!(paths.contains(&"nul.txt".to_string()), "{paths:?}");
+    assert!(
+        paths.iter().any(|p| p.ends_with("d119/deep.env")),
+        "{paths:?}"
+    );
+    #[cfg(unix)]
+    {
+        assert!(
+            paths.contains(&"caf\\xE9.env".to_string()),
+            "non-UTF-8 name reported losslessly: {paths:?}"
+        );
+        assert_eq!(json["stats"]["skipped_by_reason"]["symlink"], 2);
+    }
+    assert_eq!(
+        json["stats"]["files_scanned"].as_u64().unwrap(),
+        if cfg!(unix) { 4 } else { 3 }
+    );
+}
+
+#[test]
+fn hostile_rules_and_configs_fail_with_file_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |regex: &str| {
+        format!(
+            "id = \"huge\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"note\"\nsecurity_severity = 1.0\n\
+             regex = '''{regex}'''\nremediation = \"r\"\n"
+        )
+    };
+    fs::create_dir_all(dir.path().join("huge")).unwrap();
+    fs::write(
+        dir.path().join("huge/r.toml"),
+        rule("(?P<secret>(?:a{1000}){1000})"),
+    )
+    .unwrap();
+    let out = tokenwarden(dir.path(), &["scan", "--rules", "huge", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("r.toml") && err.contains("too large"), "{err}");
+
+    fs::create_dir_all(dir.path().join("nosecret")).unwrap();
+    fs::write(dir.path().join("nosecret/r.toml"), rule("abc")).unwrap();
+    let out = tokenwarden(dir.path(), &["scan", "--rules", "nosecret", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("named group `secret`"));
+
+    fs::create_dir_all(dir.path().join("badtoml")).unwrap();
+    fs::write(
+        dir.path().join("badtoml/r.toml"),
+        "id = \"x\"\nname = [unclosed\n",
+    )
+    .unwrap();
+    let out = tokenwarden(dir.path(), &["scan", "--rules", "badtoml", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("r.toml:2:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn git_bare_detached_and_huge_tree() {
+    let repo = Repo::new();
+    for i in 0..3000 {
+        repo.write(&format!("many/f{i}.txt"), &format!("file {i}\n"));
+    }
+    repo.write("many/leak.sh", &header(&okta_token(8300)));
+    let first = repo.commit_all("huge tree");
+    repo.write("b.txt", "b\n");
+    repo.commit_all("second");
+    repo.git(&["checkout", "-q", "--detach", &first]);
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&json).len(), 1);
+
+    let bare = repo.path.parent().unwrap().join("bare.git");
+    let st = std::process::Command::new("git")
+        .args([
+            "clone",
+            "-q",
+            "--bare",
+            repo.path.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = tokenwarden(&bare, &["history", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // staged has nothing to do in a bare repository, and says so without failing.
+    let out = tokenwarden(&bare, &["staged"]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 2)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn truncated_packfile_is_an_error_or_a_skip_never_a_panic() {
+    let repo = Repo::new();
+    repo.write("a.sh", &header(&okta_token(8400)));
+    repo.write("b.txt", &"filler line\n".repeat(2000));
+    repo.commit_all("one");
+    repo.git(&["gc", "-q"]);
+    let pack_dir = repo.path.join(".git/objects/pack");
+    let pack = fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .unwrap();
+    let len = fs::metadata(&pack).unwrap().len();
+    let mut perms = fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    fs::set_permissions(&pack, perms).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&pack)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
+    let out = repo.tw(&["history", "--format", "json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(matches!(out.status.code(), Some(0..=2)), "{err}");
+    if out.status.code() == Some(2) {
+        assert!(!err.trim().is_empty());
+    } else {
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            json["stats"]["skipped"].as_u64().unwrap() > 0,
+            "damage is reported: {json:#}"
+        );
+    }
+}
