@@ -85,8 +85,14 @@ impl Config {
             (None, None) => return Ok(Config::default()),
         };
         let text = fs::read_to_string(&path).map_err(|e| Error::io("read config", &path, &e))?;
-        let origin = path.display().to_string();
-        let spec: ConfigSpec = tomlfile::parse(&text, &origin)?;
+        let mut config = Config::parse(&text, &path.display().to_string(), path.parent())?;
+        config.origin = Some(path);
+        Ok(config)
+    }
+
+    /// Settings from `text`; `origin` names it in errors, `base` resolves `rules` dirs.
+    pub fn parse(text: &str, origin: &str, base: Option<&Path>) -> Result<Config> {
+        let spec: ConfigSpec = tomlfile::parse(text, origin)?;
         let allow_paths = if spec.allow.paths.is_empty() {
             None
         } else {
@@ -96,7 +102,7 @@ impl Config {
             list.iter()
                 .map(|s| {
                     Regex::new(s.get_ref()).map_err(|e| {
-                        let (line, col) = tomlfile::line_col(&text, s.span().start);
+                        let (line, col) = tomlfile::line_col(text, s.span().start);
                         let detail = e.to_string().replace('\n', " ");
                         Error::new(format!(
                             "{origin}:{line}:{col}: allow.{key}: invalid regex: {detail}"
@@ -115,11 +121,11 @@ impl Config {
                 .map(|w| w.to_lowercase())
                 .collect(),
         };
-        let base = path.parent().unwrap_or(Path::new("."));
+        let base = base.unwrap_or(Path::new("."));
         Ok(Config {
             rule_dirs: spec.rules.iter().map(|d| base.join(d)).collect(),
             min_confidence: spec.min_confidence,
-            origin: Some(path),
+            origin: None,
             allow_paths,
             verify_orgs: spec.verify.orgs,
             line_allow,

@@ -1,0 +1,29 @@
+//! The whole engine on arbitrary bytes: matcher, filters, contexts, locate, redaction.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use tokenwarden::engine::Engine;
+use tokenwarden::finding::Confidence;
+use tokenwarden::matcher::Matcher;
+use tokenwarden::rules::RuleSet;
+use tokenwarden::suppress::LineAllow;
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine {
+        matcher: Matcher::new(RuleSet::load_eager(&[] as &[&std::path::Path]).unwrap()),
+        min_confidence: Confidence::Low,
+        redact: true,
+        verify: true,
+        allow: LineAllow::default(),
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    for f in engine().scan_blob("fuzz/okta.yaml", data) {
+        assert!(f.line >= 1 && f.column >= 1 && f.end_column > f.column);
+        assert!(f.secret.ends_with('…'));
+    }
+});
