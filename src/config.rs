@@ -96,7 +96,7 @@ impl Config {
         let allow_paths = if spec.allow.paths.is_empty() {
             None
         } else {
-            Some(glob_set(&spec.allow.paths, &origin)?)
+            Some(glob_set(&spec.allow.paths, origin)?)
         };
         let regexes = |list: &[Spanned<String>], key: &str| -> Result<Vec<Regex>> {
             list.iter()
