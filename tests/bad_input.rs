@@ -287,3 +287,58 @@ fn truncated_packfile_is_an_error_or_a_skip_never_a_panic() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn sockets_and_links_outside_the_root_are_skipped_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    fs::create_dir(&root).unwrap();
+    fs::write(
+        dir.path().join("outside.env"),
+        format!("OKTA_API_TOKEN={}\n", okta_token(8500)),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("outside.env"), root.join("link.env")).unwrap();
+    let _socket = std::os::unix::net::UnixListener::bind(root.join("app.sock")).unwrap();
+    let (code, json, _) = scan(&root, &[]);
+    assert_eq!(
+        code, 0,
+        "the link to a secret outside the root is not followed"
+    );
+    let by = &json["stats"]["skipped_by_reason"];
+    assert_eq!(
+        (by["symlink"].as_u64(), by["not_regular_file"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let details: Vec<&str> = json["stats"]["skipped_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["detail"].as_str().unwrap())
+        .collect();
+    assert!(details.iter().any(|d| d.contains("socket")), "{details:?}");
+}
+
+#[test]
+fn submodules_are_not_entered_and_say_so() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    let sub_commit = repo.commit_all("a");
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{sub_commit},vendor/lib"),
+    ]);
+    repo.git(&["commit", "-q", "-m", "add a submodule entry"]);
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 0);
+    let skipped = json["stats"]["skipped_files"].as_array().unwrap();
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["path"] == "vendor/lib" && s["reason"] == "submodule"),
+        "{skipped:#?}"
+    );
+}

@@ -324,6 +324,54 @@ pub fn uri_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Confidence;
+    use crate::rules::RuleSet;
+
+    fn finding(i: usize, confidence: Confidence) -> Finding {
+        Finding {
+            rule_index: 0,
+            rule_id: "okta-api-token".into(),
+            confidence,
+            path: format!("f{i}.txt"),
+            line: 1,
+            column: 1,
+            end_column: 43,
+            secret: "00ab…".into(),
+            fingerprint: format!("{i:024x}"),
+            snippet: String::new(),
+            provenance: None,
+            verification: None,
+            verify_input: None,
+            suppression: None,
+        }
+    }
+
+    #[test]
+    fn results_are_capped_at_the_upload_limit_keeping_the_most_serious() {
+        let rules = RuleSet::load(&[] as &[&std::path::Path]).unwrap();
+        let mut findings: Vec<Finding> = (0..MAX_RESULTS + 10)
+            .map(|i| finding(i, Confidence::Low))
+            .collect();
+        findings[MAX_RESULTS + 5].confidence = Confidence::High;
+        let (kept, omitted) = within_upload_limit(&findings, &rules.rules);
+        assert_eq!((kept.len(), omitted), (MAX_RESULTS, 10));
+        assert!(
+            kept.iter().any(|f| f.confidence == Confidence::High),
+            "the high one survives"
+        );
+        assert!(
+            kept.windows(2)
+                .all(|w| w[0].path < w[1].path || w[0].fingerprint < w[1].fingerprint)
+        );
+        let out = Outcome {
+            findings,
+            ..Default::default()
+        };
+        let doc = serde_json::to_value(run(&out, &rules.rules)).unwrap();
+        assert_eq!(doc["results"].as_array().unwrap().len(), MAX_RESULTS);
+        let notes = doc["invocations"][0]["toolExecutionNotifications"].to_string();
+        assert!(notes.contains("10 less serious results were left out"));
+    }
 
     #[test]
     fn uris_are_percent_encoded() {
