@@ -32,7 +32,7 @@ pub struct Matcher {
     supersedes: Vec<Vec<usize>>,
 }
 
-/// Why a rule dropped a candidate; `None` from `candidate` means it became a `Match`.
+/// Why a rule dropped a candidate.
 pub type Rejection = &'static str;
 
 impl Matcher {
@@ -49,12 +49,20 @@ impl Matcher {
                 keyword_rule.push(i);
             }
         }
-        let keywords = (!patterns.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&patterns)
-                .expect("keyword automaton within aho-corasick limits")
+        let built = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+            })
+            .transpose();
+        // An automaton over user keywords that exceeds aho-corasick's limits only loses
+        // the prefilter: every rule then runs on every blob, slower but complete.
+        let keywords = built.unwrap_or_else(|_| {
+            always = (0..rules.rules.len()).collect();
+            keyword_rule.clear();
+            None
         });
         let supersedes = rules
             .rules
