@@ -137,7 +137,7 @@ fn read_event(path: &Path) -> Result<Value> {
 fn plan(event_name: &str, event: &Value) -> Result<Plan> {
     let sha = |v: &Value, what: &str| -> Result<String> {
         v.as_str()
-            .filter(|s| s.len() >= 7)
+            .filter(|s| s.len() >= 7 && s.bytes().all(|b| b.is_ascii_hexdigit()))
             .map(str::to_string)
             .ok_or_else(|| Error::new(format!("the {event_name} event has no {what}")))
     };
@@ -268,5 +268,7 @@ mod tests {
         );
         assert_eq!(plan("schedule", &Value::Null).unwrap(), Plan::Everything);
         assert!(plan("pull_request", &json!({})).is_err());
+        let odd = json!({"pull_request": {"base": {"sha": "ééééééééé"}, "head": {"sha": "b".repeat(40)}}});
+        assert!(plan("pull_request", &odd).is_err(), "not a commit id");
     }
 }
