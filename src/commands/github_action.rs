@@ -161,9 +161,9 @@ fn plan(event_name: &str, event: &Value) -> Result<Plan> {
                     head: after,
                 });
             }
-            match event["before"].as_str() {
+            match sha(&event["before"], "before").ok() {
                 Some(before) if before != ZERO_SHA => Plan::Range {
-                    base: before.to_string(),
+                    base: before,
                     head: after,
                 },
                 _ => Plan::Branch(after),
