@@ -11,14 +11,9 @@ use common::{Repo, header, okta_token, tokenwarden};
 use serde_json::Value;
 
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let mut args = vec!["scan", "--format", "json", "--min-confidence", "low"];
+    let mut args = vec!["--min-confidence", "low"];
     args.extend(extra);
-    args.push(".");
-    let out = tokenwarden(dir, &args);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "{err}");
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{err}"));
-    (out.status.code().unwrap(), json, err)
+    common::scan_json(dir, &args)
 }
 
 fn findings(v: &Value) -> Vec<Value> {

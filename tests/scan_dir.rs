@@ -31,25 +31,9 @@ impl Tree {
     }
 
     /// `scan --format json ARGS .` → (exit code, report, stderr).
+    /// `scan --format json ARGS .` → (exit code, report, stderr).
     fn scan(&self, args: &[&str]) -> (i32, Value, String) {
-        let mut all = vec!["scan", "--format", "json"];
-        all.extend(args);
-        if !args
-            .iter()
-            .any(|a| *a == "." || *a == "-" || a.starts_with('/'))
-        {
-            all.push(".");
-        }
-        let out = tokenwarden(self.path(), &all);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {}\n{stderr}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        });
-        (out.status.code().unwrap(), json, stderr)
+        common::scan_json(self.path(), args)
     }
 
     fn findings(&self, args: &[&str]) -> Vec<Value> {

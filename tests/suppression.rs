@@ -16,14 +16,8 @@ fn write(dir: &Path, rel: &str, content: &str) {
 }
 
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["scan", "--format", "json"];
-    args.extend(extra);
-    args.push(".");
-    let out = tokenwarden(dir, &args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{err}"));
-    (out.status.code().unwrap(), json)
+    let (code, json, _) = common::scan_json(dir, extra);
+    (code, json)
 }
 
 fn paths(v: &Value) -> Vec<String> {

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{okta_token, tokenwarden};
+use common::{okta_token, scan_json, tokenwarden};
 use serde_json::Value;
 
 #[derive(Clone, Copy)]
@@ -154,17 +154,6 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, behaviors: &HashMap<Strin
 
 fn header_line(token: &str) -> String {
     format!("curl -H \"Authorization: SSWS {token}\" \"$ORG/api/v1/users\"\n")
-}
-
-fn scan_json(dir: &std::path::Path, args: &[&str]) -> (i32, Value, String) {
-    let mut all = vec!["scan", "--format", "json"];
-    all.extend(args);
-    all.push(".");
-    let out = tokenwarden(dir, &all);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{stderr}"));
-    (out.status.code().unwrap(), json, stderr)
 }
 
 fn status_of(json: &Value, token: &str) -> Value {

@@ -18,6 +18,24 @@ pub fn tokenwarden(dir: &Path, args: &[&str]) -> Output {
         .expect("run tokenwarden")
 }
 
+/// `tokenwarden scan --format json ARGS .` in `dir`: (exit code, report, stderr). Fails the
+/// test on a panic or a report that is not JSON.
+pub fn scan_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend(args);
+    all.push(".");
+    let out = tokenwarden(dir, &all);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code().unwrap(), json, stderr)
+}
+
 /// xorshift64*: deterministic per seed, good enough for synthetic secrets.
 pub struct Rng(u64);
 
