@@ -1,35 +1,47 @@
-//! Embeds every `rules/*.toml` into the binary so a release build needs no data files.
+//! Embeds every `rules/*.toml` (detection rules) and `rules/audit/*.toml` (audit data)
+//! into the binary, so a release build needs no data files.
 
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let rules_dir = Path::new(&manifest).join("rules");
-    println!("cargo:rerun-if-changed={}", rules_dir.display());
+    let mut out = String::new();
+    embed(&mut out, "EMBEDDED_RULES", "rules", &toml_files(&rules_dir));
+    embed(
+        &mut out,
+        "EMBEDDED_AUDIT",
+        "rules/audit",
+        &toml_files(&rules_dir.join("audit")),
+    );
+    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
+    fs::write(dest, out).expect("OUT_DIR is writable");
+}
 
-    let mut names: Vec<_> = fs::read_dir(&rules_dir)
-        .expect("rules/ directory is readable")
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    names.sort();
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|x| x == "toml"));
+    files.sort();
+    files
+}
 
-    let mut out = String::from("pub static EMBEDDED_RULES: &[(&str, &str)] = &[\n");
-    for path in &names {
+fn embed(out: &mut String, name: &str, dir: &str, files: &[PathBuf]) {
+    writeln!(out, "pub static {name}: &[(&str, &str)] = &[").unwrap();
+    for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let file = path.file_name().unwrap().to_string_lossy();
         writeln!(
             out,
-            "    (\"rules/{file}\", include_str!({:?})),",
+            "    (\"{dir}/{file}\", include_str!({:?})),",
             path.display()
         )
         .unwrap();
     }
     out.push_str("];\n");
-    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
-    fs::write(dest, out).expect("OUT_DIR is writable");
 }

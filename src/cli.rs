@@ -84,6 +84,18 @@ A shallow checkout is deepened with `git fetch --unshallow origin`; if that fail
 with a message to use `fetch-depth: 0` in actions/checkout. Outputs: findings=<count> and \
 sarif-file=<path>. --format and --output do not apply here.")]
     GithubAction(GithubActionArgs),
+    /// Inventory of static Okta token usage (even with no literal token) and a migration
+    /// plan to OAuth 2.0 client credentials.
+    #[command(after_help = "\
+Finds SSWS headers built in code, SDKs configured with a token (okta.yaml, OKTA_CLIENT_TOKEN, \
+the Java, .NET, Node, Python, Go, Ruby and PowerShell clients), Terraform `provider \"okta\"` \
+with api_token, and CI secrets named like Okta tokens. For each component (top-level directory) it \
+lists the Management API endpoints the code calls and the OAuth scopes its service app needs. \
+--format markdown writes a migration report for a ticket.
+
+Usage alone never fails the run (exit 0) unless --fail-on-usage; leaked tokens found on the way \
+exit 1 as in `scan`.")]
+    Audit(AuditArgs),
     /// Record today's findings so that later runs with --baseline fail only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -148,6 +160,40 @@ pub struct HistoryArgs {
 
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Directories or files to audit.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when static-token usage is found (for CI gates once a migration is done).
+    #[arg(long)]
+    pub fail_on_usage: bool,
+
+    /// Also audit files excluded by .gitignore, .ignore and git's exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip files larger than this: bytes, or with a K, M or G suffix.
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Args, Debug)]

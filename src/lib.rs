@@ -4,6 +4,7 @@
 //! secrets in bytes → *locate* turns them into redacted findings → a *reporter* writes
 //! text, JSON or SARIF. `main.rs` only parses arguments and maps errors to exit codes.
 
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod commands;

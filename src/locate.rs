@@ -135,6 +135,21 @@ fn snippet(
     )
 }
 
+/// The line holding `offset`, cut to a window when long, with every secret in
+/// `secrets` redacted (for reports that show code which is not itself a finding).
+pub fn redacted_line(blob: &[u8], offset: usize, secrets: &[Match]) -> String {
+    let start = memchr::memrchr2(b'\n', b'\r', &blob[..offset]).map_or(0, |i| i + 1);
+    let end = memchr2(b'\n', b'\r', &blob[offset..]).map_or(blob.len(), |i| offset + i);
+    let here = Match {
+        rule: 0,
+        start: offset,
+        end: offset,
+        secret: Vec::new(),
+        confidence: crate::finding::Confidence::Low,
+    };
+    snippet(blob, start, end, &here, secrets, true)
+}
+
 /// Moves `pos` back to the start of a UTF-8 sequence.
 fn char_boundary(blob: &[u8], mut pos: usize) -> usize {
     let floor = pos.saturating_sub(3);

@@ -1,5 +1,6 @@
 //! One module per subcommand; each returns the process exit code.
 
+mod audit;
 mod github_action;
 mod history;
 mod install_hook;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::History(args) => history::run(args),
         Command::InstallHook(args) => install_hook::run(args),
         Command::GithubAction(args) => github_action::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Baseline(BaselineCommand::Create(args)) => scan::create_baseline(args),
     }

@@ -1,7 +1,7 @@
 //! The detection engine: keyword prefilter (aho-corasick) → rule regex → filters →
 //! context-based confidence. Works on bytes with no knowledge of files or git.
 
-mod context;
+pub mod context;
 pub mod filters;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};

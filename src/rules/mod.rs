@@ -7,7 +7,7 @@ mod spec;
 use std::fs;
 use std::path::Path;
 
-pub use compile::{Context, Filters, LINE_WINDOW, Rule, normalize_name};
+pub use compile::{Context, Filters, LINE_WINDOW, Rule, build_regex, normalize_name};
 pub use spec::{Decode, ExampleSpec, Level, NegativeSpec};
 
 use crate::error::{Error, Result};

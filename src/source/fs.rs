@@ -42,18 +42,7 @@ pub fn scan_root(
     std::fs::read_dir(root).map_err(|e| Error::io("read directory", root, &e))?;
 
     let collected = Mutex::new(Outcome::default());
-    let mut builder = WalkBuilder::new(root);
-    builder
-        .hidden(false)
-        .parents(!opts.no_ignore)
-        .ignore(!opts.no_ignore)
-        .git_ignore(!opts.no_ignore)
-        .git_global(!opts.no_ignore)
-        .git_exclude(!opts.no_ignore)
-        .require_git(false)
-        .follow_links(false)
-        .threads(opts.threads)
-        .filter_entry(|e| e.file_name() != ".git");
+    let builder = walk_builder(root, opts);
     let mut visitors = VisitorBuilder {
         engine,
         config,
@@ -66,6 +55,24 @@ pub fn scan_root(
     out.findings.extend(collected.findings);
     out.stats.merge(collected.stats);
     Ok(())
+}
+
+/// The walk every directory scan uses: ignore files respected unless `no_ignore`, hidden
+/// files included, symlinks not followed, `.git` never entered.
+pub fn walk_builder(root: &Path, opts: &WalkOptions) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .parents(!opts.no_ignore)
+        .ignore(!opts.no_ignore)
+        .git_ignore(!opts.no_ignore)
+        .git_global(!opts.no_ignore)
+        .git_exclude(!opts.no_ignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(opts.threads)
+        .filter_entry(|e| e.file_name() != ".git");
+    builder
 }
 
 struct VisitorBuilder<'a> {

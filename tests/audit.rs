@@ -1,0 +1,211 @@
+//! `tokenwarden audit` on a synthetic multi-language repository with known usage sites.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{okta_token, tokenwarden};
+use serde_json::Value;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+fn corpus(root: &Path) {
+    write(
+        root,
+        "billing/sync.py",
+        "import os, requests\nfrom okta.client import Client as OktaClient\n\
+         client = OktaClient({\"orgUrl\": ORG, \"token\": os.environ[\"OKTA_CLIENT_TOKEN\"]})\n\
+         users = requests.get(f\"{ORG}/api/v1/users?limit=200\", headers=h)\n\
+         requests.post(f\"{ORG}/api/v1/groups/{gid}/users/{uid}\", headers=h)\n",
+    );
+    write(
+        root,
+        "portal/okta.js",
+        "const client = new okta.Client({ orgUrl: process.env.ORG, token: process.env.OKTA_TOKEN });\n\
+         await fetch(`${org}/api/v1/apps`, { method: 'GET', headers: { Authorization: `SSWS ${process.env.OKTA_TOKEN}` } });\n",
+    );
+    write(
+        root,
+        "infra/main.tf",
+        "provider \"okta\" {\n  org_name  = var.org\n  base_url  = \"okta.com\"\n  api_token = var.okta_api_token\n}\n\
+         resource \"okta_group\" \"admins\" { name = \"Admins\" }\n",
+    );
+    write(
+        root,
+        "newinfra/main.tf",
+        "provider \"okta\" {\n  org_name       = var.org\n  client_id      = var.id\n  private_key_id = var.kid\n  private_key    = var.key\n}\n",
+    );
+    write(
+        root,
+        "svc/Main.java",
+        "client = Clients.builder().setClientCredentials(new TokenClientCredentials(token)).build();\n",
+    );
+    write(
+        root,
+        "gosvc/main.go",
+        "_, c, _ := okta.NewClient(ctx, okta.WithOrgUrl(u), okta.WithToken(t))\n// DELETE /api/v1/users/{id}\n",
+    );
+    write(
+        root,
+        "ops/deprovision.sh",
+        "curl -X DELETE -H \"Authorization: SSWS $OKTA_API_TOKEN\" \"$ORG/api/v1/users/$ID/lifecycle/deactivate\"\n",
+    );
+    write(
+        root,
+        ".github/workflows/sync.yml",
+        "env:\n  OKTA_API_TOKEN: ${{ secrets.OKTA_API_TOKEN }}\n",
+    );
+    // Look-alikes that are not static-token usage.
+    write(
+        root,
+        "other/bearer.py",
+        "headers = {\"Authorization\": f\"Bearer {access_token}\"}  # OAuth, fine\n",
+    );
+    write(
+        root,
+        "other/notes.md",
+        "# SSWS tokens were removed from this service in 2024\n",
+    );
+    write(
+        root,
+        "other/aws.tf",
+        "provider \"aws\" {\n  api_token = var.not_okta\n}\n",
+    );
+}
+
+fn audit(root: &Path, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["audit"];
+    all.extend(args);
+    all.push(".");
+    let out = tokenwarden(root, &all);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn sites_endpoints_and_scopes_per_component() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path());
+    let (code, out) = audit(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 0, "usage alone does not fail the run");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let sites: Vec<(String, String)> = json["usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["pattern"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (path, pattern) in [
+        ("billing/sync.py", "sdk-token-python"),
+        ("billing/sync.py", "okta-token-env"),
+        ("portal/okta.js", "sdk-token-node"),
+        ("portal/okta.js", "ssws-header"),
+        ("infra/main.tf", "terraform-api-token"),
+        ("svc/Main.java", "sdk-token-java"),
+        ("gosvc/main.go", "sdk-token-go"),
+        ("ops/deprovision.sh", "ssws-header"),
+        (".github/workflows/sync.yml", "okta-token-env"),
+    ] {
+        assert!(
+            sites.contains(&(path.to_string(), pattern.to_string())),
+            "missing {pattern} in {path}: {sites:#?}"
+        );
+    }
+    assert!(
+        !sites.iter().any(|(p, _)| p.starts_with("other/")),
+        "look-alikes reported: {sites:#?}"
+    );
+    let migrated = json["migrated"].as_array().unwrap();
+    assert!(migrated.iter().any(|s| s["path"] == "newinfra/main.tf"));
+
+    let comps = json["components"].as_array().unwrap();
+    let scopes = |name: &str| -> Vec<String> {
+        comps
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no component {name}"))["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        scopes("billing/"),
+        vec!["okta.groups.manage", "okta.users.read"]
+    );
+    assert_eq!(scopes("portal/"), vec!["okta.apps.read"]);
+    assert_eq!(scopes("ops/"), vec!["okta.users.manage"]);
+    assert_eq!(scopes("gosvc/"), vec!["okta.users.manage"]);
+    assert_eq!(
+        scopes("infra/"),
+        vec!["okta.groups.manage"],
+        "from the okta_group resource"
+    );
+    assert!(
+        !comps.iter().any(|c| c["name"] == "newinfra/"),
+        "a migrated component needs no plan"
+    );
+}
+
+#[test]
+fn markdown_migration_report() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path());
+    let (_, md) = audit(dir.path(), &["--format", "markdown"]);
+    for needle in [
+        "# Okta static API token migration",
+        "private_key_jwt",
+        "| `billing/` |",
+        "`okta.groups.manage okta.users.read`",
+        "authorizationMode\": \"PrivateKey\"",
+        "private_key_id = var.okta_private_key_id",
+        "Security → API → Tokens",
+        "Authorization: Bearer <access token>",
+    ] {
+        assert!(md.contains(needle), "missing {needle:?} in:\n{md}");
+    }
+}
+
+#[test]
+fn text_output_fail_on_usage_and_leaks_keep_their_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path());
+    let (code, text) = audit(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("billing/sync.py:3: sdk-token-python"),
+        "{text}"
+    );
+    assert!(
+        text.contains("scopes for its service app: okta.groups.manage okta.users.read"),
+        "{text}"
+    );
+    let (code, _) = audit(dir.path(), &["--fail-on-usage"]);
+    assert_eq!(code, 1);
+
+    let token = okta_token(9100);
+    write(
+        dir.path(),
+        "billing/.env",
+        &format!("OKTA_CLIENT_TOKEN={token}\n"),
+    );
+    let (code, text) = audit(dir.path(), &[]);
+    assert_eq!(code, 1, "a leaked token fails the audit like a scan");
+    assert!(!text.contains(&token), "snippets are redacted");
+    assert!(text.contains("1 leaked secret"), "{text}");
+}
