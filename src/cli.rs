@@ -194,6 +194,8 @@ pub enum AuditFormat {
     Text,
     Json,
     Markdown,
+    /// Leak findings plus one note-level result per usage site, for code scanning.
+    Sarif,
 }
 
 #[derive(Args, Debug)]

@@ -209,3 +209,40 @@ fn text_output_fail_on_usage_and_leaks_keep_their_exit_code() {
     assert!(!text.contains(&token), "snippets are redacted");
     assert!(text.contains("1 leaked secret"), "{text}");
 }
+
+#[test]
+fn sarif_has_note_level_usage_results_beside_leaks() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path());
+    let token = okta_token(9200);
+    write(
+        dir.path(),
+        "billing/.env",
+        &format!("OKTA_CLIENT_TOKEN={token}\n"),
+    );
+    let (code, out) = audit(dir.path(), &["--format", "sarif"]);
+    assert_eq!(code, 1);
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let errors = common::sarif_schema_errors(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let usage: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "okta-static-token-usage")
+        .collect();
+    assert!(usage.len() >= 9, "{usage:#?}");
+    for r in &usage {
+        assert_eq!(r["level"], "note");
+        assert_eq!(
+            rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            "okta-static-token-usage"
+        );
+    }
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "okta-api-token"),
+        "the leak is in the same run"
+    );
+    assert!(!out.contains(&token));
+}

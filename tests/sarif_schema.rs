@@ -14,19 +14,7 @@ use common::{okta_token, tokenwarden, url_secret};
 use serde_json::Value;
 
 fn schema_errors(doc: &Value) -> Vec<String> {
-    let schema: Value = serde_json::from_str(
-        &fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/sarif-schema-2.1.0.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
-    validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
+    common::sarif_schema_errors(doc)
 }
 
 fn sarif_of(dir: &std::path::Path, args: &[&str]) -> Value {

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::finding::Confidence;
 use crate::matcher::Matcher;
 use crate::outcome::{Outcome, SkipReason, Skipped};
+use crate::report::{UsageNote, write_sarif_with_usage};
 use crate::rules::RuleSet;
 use crate::source::display_path;
 use crate::source::fs::{WalkOptions, walk_builder};
@@ -67,6 +68,24 @@ pub fn run(args: AuditArgs) -> Result<i32> {
             serde_json::to_string_pretty(&report::json(&audit, &leaks)).unwrap_or_default() + "\n"
         }
         AuditFormat::Markdown => report::markdown(&audit, &leaks),
+        AuditFormat::Sarif => {
+            let notes: Vec<UsageNote> = audit
+                .sites
+                .iter()
+                .filter(|s| !s.migrated)
+                .map(|s| UsageNote {
+                    path: &s.path,
+                    line: s.line,
+                    pattern: &s.pattern,
+                    title: &s.title,
+                    snippet: &s.snippet,
+                })
+                .collect();
+            let mut buf = Vec::new();
+            write_sarif_with_usage(&mut buf, &leaks, engine.matcher.rules(), &notes)
+                .map_err(|e| Error::new(format!("cannot write SARIF: {e}")))?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
     };
     match &args.output {
         Some(p) => fs::write(p, text).map_err(|e| Error::io("write report to", p, &e))?,

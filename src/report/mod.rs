@@ -11,7 +11,7 @@ use crate::outcome::Outcome;
 use crate::rules::Rule;
 
 pub use json::finding_json;
-pub use sarif::SARIF_SCHEMA_URI;
+pub use sarif::{SARIF_SCHEMA_URI, UsageNote, write_with_usage as write_sarif_with_usage};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -195,3 +195,21 @@ impl Repo {
 pub fn header(token: &str) -> String {
     format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com/api/v1/users\n")
 }
+
+/// Violations of the official SARIF 2.1.0 schema (tests/fixtures; see tests/sarif_schema.rs
+/// for the one edit made to it).
+pub fn sarif_schema_errors(doc: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(
+        &fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/sarif-schema-2.1.0.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
