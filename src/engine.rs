@@ -89,4 +89,15 @@ impl Engine {
         }
         found
     }
+    /// The built-in rules with default settings, for unit tests.
+    #[cfg(test)]
+    pub fn builtin() -> Engine {
+        Engine {
+            matcher: Matcher::new(crate::rules::RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
+            min_confidence: Confidence::Medium,
+            redact: true,
+            verify: false,
+            allow: LineAllow::default(),
+        }
+    }
 }

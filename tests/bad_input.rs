@@ -337,3 +337,79 @@ fn submodules_are_not_entered_and_say_so() {
         "{skipped:#?}"
     );
 }
+
+/// Root reads everything, so as root the scan runs as `nobody` (setpriv) to meet real
+/// permission errors.
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_directories_are_skipped_with_a_reason() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mode = |p: &Path, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+    mode(dir.path(), 0o755);
+    let root = dir.path().join("root");
+    fs::create_dir(&root).unwrap();
+    mode(&root, 0o755);
+    let env = |seed| format!("OKTA_API_TOKEN={}\n", okta_token(seed));
+    fs::write(root.join("ok.env"), env(8600)).unwrap();
+    fs::write(root.join("secret.env"), env(8601)).unwrap();
+    fs::create_dir(root.join("locked")).unwrap();
+    fs::write(root.join("locked/inner.env"), env(8602)).unwrap();
+    mode(&root.join("ok.env"), 0o644);
+    mode(&root.join("secret.env"), 0o000);
+    mode(&root.join("locked"), 0o000);
+
+    // A copy of the binary where `nobody` can reach it, whatever the clone's permissions.
+    let bin = dir.path().join("tokenwarden");
+    fs::copy(env!("CARGO_BIN_EXE_tokenwarden"), &bin).unwrap();
+    mode(&bin, 0o755);
+    let args = ["scan", "--format", "json", "--min-confidence", "low", "."];
+    let mut cmd = if fs::metadata(&root).unwrap().uid() == 0 {
+        if Command::new("setpriv").arg("--version").output().is_err() {
+            eprintln!("skipped: running as root and setpriv is not installed");
+            return;
+        }
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        Command::new(&bin)
+    };
+    let out = cmd.args(args).current_dir(&root).output().unwrap();
+    mode(&root.join("locked"), 0o755); // let the temp dir be removed
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = findings_ref(&json);
+    assert_eq!(paths, ["ok.env"], "the readable file is still scanned");
+    assert_eq!(
+        json["stats"]["skipped_by_reason"]["unreadable"], 2,
+        "{json:#}"
+    );
+    let skipped: Vec<String> = json["stats"]["skipped_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| format!("{} {}", s["path"], s["detail"]))
+        .collect();
+    for name in ["secret.env", "locked"] {
+        assert!(
+            skipped
+                .iter()
+                .any(|s| s.contains(name) && s.contains("permission denied")),
+            "{name}: {skipped:?}"
+        );
+    }
+}
+
+fn findings_ref(v: &Value) -> Vec<&str> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect()
+}

@@ -170,26 +170,12 @@ fn line_of(blob: &[u8], offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Confidence;
-    use crate::matcher::Matcher;
-    use crate::rules::RuleSet;
-    use crate::suppress::LineAllow;
-
-    fn engine() -> Engine {
-        Engine {
-            matcher: Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
-            min_confidence: Confidence::Medium,
-            redact: true,
-            verify: false,
-            allow: LineAllow::default(),
-        }
-    }
 
     /// Every usage pattern finds its examples and none of its negative examples.
     #[test]
     fn usage_pattern_examples() {
         let data = AuditData::load().unwrap();
-        let engine = engine();
+        let engine = Engine::builtin();
         let mut failures = Vec::new();
         for p in &data.patterns {
             assert!(!p.examples.is_empty(), "{} has no examples", p.id);
@@ -250,7 +236,7 @@ mod tests {
         let data = AuditData::load().unwrap();
         let mut out = Audit::default();
         let code = b"r = requests.post(f\"{org}/api/v1/groups/{gid}/users/{uid}\", headers=h)\nGET /api/v1/users?limit=200 HTTP/1.1\n";
-        audit_blob(&data, &engine(), "app/x.py", code, &mut out);
+        audit_blob(&data, &Engine::builtin(), "app/x.py", code, &mut out);
         let calls: Vec<(Option<&str>, &str, Option<&str>)> = out
             .calls
             .iter()

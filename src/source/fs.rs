@@ -248,3 +248,37 @@ fn split_walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
         other => (None, other.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file listed by the walk and deleted before it is opened (a build running
+    /// beside the scan) is a skip with a reason, not an error of the run.
+    #[test]
+    fn a_file_that_vanished_after_the_walk_is_skipped_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let (engine, config) = (Engine::builtin(), Config::default());
+        let opts = WalkOptions {
+            no_ignore: false,
+            max_file_size: 1 << 20,
+            threads: 1,
+        };
+        let mut worker = Worker::new(&engine, &config, dir.path(), &opts);
+        worker.scan_path(&dir.path().join("gone.txt"), None);
+        let mut out = Outcome::default();
+        worker.finish_into(&mut out);
+        assert_eq!(out.stats.files_scanned, 0);
+        let skipped: Vec<String> = out
+            .stats
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.path, s.reason))
+            .collect();
+        assert_eq!(skipped.len(), 1);
+        assert!(
+            skipped[0].ends_with("gone.txt: unreadable: no such file or directory"),
+            "{skipped:?}"
+        );
+    }
+}
