@@ -75,6 +75,8 @@ POSITIVES = [
     ("js/maps.js", "load('https://maps.acme.io/api/js?key={S}&callback=init');\n"),
     ("sh/clone.sh", "git clone https://deploy:{S}@git.acme.io/team/repo.git\n"),
     ("env/db.env", "DATABASE_URL=postgres://app:{S}@db.prod.acme.io:5432/app\n"),
+    ("har/export.har", '{"url": "https:\\/\\/api.acme.io\\/v1\\/export?format=csv\\u0026api_key={S}"}\n'),
+    ("json/settings.json", '{"dsn": "postgres:\\/\\/reporting:{S}@pg.prod.acme.io:5432\\/reports"}\n'),
 ]
 
 NEGATIVES = [

@@ -133,46 +133,58 @@ impl Matcher {
         rejected: &mut dyn FnMut(&[u8], Rejection),
     ) {
         let rule = &self.rules.rules[rule_index];
-        let mut locs = rule.regex.capture_locations();
         let mut file_ctx: Vec<Option<bool>> = vec![None; rule.contexts.len()];
-        let mut pos = 0;
-        while pos <= blob.len() {
-            let Some(m) = rule.regex.captures_read_at(&mut locs, blob, pos) else {
-                break;
-            };
-            let Some((start, end)) = locs.get(rule.secret_group) else {
-                pos = m.end().max(m.start() + 1);
-                continue;
-            };
-            if let Some(set) = &rule.not_adjacent {
-                let left = start > 0 && set.contains(blob[start - 1]);
-                let right = end < blob.len() && set.contains(blob[end]);
-                if left || right {
-                    rejected(&blob[start..end], "adjacent to more token characters");
-                    // No token can start inside this run of token characters.
-                    let mut p = start + 1;
-                    while p < blob.len() && set.contains(blob[p]) {
-                        p += 1;
-                    }
-                    pos = p;
+        let first = out.len();
+        for pattern in &rule.patterns {
+            let mut locs = pattern.regex.capture_locations();
+            let mut pos = 0;
+            while pos <= blob.len() {
+                let Some(m) = pattern.regex.captures_read_at(&mut locs, blob, pos) else {
+                    break;
+                };
+                let Some((start, end)) = locs.get(pattern.secret_group) else {
+                    pos = m.end().max(m.start() + 1);
                     continue;
+                };
+                if let Some(set) = &rule.not_adjacent {
+                    let left = start > 0 && set.contains(blob[start - 1]);
+                    let right = end < blob.len() && set.contains(blob[end]);
+                    if left || right {
+                        rejected(&blob[start..end], "adjacent to more token characters");
+                        // No token can start inside this run of token characters.
+                        let mut p = start + 1;
+                        while p < blob.len() && set.contains(blob[p]) {
+                            p += 1;
+                        }
+                        pos = p;
+                        continue;
+                    }
+                }
+                pos = end.max(m.start() + 1);
+                let name = pattern
+                    .name_group
+                    .and_then(|g| locs.get(g))
+                    .map(|(a, b)| &blob[a..b]);
+                match candidate(rule, blob, path, start, end, name, &mut file_ctx) {
+                    Ok((secret, confidence)) => out.push(Match {
+                        rule: rule_index,
+                        start,
+                        end,
+                        secret,
+                        confidence,
+                    }),
+                    Err(why) => rejected(&blob[start..end], why),
                 }
             }
-            pos = end.max(m.start() + 1);
-            let name = rule
-                .name_group
-                .and_then(|g| locs.get(g))
-                .map(|(a, b)| &blob[a..b]);
-            match candidate(rule, blob, path, start, end, name, &mut file_ctx) {
-                Ok((secret, confidence)) => out.push(Match {
-                    rule: rule_index,
-                    start,
-                    end,
-                    secret,
-                    confidence,
-                }),
-                Err(why) => rejected(&blob[start..end], why),
-            }
+        }
+        if rule.patterns.len() > 1 {
+            // Variants may overlap (a user's rule): one match per secret span.
+            let mut seen = std::collections::HashSet::new();
+            let kept: Vec<Match> = out
+                .drain(first..)
+                .filter(|m| seen.insert((m.start, m.end)))
+                .collect();
+            out.extend(kept);
         }
     }
 

@@ -28,9 +28,8 @@ pub struct Rule {
     pub help_uri: Option<String>,
     pub remediation: String,
     pub keywords: Vec<String>,
-    pub regex: Regex,
-    pub secret_group: usize,
-    pub name_group: Option<usize>,
+    /// `regex` first, then `regex_variants`.
+    pub patterns: Vec<Pattern>,
     pub not_adjacent: Option<ByteSet>,
     pub decode: Decode,
     pub supersedes: Vec<String>,
@@ -41,6 +40,12 @@ pub struct Rule {
     pub negative_examples: Vec<NegativeSpec>,
     /// Where the rule came from (`rules/okta-api-token.toml` or a user's path).
     pub origin: String,
+}
+
+pub struct Pattern {
+    pub regex: Regex,
+    pub secret_group: usize,
+    pub name_group: Option<usize>,
 }
 
 pub struct Filters {
@@ -137,20 +142,15 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
         return Err(Error::new(format!("{}: empty keyword", at("keywords"))));
     }
 
-    let regex = build_regex(&spec.regex, &at("regex"))?;
-    let secret_group = group_index(&regex, "secret").ok_or_else(|| {
-        Error::new(format!(
-            "{}: needs a named group `secret`, as in (?P<secret>...)",
-            at("regex")
-        ))
-    })?;
-    let name_group = group_index(&regex, "name");
-    if !spec.filters.names.is_empty() && name_group.is_none() {
-        return Err(Error::new(format!(
-            "{}: `filters.names` needs a named group `name` in the regex",
-            at("regex")
-        )));
-    }
+    let patterns = std::iter::once((&spec.regex, at("regex")))
+        .chain(
+            spec.regex_variants
+                .iter()
+                .enumerate()
+                .map(|(i, re)| (re, at(&format!("regex_variants[{i}]")))),
+        )
+        .map(|(re, at)| compile_pattern(re, &at, !spec.filters.names.is_empty()))
+        .collect::<Result<Vec<_>>>()?;
     let not_adjacent = spec
         .not_adjacent
         .as_deref()
@@ -175,9 +175,7 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
         help_uri: spec.help_uri,
         remediation: spec.remediation,
         keywords: spec.keywords,
-        regex,
-        secret_group,
-        name_group,
+        patterns,
         not_adjacent,
         decode: spec.decode,
         supersedes: spec.supersedes,
@@ -239,6 +237,26 @@ fn compile_context(spec: &ContextSpec, at: &str, eager: bool) -> Result<Context>
         file: aux(&spec.file, "file", None)?,
         block: aux(&spec.block, "block", None)?,
         description: spec.description.clone(),
+    })
+}
+
+fn compile_pattern(re: &str, at: &str, needs_name: bool) -> Result<Pattern> {
+    let regex = build_regex(re, at)?;
+    let secret_group = group_index(&regex, "secret").ok_or_else(|| {
+        Error::new(format!(
+            "{at}: needs a named group `secret`, as in (?P<secret>...)"
+        ))
+    })?;
+    let name_group = group_index(&regex, "name");
+    if needs_name && name_group.is_none() {
+        return Err(Error::new(format!(
+            "{at}: `filters.names` needs a named group `name` in the regex"
+        )));
+    }
+    Ok(Pattern {
+        regex,
+        secret_group,
+        name_group,
     })
 }
 

@@ -131,4 +131,31 @@ mod tests {
             assert!(set.index_of(id).is_some(), "missing {id}");
         }
     }
+
+    fn user_rule(variants: &str) -> Result<RuleSet> {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "id = \"v\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"note\"\n\
+             security_severity = 1.0\nremediation = \"r\"\n\
+             regex = '(?P<secret>tok_[a-z0-9]{{12}})'\nregex_variants = [{variants}]\n"
+        );
+        fs::write(dir.path().join("v.toml"), text).unwrap();
+        RuleSet::load_only(dir.path())
+    }
+
+    #[test]
+    fn regex_variants_need_the_same_groups_and_never_double_report() {
+        let err = user_rule("'tok_[a-z0-9]{12}'").err().unwrap().to_string();
+        assert!(
+            err.contains("regex_variants[0]") && err.contains("secret"),
+            "{err}"
+        );
+        let set =
+            user_rule("'(?P<secret>tok_[a-z0-9]{12})\\b', 'tok\\\\_(?P<secret>[a-z0-9]{12})'")
+                .unwrap();
+        let m = crate::matcher::Matcher::new(set);
+        let found = m.find(b"a tok_abcdef123456 b tok\\_zyxwvu987654", "x.txt");
+        let spans: Vec<(usize, usize)> = found.iter().map(|f| (f.start, f.end)).collect();
+        assert_eq!(spans, [(2, 18), (26, 38)]);
+    }
 }

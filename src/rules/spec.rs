@@ -22,6 +22,11 @@ pub struct RuleSpec {
     /// `regex::bytes` syntax; must have a named group `secret`. A group `name` is checked
     /// against `filters.names`.
     pub regex: String,
+    /// More patterns for the same secret in another encoding (e.g. JSON-escaped `:\/\/`),
+    /// with the same named groups. Kept apart from `regex` because an alternation of
+    /// literals can cost the regex engine its literal prefilter (measured: 2.7x slower).
+    #[serde(default)]
+    pub regex_variants: Vec<String>,
     /// A character class (regex syntax, e.g. `[A-Za-z0-9_-]`): the secret must not touch a
     /// character of this class on either side, so substrings of longer strings never match.
     #[serde(default)]
