@@ -81,12 +81,12 @@ venv_pip_install() { # PIP_PACKAGE: into $BENCH_TOOLS/venv, created if missing
 ensure_pip_bin() {
   local name="$1" pkg="$2" sub="$3" p
   p="$(command -v "$name" || true)"
-  if [[ -n "$p" ]] && head -c4 "$p" | grep -q ELF; then printf '%s\n' "$p"; return; fi
-  p="$(find "$BENCH_TOOLS/venv/lib" -path "*/site-packages/$sub" -type f 2>/dev/null | head -n1)"
+  if [[ -n "$p" ]] && [[ "$(head -c4 "$p" | tr -d '\0')" == *ELF ]]; then printf '%s\n' "$p"; return; fi
+  p="$(find "$BENCH_TOOLS/venv/lib" -path "*/site-packages/$sub" -type f -print -quit 2>/dev/null || true)"
   if [[ -z "$p" ]]; then
     need_install "$name"
     venv_pip_install "$pkg"
-    p="$(find "$BENCH_TOOLS/venv/lib" -path "*/site-packages/$sub" -type f 2>/dev/null | head -n1)"
+    p="$(find "$BENCH_TOOLS/venv/lib" -path "*/site-packages/$sub" -type f -print -quit 2>/dev/null || true)"
   fi
   [[ -n "$p" ]] || die "$name binary not found after installing $pkg"
   chmod +x "$p"
@@ -145,14 +145,17 @@ q() {
 # codes that are not failures (e.g. 1 = findings); VERSION[tool]: the table's first column.
 declare -A CMD OKCODES VERSION WALL MEAN SD NRUNS RSS FOUND
 VERSION[tokenwarden]="?"
-tokenwarden_version() { VERSION[tokenwarden]="$("$TOKENWARDEN" --version 2>&1 | head -n1)"; }
+# first_line CMD...: the first line CMD prints. Not `CMD | head -n1`: head exits after one
+# line, CMD may then die of a broken pipe, and with pipefail that stops the whole script.
+first_line() { local out; out="$("$@" 2>&1)" || true; printf '%s\n' "${out%%$'\n'*}"; }
+tokenwarden_version() { VERSION[tokenwarden]="$(first_line "$TOKENWARDEN" --version)"; }
 peer_version() { # TOOL: sets VERSION[TOOL] from the located binary
   case "$1" in
-    rg) VERSION[rg]="$("$RG" --version | head -n1)" ;;
-    gitleaks) VERSION[gitleaks]="gitleaks $("$GITLEAKS" version 2>&1 | head -n1)" ;;
-    kingfisher) VERSION[kingfisher]="$("$KINGFISHER" --version 2>&1 | head -n1)" ;;
-    ripsecrets) VERSION[ripsecrets]="ripsecrets $("$RIPSECRETS" --version 2>&1 | head -n1 | awk '{print $NF}')" ;;
-    detect-secrets) VERSION[detect-secrets]="detect-secrets $("$DETECT_SECRETS" --version 2>&1 | head -n1)" ;;
+    rg) VERSION[rg]="$(first_line "$RG" --version)" ;;
+    gitleaks) VERSION[gitleaks]="gitleaks $(first_line "$GITLEAKS" version)" ;;
+    kingfisher) VERSION[kingfisher]="$(first_line "$KINGFISHER" --version)" ;;
+    ripsecrets) VERSION[ripsecrets]="ripsecrets $(first_line "$RIPSECRETS" --version | awk '{print $NF}')" ;;
+    detect-secrets) VERSION[detect-secrets]="detect-secrets $(first_line "$DETECT_SECRETS" --version)" ;;
   esac
 }
 
