@@ -95,10 +95,8 @@ for R in "${REPOS[@]}"; do
   fi
 
   log "repository: $R ($desc)"
-  check_cpu_busy
-  for t in $tools; do log "  ${VERSION[$t]}"; done
-  for t in $tools; do bench_tool "$t" "$runs" "$warmup"; done
-  timing_done
+  # shellcheck disable=SC2086
+  bench_all "$runs" "$warmup" shell $tools
 
   if [[ "$counts" == 1 ]]; then
     log "== counting findings"

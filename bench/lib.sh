@@ -270,6 +270,17 @@ PY
   RSS[$t]="$(grep -E '^[0-9]+$' "$rssf" | tail -n "$n" | sort -n | tail -n1)"
 }
 
+# bench_all RUNS WARMUP MODE TOOL...: waits for a quiet machine, logs the versions, times
+# each tool (bench_tool) and notes the load afterwards.
+bench_all() {
+  local runs="$1" warmup="$2" mode="$3" t
+  shift 3
+  check_cpu_busy
+  for t in "$@"; do log "  ${VERSION[$t]}"; done
+  for t in "$@"; do bench_tool "$t" "$runs" "$warmup" "$mode"; done
+  timing_done
+}
+
 # ---------------------------------------------------------------- findings
 
 # summarize KIND REPORT: "N findings; rule n, ..." from a JSON report

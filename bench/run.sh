@@ -73,6 +73,11 @@ PY
   /usr/bin/time -f '%e %M' -o "$tmp/mem" "$TOKENWARDEN" scan --max-file-size 2G "$tmp/big.txt" >/dev/null
   read -r secs kib <"$tmp/mem"
   echo "\`tokenwarden scan --max-file-size 2G big.txt\` (1 GiB, 16.8M lines): ${secs} s, peak RSS $((kib / 1024)) MiB (windows of 16 MiB)."
+  # The bound README states: a 16 MiB window (plus its overlap) per worker thread, over a
+  # fixed base. Past it, the window logic is broken: say so loudly.
+  bound=$((12 + 17 * $(nproc)))
+  if (( kib / 1024 <= bound )); then verdict="within"; else verdict="**OVER**"; fi
+  echo "Bound: 12 MiB + 17 MiB per worker thread = $bound MiB on $(nproc) CPUs: $verdict."
   rm -f "$tmp/big.txt"
 
   section "Accuracy on a labeled corpus"

@@ -77,11 +77,8 @@ for t in $TOOLS; do peer_version "$t"; done
 files="$(find "$CORPUS" -type f | wc -l)"
 size="$(du -sh "$CORPUS" | cut -f1)"
 log "corpus: $CORPUS ($size, $files files); $(nproc) CPUs"
-check_cpu_busy
-for t in $TOOLS; do log "  ${VERSION[$t]}"; done
-
-for t in $TOOLS; do bench_tool "$t" "$RUNS" "$WARMUP"; done
-timing_done
+# shellcheck disable=SC2086
+bench_all "$RUNS" "$WARMUP" shell $TOOLS
 
 if [[ "$COUNTS" == 1 ]]; then
   log "== counting findings (one extra run per tool)"

@@ -89,10 +89,8 @@ TOOLS="tokenwarden git-diff"
 "$TOKENWARDEN" staged --repo "$STAGED_REPO" >/dev/null 2>&1 \
   || die "tokenwarden staged failed (or found something) in $STAGED_REPO"
 log "repository: $STAGED_REPO ($nfiles files in HEAD; staged: $NEW_FILE, $nbytes bytes)"
-check_cpu_busy
-for t in $TOOLS; do log "  ${VERSION[$t]}"; done
-for t in $TOOLS; do bench_tool "$t" "$RUNS" "$WARMUP" none; done
-timing_done
+# shellcheck disable=SC2086
+bench_all "$RUNS" "$WARMUP" none $TOOLS
 unstage
 
 # shellcheck disable=SC2086
