@@ -413,3 +413,41 @@ fn findings_ref(v: &Value) -> Vec<&str> {
         .map(|f| f["path"].as_str().unwrap())
         .collect()
 }
+
+#[test]
+fn tokens_at_the_very_start_and_end_of_a_file_without_a_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = |i: u64| okta_token(8700 + i);
+    fs::write(
+        dir.path().join("start.txt"),
+        format!("{}\nnext line\n", t(1)),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("end.txt"),
+        format!("first\r\nAuthorization: SSWS {}", t(2)),
+    )
+    .unwrap();
+    fs::write(dir.path().join("only.txt"), t(3)).unwrap();
+    let (code, json, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let mut got: Vec<(String, u64, u64)> = findings(&json)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("end.txt".to_string(), 2, 21),
+            ("only.txt".to_string(), 1, 1),
+            ("start.txt".to_string(), 1, 1),
+        ]
+    );
+}

@@ -289,6 +289,24 @@ fn history_of_empty_repository_and_unknown_ref() {
     assert!(err.contains("does-not-exist"), "{err}");
     let out = repo.tw(&["history", "--range", "nope..HEAD"]);
     assert_eq!(out.status.code(), Some(2));
+
+    // An unborn branch beside committed ones: the other refs are still scanned, and
+    // naming HEAD says why it resolves to nothing.
+    repo.write("b.env", &format!("OKTA_API_TOKEN={}\n", okta_token(9100)));
+    repo.commit_all("b");
+    repo.git(&["checkout", "-q", "--orphan", "fresh"]);
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(
+        (f.len(), &f[0]["at_head"]),
+        (1, &Value::Bool(false)),
+        "{json:#}"
+    );
+    let out = repo.tw(&["history", "--branch", "HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no commits yet"), "{err}");
 }
 
 #[test]

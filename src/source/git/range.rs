@@ -15,9 +15,22 @@ use crate::outcome::Outcome;
 
 /// Resolves `rev` to a commit, with a message naming what was asked for.
 pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<Oid> {
-    let obj = repo
-        .revparse_single(rev)
-        .map_err(|e| Error::new(format!("unknown revision `{rev}`: {}", e.message())))?;
+    let obj = repo.revparse_single(rev).map_err(|e| {
+        let unborn = repo
+            .head()
+            .err()
+            .filter(|h| h.code() == git2::ErrorCode::UnbornBranch);
+        match unborn {
+            // `HEAD` on a branch with no commits yet (new repository, `git checkout --orphan`).
+            Some(_) if rev == "HEAD" || rev.starts_with("HEAD~") || rev.starts_with("HEAD^") => {
+                Error::new(format!(
+                    "unknown revision `{rev}`: HEAD is on a branch with no commits yet; \
+                     commit first, or name another branch"
+                ))
+            }
+            _ => Error::new(format!("unknown revision `{rev}`: {}", e.message())),
+        }
+    })?;
     obj.peel_to_commit()
         .map(|c| c.id())
         .map_err(|_| Error::new(format!("revision `{rev}` is not a commit")))
