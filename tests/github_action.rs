@@ -201,6 +201,27 @@ fn push_scans_before_to_after_and_a_new_branch_its_whole_history() {
         "{commits:?}"
     );
 
+    // A force-push: `before` is gone from the repository and from origin (there is none
+    // here), so the whole pushed branch is scanned, with a warning.
+    let gone = "e".repeat(40);
+    let r = gha.run(
+        &repo.path,
+        "push",
+        &json!({"before": gone, "after": after}),
+        &[],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("force-push"), "{}", r.stderr);
+    assert_eq!(
+        r.sarif.unwrap()["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "both tokens of the branch"
+    );
+    assert!(r.summary.contains("whole history"), "{}", r.summary);
+
     let r = gha.run(&repo.path, "schedule", &json!({}), &[]);
     assert_eq!(r.code, 1);
     assert!(

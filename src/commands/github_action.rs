@@ -56,11 +56,15 @@ pub fn run(mut args: GithubActionArgs) -> Result<i32> {
         Some(p) => read_event(Path::new(&p))?,
         None => Value::Null,
     };
-    let plan = plan(&event_name, &event)?;
+    let mut plan = plan(&event_name, &event)?;
 
     let repo = open_git2(&workspace)?;
     let mut out = Outcome::default();
-    ensure_history(&repo, &workspace, &plan, &mut out)?;
+    ensure_history(&repo, &workspace, &plan, &mut out).or_else(|e| {
+        force_pushed(&repo, &event_name, &plan, &mut out)
+            .map(|p| plan = p)
+            .ok_or(e)
+    })?;
 
     let sarif_path = args.sarif_file.clone().unwrap_or_else(|| {
         PathBuf::from(env("RUNNER_TEMP").unwrap_or_else(|| ".".into())).join("tokenwarden.sarif")
@@ -227,6 +231,37 @@ fn ensure_history(
          use `fetch-depth: 0` with actions/checkout",
         needed.join(", ")
     )))
+}
+
+/// A force-push's `before` commit is no longer in the repository (nor on origin): there is
+/// no range to diff, so the pushed branch's whole history is scanned instead, with a
+/// warning, rather than failing the check or scanning nothing.
+fn force_pushed(
+    repo: &git2::Repository,
+    event_name: &str,
+    plan: &Plan,
+    out: &mut Outcome,
+) -> Option<Plan> {
+    let Plan::Range { base, head } = plan else {
+        return None;
+    };
+    let present = |sha: &str| {
+        git2::Oid::from_str(sha)
+            .and_then(|o| repo.find_commit(o))
+            .is_ok()
+    };
+    // In a shallow checkout a missing `before` is missing depth, not a force-push: the
+    // error from ensure_history (use `fetch-depth: 0`) stands.
+    if event_name != "push" || repo.is_shallow() || present(base) || !present(head) {
+        return None;
+    }
+    out.stats.warnings.push(format!(
+        "the push's `before` commit {} is not in the repository (a force-push?): \
+         scanning the whole history of {} instead",
+        &base[..base.len().min(10)],
+        &head[..head.len().min(10)]
+    ));
+    Some(Plan::Branch(head.clone()))
 }
 
 fn append(path: &Path, text: &str) -> Result<()> {
