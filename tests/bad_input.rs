@@ -451,3 +451,35 @@ fn tokens_at_the_very_start_and_end_of_a_file_without_a_newline() {
         ]
     );
 }
+
+#[test]
+fn command_line_nonsense_is_exit_2_with_a_message_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--bogus"], "unexpected argument"),
+        (&["frobnicate"], "unrecognized subcommand"),
+        (&["scan", "--format", "xml", "."], "possible values"),
+        (&["scan", "--threads", "abc", "."], "--threads"),
+        (
+            &["scan", "--max-file-size", "12Q", "."],
+            "unknown size unit",
+        ),
+        (
+            &["scan", "--min-confidence", "extreme", "."],
+            "possible values",
+        ),
+        (&["scan", "does-not-exist"], "no such file or directory"),
+        (
+            &["history", "--range", "main", "."],
+            "not in a git repository",
+        ),
+        (&["staged"], "not in a git repository"),
+    ];
+    for (args, expected) in cases {
+        let out = tokenwarden(dir.path(), args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
