@@ -526,6 +526,18 @@ fn rules_list_and_user_rule_checks() {
             .code(),
         Some(2)
     );
+    // This repository's own rule files: they replace the built-in copies being checked.
+    let own = tokenwarden(
+        t.path(),
+        &[
+            "rules",
+            "check",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/rules"),
+        ],
+    );
+    let text = String::from_utf8_lossy(&own.stdout);
+    assert_eq!(own.status.code(), Some(0), "{text}");
+    assert!(text.starts_with("3 rules, "), "{text}");
     // A user rule is used by scans.
     t.write("src/k.txt", "k = acme_q1w2e3r4t5y6u7i8\n");
     let out = tokenwarden(

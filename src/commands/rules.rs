@@ -107,9 +107,7 @@ fn check(dir: Option<PathBuf>) -> Result<i32> {
         None => (RuleSet::load_eager(&[] as &[PathBuf])?, None),
         Some(d) => {
             // Checked next to the built-in rules, so `supersedes` behaves as in a scan.
-            let own = RuleSet::load_only(d)?;
-            let ids: Vec<String> = own.rules.iter().map(|r| r.id.clone()).collect();
-            let set = RuleSet::load_eager(std::slice::from_ref(d))?;
+            let (set, ids) = RuleSet::load_for_check(d)?;
             let idx: Vec<usize> = ids.iter().filter_map(|id| set.index_of(id)).collect();
             (set, Some(idx))
         }

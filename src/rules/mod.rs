@@ -41,9 +41,26 @@ impl RuleSet {
         RuleSet::new(rules)
     }
 
-    /// Only the rules in `dir` (for `rules check DIR`).
+    /// Only the rules in `dir`.
     pub fn load_only(dir: &Path) -> Result<RuleSet> {
         RuleSet::new(load_dir(dir)?)
+    }
+
+    /// For `rules check DIR`: the rules in `dir` (built now), with the built-in rules whose
+    /// ids `dir` does not define. So `rules check rules/` checks this repository's edited
+    /// rule files in place of the copies compiled into the binary.
+    pub fn load_for_check(dir: &Path) -> Result<(RuleSet, Vec<String>)> {
+        let own = load_dir(dir)?;
+        let ids: Vec<String> = own.iter().map(|r| r.id.clone()).collect();
+        let mut rules = Vec::new();
+        for (origin, text) in EMBEDDED_RULES {
+            let rule = parse_rule(text, origin, true)?;
+            if !ids.contains(&rule.id) {
+                rules.push(rule);
+            }
+        }
+        rules.extend(own);
+        Ok((RuleSet::new(rules)?, ids))
     }
 
     fn new(rules: Vec<Rule>) -> Result<RuleSet> {
