@@ -33,12 +33,12 @@ impl Plan {
         match self {
             Plan::Range { base, head } => format!(
                 "`{event}`: lines added by the commits in `{}..{}`.",
-                &base[..base.len().min(10)],
-                &head[..head.len().min(10)]
+                short(base),
+                short(head)
             ),
             Plan::Branch(head) => format!(
                 "`{event}`: the whole history of the pushed branch (`{}`).",
-                &head[..head.len().min(10)]
+                short(head)
             ),
             Plan::Everything => format!("`{event}`: every blob reachable from any ref."),
         }
@@ -191,13 +191,7 @@ fn ensure_history(
         Plan::Branch(head) => vec![head],
         Plan::Everything => vec![],
     };
-    let missing = |repo: &git2::Repository| {
-        needed.iter().any(|sha| {
-            git2::Oid::from_str(sha)
-                .and_then(|o| repo.find_commit(o))
-                .is_err()
-        })
-    };
+    let missing = |repo: &git2::Repository| needed.iter().any(|sha| !has_commit(repo, sha));
     if !repo.is_shallow() && !missing(repo) {
         return Ok(());
     }
@@ -245,23 +239,33 @@ fn force_pushed(
     let Plan::Range { base, head } = plan else {
         return None;
     };
-    let present = |sha: &str| {
-        git2::Oid::from_str(sha)
-            .and_then(|o| repo.find_commit(o))
-            .is_ok()
-    };
     // In a shallow checkout a missing `before` is missing depth, not a force-push: the
     // error from ensure_history (use `fetch-depth: 0`) stands.
-    if event_name != "push" || repo.is_shallow() || present(base) || !present(head) {
+    if event_name != "push"
+        || repo.is_shallow()
+        || has_commit(repo, base)
+        || !has_commit(repo, head)
+    {
         return None;
     }
     out.stats.warnings.push(format!(
         "the push's `before` commit {} is not in the repository (a force-push?): \
          scanning the whole history of {} instead",
-        &base[..base.len().min(10)],
-        &head[..head.len().min(10)]
+        short(base),
+        short(head)
     ));
     Some(Plan::Branch(head.clone()))
+}
+
+fn has_commit(repo: &git2::Repository, sha: &str) -> bool {
+    git2::Oid::from_str(sha)
+        .and_then(|o| repo.find_commit(o))
+        .is_ok()
+}
+
+/// The first 10 characters of a commit id, as messages show it.
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(10)]
 }
 
 fn append(path: &Path, text: &str) -> Result<()> {

@@ -31,10 +31,7 @@ impl RuleSet {
     }
 
     fn load_with(extra_dirs: &[impl AsRef<Path>], eager: bool) -> Result<RuleSet> {
-        let mut rules = Vec::new();
-        for (origin, text) in EMBEDDED_RULES {
-            rules.push(parse_rule(text, origin, eager)?);
-        }
+        let mut rules = embedded(eager, &[])?;
         for dir in extra_dirs {
             rules.extend(load_dir(dir.as_ref())?);
         }
@@ -52,13 +49,7 @@ impl RuleSet {
     pub fn load_for_check(dir: &Path) -> Result<(RuleSet, Vec<String>)> {
         let own = load_dir(dir)?;
         let ids: Vec<String> = own.iter().map(|r| r.id.clone()).collect();
-        let mut rules = Vec::new();
-        for (origin, text) in EMBEDDED_RULES {
-            let rule = parse_rule(text, origin, true)?;
-            if !ids.contains(&rule.id) {
-                rules.push(rule);
-            }
-        }
+        let mut rules = embedded(true, &ids)?;
         rules.extend(own);
         Ok((RuleSet::new(rules)?, ids))
     }
@@ -99,6 +90,18 @@ fn is_builtin_id(id: &str) -> bool {
             .and_then(|f| f.strip_suffix(".toml"))
             == Some(id)
     })
+}
+
+/// The built-in rules, less those whose ids are in `except`.
+fn embedded(eager: bool, except: &[String]) -> Result<Vec<Rule>> {
+    let mut rules = Vec::new();
+    for (origin, text) in EMBEDDED_RULES {
+        let rule = parse_rule(text, origin, eager)?;
+        if !except.contains(&rule.id) {
+            rules.push(rule);
+        }
+    }
+    Ok(rules)
 }
 
 fn load_dir(dir: &Path) -> Result<Vec<Rule>> {
