@@ -16,8 +16,18 @@ pub struct CheckReport {
     pub failures: Vec<CheckFailure>,
 }
 
-/// Checks the rules at `indices` (all rules when `None`).
-pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>) -> CheckReport {
+/// Checks the rules at `indices` (all rules when `None`). Example secrets are quoted
+/// redacted in failure messages unless `redact` is off: rule files in a scanned tree may
+/// hold real secrets.
+pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>, redact: bool) -> CheckReport {
+    let show = |s: &[u8]| {
+        let s = String::from_utf8_lossy(s);
+        if redact {
+            crate::finding::redact(&s)
+        } else {
+            s.into_owned()
+        }
+    };
     let all: Vec<usize> = (0..matcher.rules().len()).collect();
     let indices = indices.unwrap_or(&all);
     let mut report = CheckReport {
@@ -50,7 +60,7 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>) -> CheckRepo
                     let mut why = Vec::new();
                     let mut sink = Vec::new();
                     matcher.find_rule(i, ex.text.as_bytes(), path, &mut sink, &mut |s, r| {
-                        why.push(format!("`{}` rejected: {r}", String::from_utf8_lossy(s)))
+                        why.push(format!("`{}` rejected: {r}", show(s)))
                     });
                     let others: Vec<_> = found
                         .iter()
@@ -64,7 +74,7 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>) -> CheckRepo
                     fail(format!(
                         "example {}: expected secret `{}` not found ({})",
                         n + 1,
-                        ex.secret,
+                        show(ex.secret.as_bytes()),
                         why.join("; ")
                     ));
                 }
@@ -92,7 +102,7 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>) -> CheckRepo
                 fail(format!(
                     "negative example {}: unexpectedly matched `{}` ({} confidence)",
                     n + 1,
-                    String::from_utf8_lossy(&ex.text.as_bytes()[m.start..m.end]),
+                    show(&ex.text.as_bytes()[m.start..m.end]),
                     m.confidence
                 ));
             }
@@ -110,7 +120,7 @@ mod tests {
     #[test]
     fn builtin_rule_examples_pass() {
         let matcher = Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap());
-        let report = check_examples(&matcher, None);
+        let report = check_examples(&matcher, None, true);
         let failures: Vec<String> = report
             .failures
             .iter()

@@ -105,7 +105,17 @@ exit 1 as in `scan`.")]
 pub enum BaselineCommand {
     /// Scan like `tokenwarden scan` and write the findings as a JSON baseline
     /// (default .tokenwarden-baseline.json; -o to choose). Exits 0 whatever it finds.
-    Create(ScanArgs),
+    Create(BaselineCreateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BaselineCreateArgs {
+    /// Replace an existing baseline file (without it, an existing file is an error).
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Args, Debug)]
@@ -324,6 +334,9 @@ pub enum RulesCommand {
     Check {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Quote example secrets in full in failure messages (redacted by default).
+        #[arg(long)]
+        no_redact: bool,
     },
 }
 

@@ -1,7 +1,6 @@
 //! `.tokenwarden.toml`: per-repository settings. Unknown keys are errors, so a typo never
 //! silently disables a setting.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -15,6 +14,10 @@ use crate::suppress::LineAllow;
 use crate::tomlfile;
 
 pub const FILE_NAME: &str = ".tokenwarden.toml";
+/// A config larger than this is not a config: refuse it before reading it all.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+/// `[allow]` entries (paths, secrets, lines, stopwords together).
+pub const MAX_ALLOW_ENTRIES: usize = 10_000;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,6 +62,9 @@ struct AllowSpec {
 pub struct Config {
     /// Where the settings came from, if anywhere.
     pub origin: Option<PathBuf>,
+    /// Named by the user (`--config`), not found inside the scanned tree. Only a trusted
+    /// config may choose where `--verify` sends tokens or load rules that verify.
+    pub trusted: bool,
     allow_paths: Option<GlobSet>,
     /// `[verify] orgs`, as written.
     pub verify_orgs: Vec<String>,
@@ -70,8 +76,9 @@ pub struct Config {
 }
 
 impl Config {
-    /// `explicit` (from `--config`) must exist; otherwise `.tokenwarden.toml` in `root` is
-    /// used when present.
+    /// `explicit` (from `--config`) must exist and is trusted; otherwise
+    /// `.tokenwarden.toml` in `root` is used when present, as untrusted input (it belongs to
+    /// whoever wrote the scanned tree).
     pub fn load(explicit: Option<&Path>, root: Option<&Path>) -> Result<Config> {
         let path = match (explicit, root) {
             (Some(p), _) => p.to_path_buf(),
@@ -84,15 +91,24 @@ impl Config {
             }
             (None, None) => return Ok(Config::default()),
         };
-        let text = fs::read_to_string(&path).map_err(|e| Error::io("read config", &path, &e))?;
+        let text = tomlfile::read_limited(&path, MAX_CONFIG_BYTES, "config")?;
         let mut config = Config::parse(&text, &path.display().to_string(), path.parent())?;
         config.origin = Some(path);
+        config.trusted = explicit.is_some();
         Ok(config)
     }
 
     /// Settings from `text`; `origin` names it in errors, `base` resolves `rules` dirs.
     pub fn parse(text: &str, origin: &str, base: Option<&Path>) -> Result<Config> {
         let spec: ConfigSpec = tomlfile::parse(text, origin)?;
+        let a = &spec.allow;
+        let entries = a.paths.len() + a.secrets.len() + a.lines.len() + a.stopwords.len();
+        if entries > MAX_ALLOW_ENTRIES {
+            return Err(Error::new(format!(
+                "{origin}: [allow] has {entries} entries, more than the {MAX_ALLOW_ENTRIES} allowed; \
+                 use globs and regexes that cover many cases, or a baseline (`tokenwarden baseline create`)"
+            )));
+        }
         let allow_paths = if spec.allow.paths.is_empty() {
             None
         } else {
@@ -103,9 +119,12 @@ impl Config {
                 .map(|s| {
                     Regex::new(s.get_ref()).map_err(|e| {
                         let (line, col) = tomlfile::line_col(text, s.span().start);
-                        let detail = e.to_string().replace('\n', " ");
+                        // regex's message repeats the whole pattern, which may hold the
+                        // very secret being allowed: quote it redacted, keep the reason.
                         Error::new(format!(
-                            "{origin}:{line}:{col}: allow.{key}: invalid regex: {detail}"
+                            "{origin}:{line}:{col}: allow.{key}: invalid regex `{}`: {}",
+                            crate::redact::quote(s.get_ref()),
+                            regex_reason(&e)
                         ))
                     })
                 })
@@ -126,6 +145,7 @@ impl Config {
             rule_dirs: spec.rules.iter().map(|d| base.join(d)).collect(),
             min_confidence: spec.min_confidence,
             origin: None,
+            trusted: false,
             allow_paths,
             verify_orgs: spec.verify.orgs,
             line_allow,
@@ -158,6 +178,16 @@ impl Config {
     }
 }
 
+/// The reason line of a regex error (`error: unclosed group`), without the pattern that
+/// regex's message repeats.
+pub fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map_or_else(|| "not a valid regex".to_string(), str::to_string)
+}
+
 /// gitignore-like globs: a pattern without `/` matches a name at any depth, a leading `/`
 /// anchors at the root, and a pattern naming a directory covers everything below it.
 fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
@@ -175,7 +205,8 @@ fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
                 .build()
                 .map_err(|e| {
                     Error::new(format!(
-                        "{origin}: allow.paths: invalid glob `{p}`: {}",
+                        "{origin}: allow.paths: invalid glob `{}`: {}",
+                        crate::redact::quote(p),
                         e.kind()
                     ))
                 })?;

@@ -4,6 +4,7 @@
 //! secrets in bytes → *locate* turns them into redacted findings → a *reporter* writes
 //! text, JSON or SARIF. `main.rs` only parses arguments and maps errors to exit codes.
 
+pub mod atomic;
 pub mod audit;
 pub mod check;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod finding;
 pub mod locate;
 pub mod matcher;
 pub mod outcome;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod size;

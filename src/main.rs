@@ -1,18 +1,46 @@
 use clap::Parser;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 
 use tokenwarden::cli::Cli;
 use tokenwarden::commands;
+use tokenwarden::locate::sanitize;
+use tokenwarden::redact::{quote, scrub_builtin};
 
 const EXIT_ERROR: i32 = 2;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => usage_error(e),
+    };
     let code = match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tokenwarden: error: {e}");
+            // Errors quote user input and repository content; never a raw secret.
+            eprintln!(
+                "tokenwarden: error: {}",
+                sanitize(&scrub_builtin(&e.to_string()))
+            );
             EXIT_ERROR
         }
     };
     std::process::exit(code);
+}
+
+/// clap's message for a bad value repeats the value, which may be a secret pasted into the
+/// wrong flag: quote it redacted. Help and version go out as clap prints them.
+fn usage_error(e: clap::Error) -> ! {
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+        || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    {
+        e.exit();
+    }
+    let mut text = e.render().to_string();
+    if let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue)
+        && !value.is_empty()
+    {
+        text = text.replace(value.as_str(), &quote(value));
+    }
+    eprint!("{}", scrub_builtin(&text));
+    std::process::exit(EXIT_ERROR);
 }

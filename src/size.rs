@@ -7,17 +7,21 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (examples: 1048576, 512K, 25M, 1G)"))?;
+    let n: f64 = num.parse().map_err(|_| {
+        format!(
+            "`{}` is not a size (examples: 1048576, 512K, 25M, 1G)",
+            crate::redact::quote(s)
+        )
+    })?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1 << 10,
         "m" | "mb" | "mib" => 1 << 20,
         "g" | "gb" | "gib" => 1 << 30,
-        other => {
+        _ => {
             return Err(format!(
-                "unknown size unit `{other}` in `{s}` (use K, M or G)"
+                "unknown size unit in `{}` (use K, M or G)",
+                crate::redact::quote(s)
             ));
         }
     };

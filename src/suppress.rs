@@ -20,6 +20,8 @@ use crate::finding::Finding;
 
 pub const INLINE_MARKER: &[u8] = b"tokenwarden:allow";
 pub const IGNORE_FILE: &str = ".tokenwardenignore";
+/// 1 MiB holds 40,000 fingerprints; anything larger is not an ignore file.
+const MAX_IGNORE_FILE_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Kind {
@@ -93,7 +95,7 @@ impl Known {
     pub fn load(ignore_file: Option<&Path>, baseline: Option<&Path>) -> Result<Known> {
         let mut known = Known::default();
         if let Some(path) = ignore_file.filter(|p| p.is_file()) {
-            let text = fs::read_to_string(path).map_err(|e| Error::io("read", path, &e))?;
+            let text = crate::tomlfile::read_limited(path, MAX_IGNORE_FILE_BYTES, "ignore file")?;
             known.ignore_origin = path.display().to_string();
             for (n, line) in text.lines().enumerate() {
                 let entry = line.split('#').next().unwrap_or_default().trim();
@@ -102,9 +104,11 @@ impl Known {
                 }
                 if entry.len() != 24 || !entry.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(Error::new(format!(
-                        "{}:{}: `{entry}` is not a finding fingerprint (24 hex characters, as printed in every report)",
+                        "{}:{}: `{}` is not a finding fingerprint (24 hex characters, as printed in every report)",
                         path.display(),
-                        n + 1
+                        n + 1,
+                        // Someone may have pasted the secret itself: never echo it.
+                        crate::redact::quote(entry)
                     )));
                 }
                 known.ignored.insert(entry.to_ascii_lowercase());

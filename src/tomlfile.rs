@@ -17,6 +17,25 @@ pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
     })
 }
 
+/// Reads a settings file of at most `limit` bytes; `what` names it in errors.
+pub fn read_limited(path: &std::path::Path, limit: u64, what: &str) -> Result<String> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::io(&format!("read {what}"), path, &e))?;
+    let mut text = String::new();
+    file.take(limit + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::io(&format!("read {what}"), path, &e))?;
+    if text.len() as u64 > limit {
+        return Err(Error::new(format!(
+            "{}: {what} is larger than {}: refusing to read it",
+            path.display(),
+            crate::size::human_bytes(limit)
+        )));
+    }
+    Ok(text)
+}
+
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;

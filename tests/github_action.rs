@@ -4,66 +4,11 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-use common::{Repo, header, okta_token};
+use common::{Gha, Repo, header, okta_token};
 use serde_json::{Value, json};
-
-struct Gha {
-    dir: tempfile::TempDir,
-}
-
-struct GhaRun {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    summary: String,
-    outputs: String,
-    sarif: Option<Value>,
-}
-
-impl Gha {
-    fn new() -> Gha {
-        Gha {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn run(&self, workspace: &Path, event_name: &str, event: &Value, extra: &[&str]) -> GhaRun {
-        fs::write(self.path("event.json"), event.to_string()).unwrap();
-        for f in ["summary.md", "output.txt", "tokenwarden.sarif"] {
-            let _ = fs::remove_file(self.path(f));
-        }
-        let out: Output = Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
-            .arg("github-action")
-            .args(extra)
-            .current_dir(workspace)
-            .env("GITHUB_EVENT_NAME", event_name)
-            .env("GITHUB_EVENT_PATH", self.path("event.json"))
-            .env("GITHUB_WORKSPACE", workspace)
-            .env("GITHUB_OUTPUT", self.path("output.txt"))
-            .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
-            .env("RUNNER_TEMP", self.dir.path())
-            .output()
-            .unwrap();
-        let read = |f: &str| fs::read_to_string(self.path(f)).unwrap_or_default();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        GhaRun {
-            code: out.status.code().unwrap(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr,
-            summary: read("summary.md"),
-            outputs: read("output.txt"),
-            sarif: serde_json::from_str(&read("tokenwarden.sarif")).ok(),
-        }
-    }
-}
 
 fn pr(base: &str, head: &str) -> Value {
     json!({"pull_request": {"number": 7, "base": {"sha": base}, "head": {"sha": head}}})

@@ -21,6 +21,12 @@ enum Behavior {
     RateLimitedOnce,
     Slow,
     ServerError,
+    /// 401 without Okta's error body (some other server).
+    BareUnauthorized,
+    /// 200 with a body that is not an Okta user (a login page, a catch-all proxy).
+    NotAUser,
+    /// 403 without Okta's error body.
+    BareForbidden,
 }
 
 #[derive(Debug, Clone)]
@@ -107,12 +113,12 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, behaviors: &HashMap<Strin
         .count();
     log.lock().unwrap().push(req);
     let json = "application/json";
+    let user = r#"{"id":"00u1","status":"ACTIVE","profile":{"login":"a@example.com"}}"#;
     let (status, extra, body) = match behaviors.get(&token) {
-        Some(Behavior::Live) => (
-            "200 OK",
-            String::new(),
-            r#"{"id":"00u1","status":"ACTIVE","profile":{}}"#,
-        ),
+        Some(Behavior::Live) => ("200 OK", String::new(), user),
+        Some(Behavior::BareUnauthorized) => ("401 Unauthorized", String::new(), ""),
+        Some(Behavior::NotAUser) => ("200 OK", String::new(), r#"{"ok":true}"#),
+        Some(Behavior::BareForbidden) => ("403 Forbidden", String::new(), "{}"),
         Some(Behavior::Forbidden) => (
             "403 Forbidden",
             String::new(),
@@ -132,10 +138,10 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, behaviors: &HashMap<Strin
                 r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#,
             )
         }
-        Some(Behavior::RateLimitedOnce) => ("200 OK", String::new(), r#"{"id":"00u2"}"#),
+        Some(Behavior::RateLimitedOnce) => ("200 OK", String::new(), user),
         Some(Behavior::Slow) => {
             thread::sleep(Duration::from_secs(3));
-            ("200 OK", String::new(), r#"{"id":"00u3"}"#)
+            ("200 OK", String::new(), user)
         }
         Some(Behavior::ServerError) => ("500 Internal Server Error", String::new(), "oops"),
         Some(Behavior::Invalid) | None => (
@@ -169,7 +175,7 @@ fn status_of(json: &Value, token: &str) -> Value {
 
 #[test]
 fn statuses_requests_and_headers() {
-    let tokens: Vec<String> = (0..6).map(|i| okta_token(5000 + i)).collect();
+    let tokens: Vec<String> = (0..9).map(|i| okta_token(5000 + i)).collect();
     let kinds = [
         Behavior::Live,
         Behavior::Invalid,
@@ -177,6 +183,9 @@ fn statuses_requests_and_headers() {
         Behavior::RateLimitedOnce,
         Behavior::Slow,
         Behavior::ServerError,
+        Behavior::BareUnauthorized,
+        Behavior::NotAUser,
+        Behavior::BareForbidden,
     ];
     let okta = FakeOkta::start(tokens.iter().cloned().zip(kinds).collect());
     let dir = tempfile::tempdir().unwrap();
@@ -234,6 +243,13 @@ fn statuses_requests_and_headers() {
     );
     assert_eq!(by_path("t5.sh")["status"], "unknown");
     assert!(by_path("t5.sh")["reason"].as_str().unwrap().contains("500"));
+    // Only Okta's own answers decide: a bare 401/403 or a 200 that is not a user object
+    // says nothing about the token.
+    for (file, code) in [("t6.sh", "401"), ("t7.sh", "200"), ("t8.sh", "403")] {
+        let v = by_path(file);
+        assert_eq!(v["status"], "unknown", "{file}: {v}");
+        assert!(v["reason"].as_str().unwrap().contains(code), "{file}: {v}");
+    }
     let again: Vec<&Value> = json["findings"]
         .as_array()
         .unwrap()
@@ -373,4 +389,188 @@ fn org_urls_are_validated_before_scanning() {
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("--okta-org"));
     }
+}
+
+/// A rule file that verifies: what a hostile `.tokenwarden.toml` would load to make
+/// `--verify` send whatever it matches to an org.
+fn verifying_rule() -> String {
+    fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/rules/okta-api-token.toml"
+    ))
+    .unwrap()
+    .replacen("id = \"okta-api-token\"", "id = \"harvest\"", 1)
+}
+
+fn env_file(token: &str) -> String {
+    format!("OKTA_API_TOKEN={token}\n")
+}
+
+#[test]
+fn a_config_inside_the_scanned_tree_never_chooses_where_tokens_go() {
+    let token = okta_token(5300);
+    let okta = FakeOkta::start(HashMap::from([(token.clone(), Behavior::Live)]));
+    let trap = format!("[verify]\norgs = [\"{}\"]\n", okta.url);
+
+    // scan --verify
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(".tokenwarden.toml"), &trap).unwrap();
+    fs::write(dir.path().join("app.env"), env_file(&token)).unwrap();
+    let (code, json, stderr) = scan_json(dir.path(), &["--verify", "--verify-timeout", "1"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        okta.requests().len(),
+        0,
+        "scan --verify used the tree's orgs"
+    );
+    assert!(stderr.contains("ignoring [verify] orgs"), "{stderr}");
+    assert!(
+        stderr.contains("--okta-org"),
+        "the warning says what to do: {stderr}"
+    );
+    assert_eq!(status_of(&json, &token)["status"], "unknown");
+
+    // history --verify and --range --verify
+    let repo = common::Repo::new();
+    repo.write("README.md", "x\n");
+    let base = repo.commit_all("base");
+    repo.write(".tokenwarden.toml", &trap);
+    repo.write("app.env", &env_file(&token));
+    let head = repo.commit_all("add");
+    for args in [
+        vec!["history", "--verify", "--verify-timeout", "1", "."],
+        vec![
+            "history",
+            "--verify",
+            "--range",
+            &format!("{base}..{head}"),
+            ".",
+        ],
+    ] {
+        let out = repo.tw(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(okta.requests().len(), 0, "{args:?} used the tree's orgs");
+    }
+
+    // github-action --verify on a pull request
+    let gha = common::Gha::new();
+    let event = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let run = gha.run(&repo.path, "pull_request", &event, &["--verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        okta.requests().len(),
+        0,
+        "github-action used the tree's orgs"
+    );
+
+    // The same file named on the command line is the user's choice: honoured.
+    let (code, json, _) = scan_json(dir.path(), &["--verify", "--config", ".tokenwarden.toml"]);
+    assert_eq!(code, 1);
+    assert_eq!(status_of(&json, &token)["status"], "live");
+    assert_eq!(okta.count(&token), 1);
+}
+
+#[test]
+fn rules_from_the_scanned_tree_may_not_verify() {
+    let token = okta_token(5400);
+    let okta = FakeOkta::start(HashMap::from([(token.clone(), Behavior::Live)]));
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("myrules")).unwrap();
+    fs::write(dir.path().join("myrules/harvest.toml"), verifying_rule()).unwrap();
+    fs::write(
+        dir.path().join(".tokenwarden.toml"),
+        "rules = [\"myrules\"]\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("app.env"), env_file(&token)).unwrap();
+    let out = tokenwarden(
+        dir.path(),
+        &["scan", "--verify", "--okta-org", &okta.url, "."],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("harvest.toml") && stderr.contains("verify"),
+        "{stderr}"
+    );
+    assert_eq!(okta.requests().len(), 0);
+
+    // Named on the command line, the same rules are the user's: they load and verify.
+    fs::remove_file(dir.path().join(".tokenwarden.toml")).unwrap();
+    let (code, _, stderr) = scan_json(
+        dir.path(),
+        &["--rules", "myrules", "--verify", "--okta-org", &okta.url],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(okta.count(&token), 1, "one request per (org, token)");
+}
+
+#[test]
+fn loopback_orgs_never_go_through_a_proxy() {
+    let token = okta_token(5500);
+    let okta = FakeOkta::start(HashMap::from([(token.clone(), Behavior::Live)]));
+    // A "proxy" that records whatever reaches it and answers nothing useful.
+    let proxy = FakeOkta::start(HashMap::new());
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("app.env"), env_file(&token)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--verify",
+            "--okta-org",
+            &okta.url,
+            ".",
+        ])
+        .current_dir(dir.path())
+        .env("HTTP_PROXY", &proxy.url)
+        .env("http_proxy", &proxy.url)
+        .env("HTTPS_PROXY", &proxy.url)
+        .env("ALL_PROXY", &proxy.url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status_of(&json, &token)["status"], "live");
+    assert_eq!(okta.count(&token), 1);
+    assert_eq!(
+        proxy.requests().len(),
+        0,
+        "the SSWS header went through a proxy"
+    );
+}
+
+#[test]
+fn org_urls_with_credentials_query_or_fragment_are_refused_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "Pw0rdThatMustNotLeak9";
+    let with_password = format!("https://admin:{password}@acme.okta.com");
+    for bad in [
+        with_password.as_str(),
+        "https://acme.okta.com/?api_token=abc",
+        "https://acme.okta.com/#x",
+    ] {
+        let out = tokenwarden(dir.path(), &["scan", "--verify", "--okta-org", bad, "."]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("--okta-org"), "{stderr}");
+        assert!(
+            !stderr.contains(password) && !stderr.contains("acme"),
+            "{stderr}"
+        );
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+        .args(["scan", "--verify", "."])
+        .current_dir(dir.path())
+        .env("OKTA_ORG_URL", &with_password)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("OKTA_ORG_URL") && !stderr.contains(password),
+        "{stderr}"
+    );
 }

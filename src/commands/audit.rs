@@ -88,7 +88,8 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         }
     };
     match &args.output {
-        Some(p) => fs::write(p, text).map_err(|e| Error::io("write report to", p, &e))?,
+        Some(p) => crate::atomic::write_file(p, |w| w.write_all(text.as_bytes()))
+            .map_err(|e| Error::io("write report to", p, &e))?,
         None => {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }

@@ -23,9 +23,14 @@ const ZERO_SHA: &str = "0000000000000000000000000000000000000000";
 /// What the event asks to scan.
 #[derive(Debug, PartialEq, Eq)]
 enum Plan {
-    Range { base: String, head: String },
+    Range {
+        base: String,
+        head: String,
+    },
     Branch(String),
     Everything,
+    /// A push that deleted a branch.
+    Nothing,
 }
 
 impl Plan {
@@ -41,6 +46,7 @@ impl Plan {
                 short(head)
             ),
             Plan::Everything => format!("`{event}`: every blob reachable from any ref."),
+            Plan::Nothing => format!("`{event}`: a deleted branch, nothing to scan."),
         }
     }
 }
@@ -57,6 +63,16 @@ pub fn run(mut args: GithubActionArgs) -> Result<i32> {
         None => Value::Null,
     };
     let mut plan = plan(&event_name, &event)?;
+    if plan == Plan::Nothing {
+        // A deleted branch: there are no commits to scan, and failing would block nothing.
+        println!(
+            "::notice title=tokenwarden::the `{event_name}` event deletes a branch (after is all zeros): nothing to scan"
+        );
+        if let Some(path) = env("GITHUB_OUTPUT") {
+            append(Path::new(&path), "findings=0\n")?;
+        }
+        return Ok(EXIT_CLEAN);
+    }
 
     let repo = open_git2(&workspace)?;
     let mut out = Outcome::default();
@@ -91,6 +107,7 @@ pub fn run(mut args: GithubActionArgs) -> Result<i32> {
             },
             &mut out,
         )?,
+        Plan::Nothing => {}
         Plan::Everything => history::scan(
             &workspace,
             &run.engine,
@@ -159,11 +176,7 @@ fn plan(event_name: &str, event: &Value) -> Result<Plan> {
         "push" => {
             let after = sha(&event["after"], "after")?;
             if after == ZERO_SHA {
-                // A deleted branch: nothing new to scan.
-                return Ok(Plan::Range {
-                    base: after.clone(),
-                    head: after,
-                });
+                return Ok(Plan::Nothing);
             }
             match sha(&event["before"], "before").ok() {
                 Some(before) if before != ZERO_SHA => Plan::Range {
@@ -187,6 +200,7 @@ fn ensure_history(
 ) -> Result<()> {
     let needed: Vec<&str> = match plan {
         Plan::Range { base, head } if base == head => return Ok(()),
+        Plan::Nothing => return Ok(()),
         Plan::Range { base, head } => vec![base, head],
         Plan::Branch(head) => vec![head],
         Plan::Everything => vec![],
@@ -300,6 +314,8 @@ mod tests {
                 head: "d".repeat(40)
             }
         );
+        let deleted = json!({"before": "c".repeat(40), "after": ZERO_SHA});
+        assert_eq!(plan("push", &deleted).unwrap(), Plan::Nothing);
         let new_branch = json!({"before": ZERO_SHA, "after": "d".repeat(40)});
         assert_eq!(
             plan("push", &new_branch).unwrap(),

@@ -35,7 +35,10 @@ pub fn run(args: InstallHookArgs) -> Result<i32> {
         _ => {}
     }
     fs::create_dir_all(&dir).map_err(|e| Error::io("create hooks directory", &dir, &e))?;
-    fs::write(&path, HOOK).map_err(|e| Error::io("write hook", &path, &e))?;
+    // Written beside and renamed over: a symlinked hook (often shared by many repositories)
+    // is replaced as a link, its target left alone.
+    crate::atomic::write_file(&path, |w| w.write_all(HOOK.as_bytes()))
+        .map_err(|e| Error::io("write hook", &path, &e))?;
     make_executable(&path)?;
     println!(
         "installed tokenwarden pre-commit hook at {}",

@@ -1,12 +1,12 @@
 //! Shared by the scanning commands: settings from flags and config, the engine, and the
 //! end of a run (suppressions, verification, report, exit code).
 
-use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
+use crate::atomic;
 use crate::cli::CommonArgs;
 use crate::config::Config;
 use crate::engine::Engine;
@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::finding::Confidence;
 use crate::matcher::Matcher;
 use crate::outcome::Outcome;
+use crate::redact::Scrubber;
 use crate::report::{self, Format, ReportContext};
 use crate::rules::RuleSet;
 use crate::suppress::{IGNORE_FILE, Known};
@@ -31,15 +32,22 @@ pub struct Run {
 /// `root`: the directory whose `.tokenwarden.toml` and `.tokenwardenignore` apply.
 pub fn prepare(common: &CommonArgs, root: Option<&Path>) -> Result<Run> {
     let mut config = Config::load(common.config.as_deref(), root)?;
-    let mut dirs = config.rule_dirs.clone();
-    dirs.extend(common.rules.iter().cloned());
+    let mut trusted = common.rules.clone();
+    let mut untrusted = Vec::new();
+    if config.trusted {
+        trusted.extend(config.rule_dirs.iter().cloned());
+    } else {
+        untrusted.extend(config.rule_dirs.iter().cloned());
+    }
+    let origin = config.origin.clone().unwrap_or_default();
+    let rules = RuleSet::load_layered(&trusted, &untrusted, &origin)?;
     let verify = verify_options(common, &config)?;
     let known = Known::load(
         root.map(|r| r.join(IGNORE_FILE)).as_deref(),
         common.baseline.as_deref(),
     )?;
     let engine = Engine {
-        matcher: Matcher::new(RuleSet::load(&dirs)?),
+        matcher: Matcher::new(rules),
         min_confidence: common
             .min_confidence
             .map(Confidence::from)
@@ -81,12 +89,27 @@ fn verify_options(common: &CommonArgs, config: &Config) -> Result<Option<VerifyO
         .filter(|v| !v.trim().is_empty());
     let named = common.okta_orgs.iter().map(|o| (o.as_str(), "--okta-org"));
     let named = named.chain(env.as_deref().map(|o| (o, "OKTA_ORG_URL")));
-    let named = named.chain(
-        config
-            .verify_orgs
-            .iter()
-            .map(|o| (o.as_str(), "[verify] orgs")),
-    );
+    // A config inside the scanned tree belongs to whoever wrote the tree: letting it name
+    // orgs would let a pull request collect every token the scan finds.
+    let config_orgs: &[String] = if config.trusted {
+        &config.verify_orgs
+    } else {
+        if !config.verify_orgs.is_empty() {
+            eprintln!(
+                "tokenwarden: warning: ignoring [verify] orgs in {}: a config inside the scanned \
+                 tree may not choose where tokens are sent; pass --okta-org URL, set OKTA_ORG_URL, \
+                 or name a config you trust with --config",
+                config
+                    .origin
+                    .as_deref()
+                    .map_or_else(String::new, |p| crate::locate::sanitize(
+                        &p.display().to_string()
+                    ))
+            );
+        }
+        &[]
+    };
+    let named = named.chain(config_orgs.iter().map(|o| (o.as_str(), "[verify] orgs")));
     let mut orgs = Vec::new();
     for (url, source) in named {
         let org = orgs::parse_explicit(url).map_err(|e| Error::new(format!("{source}: {e}")))?;
@@ -104,6 +127,10 @@ fn verify_options(common: &CommonArgs, config: &Config) -> Result<Option<VerifyO
 /// Suppressions by fingerprint, verification (if asked), `--only-live`, deterministic
 /// order; the caller then writes the report.
 pub fn settle(common: &CommonArgs, run: &Run, out: &mut Outcome) {
+    if run.engine.redact {
+        // First, so that baselines and ignore files compare what reports show.
+        Scrubber::new(&run.engine.matcher).scrub_outcome(out);
+    }
     for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
         f.suppression = run.known.check(f);
     }
@@ -144,10 +171,7 @@ pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<()> {
     };
     let written = match &common.output {
         Some(path) => {
-            let file = File::create(path).map_err(|e| Error::io("write report to", path, &e))?;
-            let mut w = BufWriter::new(file);
-            report::write(format, &mut w, out, &cx)
-                .and_then(|_| w.flush())
+            atomic::write_file(path, |w| report::write(format, w, out, &cx))
                 .map_err(|e| Error::io("write report to", path, &e))?;
             Ok(())
         }
@@ -164,7 +188,7 @@ pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<()> {
         Ok(()) => {}
     }
     for w in &out.stats.warnings {
-        eprintln!("tokenwarden: warning: {w}");
+        eprintln!("tokenwarden: warning: {}", crate::locate::sanitize(w));
     }
     if format != Format::Text || to_file {
         eprintln!("tokenwarden: {}", report::summary(out, common.verbose));

@@ -20,7 +20,7 @@ pub fn run(cmd: RulesCommand) -> Result<i32> {
             verbose,
             format,
         } => list(&ids, &rules, verbose, format),
-        RulesCommand::Check { dir } => check(dir),
+        RulesCommand::Check { dir, no_redact } => check(dir, !no_redact),
     }
 }
 
@@ -102,7 +102,7 @@ fn write_rule(w: &mut dyn Write, r: &Rule, verbose: bool) -> std::io::Result<()>
     Ok(())
 }
 
-fn check(dir: Option<PathBuf>) -> Result<i32> {
+fn check(dir: Option<PathBuf>, redact: bool) -> Result<i32> {
     let (set, only) = match &dir {
         None => (RuleSet::load_eager(&[] as &[PathBuf])?, None),
         Some(d) => {
@@ -113,7 +113,7 @@ fn check(dir: Option<PathBuf>) -> Result<i32> {
         }
     };
     let matcher = Matcher::new(set);
-    let report = check_examples(&matcher, only.as_deref());
+    let report = check_examples(&matcher, only.as_deref(), redact);
     let checked = only.as_ref().map_or(matcher.rules().len(), Vec::len);
     for f in &report.failures {
         println!("FAIL {} ({}): {}", f.rule_id, f.origin, f.message);

@@ -1,12 +1,13 @@
 //! `tokenwarden scan [PATH...]` and `tokenwarden baseline create`.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::EXIT_CLEAN;
 use super::output::{self, Run};
-use crate::cli::{FormatArg, ScanArgs};
-use crate::error::Result;
+use crate::cli::{BaselineCreateArgs, FormatArg, ScanArgs};
+use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 use crate::source::fs::{WalkOptions, scan_root};
 use crate::source::stdin::scan_stdin;
@@ -19,7 +20,9 @@ pub fn run(args: ScanArgs) -> Result<i32> {
 }
 
 /// Writes every current finding to a JSON baseline and exits 0.
-pub fn create_baseline(mut args: ScanArgs) -> Result<i32> {
+pub fn create_baseline(args: BaselineCreateArgs) -> Result<i32> {
+    refuse_overwrite(&args)?;
+    let mut args = args.scan;
     args.common.format = FormatArg::Json;
     let path = args
         .common
@@ -36,6 +39,24 @@ pub fn create_baseline(mut args: ScanArgs) -> Result<i32> {
         path.display()
     );
     Ok(EXIT_CLEAN)
+}
+
+/// A baseline records which leaks were accepted: overwriting one by accident would
+/// silently accept every leak found since, so that takes `--force`.
+fn refuse_overwrite(args: &BaselineCreateArgs) -> Result<()> {
+    let path = args
+        .scan
+        .common
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(BASELINE_FILE));
+    if !args.force && fs::symlink_metadata(&path).is_ok() {
+        return Err(Error::new(format!(
+            "{} already exists: pass --force to replace it, or -o FILE to write elsewhere",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 fn scan(args: &ScanArgs) -> Result<(Run, Outcome)> {

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::finding::Finding;
+use crate::locate::sanitize;
 use crate::outcome::Outcome;
 use crate::rules::{Level, Rule};
 
@@ -110,7 +111,7 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
         }
     );
     for w in &out.stats.warnings {
-        let _ = writeln!(s, "\n> ⚠️ {w}");
+        let _ = writeln!(s, "\n> ⚠️ {}", sanitize(w));
     }
     s
 }
@@ -130,8 +131,10 @@ fn first_steps(markdown: &str) -> String {
         .join(" ")
 }
 
+/// A table cell: controls escaped (a newline would end the table and start Markdown of
+/// the file name's choosing), pipes escaped, backticks neutralised.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('`', "'")
+    sanitize(s).replace('|', "\\|").replace('`', "'")
 }
 
 /// Escaping for a workflow command's message.

@@ -131,6 +131,14 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
             spec.id
         )));
     }
+    // Names are printed in reports and Markdown summaries: a newline or a bidi override
+    // in one could forge lines there.
+    if spec.name.chars().any(crate::locate::needs_escape) {
+        return Err(Error::new(format!(
+            "{}: must not contain control or bidi characters",
+            at("name")
+        )));
+    }
     if !(0.0..=10.0).contains(&spec.security_severity) {
         return Err(Error::new(format!(
             "{}: must be between 0.0 and 10.0, got {}",

@@ -15,6 +15,9 @@ use crate::tomlfile;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
+/// A rule file larger than this is refused unread.
+const MAX_RULE_FILE_BYTES: u64 = 1 << 20;
+
 pub struct RuleSet {
     pub rules: Vec<Rule>,
 }
@@ -23,6 +26,37 @@ impl RuleSet {
     /// The built-in rules plus every `*.toml` in each of `extra_dirs`.
     pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet> {
         RuleSet::load_with(extra_dirs, false)
+    }
+
+    /// The built-in rules, the rules in `trusted` directories (named on the command line or
+    /// in a config the user named), and those in `untrusted` directories (named by a
+    /// config found inside the scanned tree, `config`). An untrusted rule may not verify:
+    /// `--verify` would send whatever it matches, in full, to an Okta org.
+    pub fn load_layered(
+        trusted: &[impl AsRef<Path>],
+        untrusted: &[impl AsRef<Path>],
+        config: &Path,
+    ) -> Result<RuleSet> {
+        let mut rules = embedded(false, &[])?;
+        for dir in trusted {
+            rules.extend(load_dir(dir.as_ref())?);
+        }
+        for dir in untrusted {
+            for rule in load_dir(dir.as_ref())? {
+                if rule.verify.is_some() {
+                    return Err(Error::new(format!(
+                        "{}: rule `{}` sets `verify`, but it was loaded through {}, which is part \
+                         of the scanned tree: only built-in rules and rules passed with --rules DIR \
+                         (or a config named with --config) may verify",
+                        rule.origin,
+                        rule.id,
+                        config.display()
+                    )));
+                }
+                rules.push(rule);
+            }
+        }
+        RuleSet::new(rules)
     }
 
     /// Like `load`, with every regex of every rule built now (for `rules check`).
@@ -124,7 +158,7 @@ fn load_dir(dir: &Path) -> Result<Vec<Rule>> {
     paths
         .iter()
         .map(|p| {
-            let text = fs::read_to_string(p).map_err(|e| Error::io("read rule file", p, &e))?;
+            let text = tomlfile::read_limited(p, MAX_RULE_FILE_BYTES, "rule file")?;
             parse_rule(&text, &p.display().to_string(), true)
         })
         .collect()

@@ -79,7 +79,7 @@ fn run_with(findings: &mut [Finding], opts: &VerifyOptions, sleep: &(dyn Fn(Dura
     }
     let results: Mutex<HashMap<(String, String), Verification>> = Mutex::new(HashMap::new());
     let next = Mutex::new(0usize);
-    let agent = okta::agent(opts.timeout);
+    let agents = okta::Agents::new(opts.timeout);
     std::thread::scope(|s| {
         for _ in 0..opts.concurrency.clamp(1, pairs.len().max(1)) {
             s.spawn(|| {
@@ -92,7 +92,7 @@ fn run_with(findings: &mut [Finding], opts: &VerifyOptions, sleep: &(dyn Fn(Dura
                     let Some((org, token)) = pairs.get(i) else {
                         break;
                     };
-                    let v = okta::check(&agent, org, token, sleep);
+                    let v = okta::check(&agents, org, token, sleep);
                     results
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())

@@ -10,26 +10,50 @@ use super::{Status, Verification};
 /// Rate-limit handling: at most this many retries, each waiting at most `MAX_WAIT`.
 const MAX_RETRIES: u32 = 3;
 const MAX_WAIT: Duration = Duration::from_secs(30);
-/// Bytes of a response body read to classify it.
-const BODY_PEEK: u64 = 4096;
+/// Bytes of a response body read to classify it: a user object with a large profile
+/// still fits.
+const BODY_PEEK: u64 = 64 << 10;
 
-pub fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        // A redirect would be a request to a host nobody vetted: never follow one.
-        .max_redirects(0)
-        .user_agent(concat!("tokenwarden/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+/// The HTTP clients: one for https orgs, one for loopback orgs.
+pub struct Agents {
+    https: ureq::Agent,
+    loopback: ureq::Agent,
 }
 
-pub fn check(
-    agent: &ureq::Agent,
-    org: &str,
-    token: &str,
-    sleep: &dyn Fn(Duration),
-) -> Verification {
+impl Agents {
+    pub fn new(timeout: Duration) -> Agents {
+        let build = |proxy: Option<ureq::Proxy>| -> ureq::Agent {
+            ureq::Agent::config_builder()
+                .timeout_global(Some(timeout))
+                .http_status_as_error(false)
+                // A redirect would be a request to a host nobody vetted: never follow one.
+                .max_redirects(0)
+                .proxy(proxy)
+                .user_agent(concat!("tokenwarden/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .into()
+        };
+        Agents {
+            // Corporate CI reaches the internet only through a proxy; over https the proxy
+            // sees a CONNECT tunnel, never the header. ALL_PROXY, HTTPS_PROXY, HTTP_PROXY
+            // and NO_PROXY are honoured as ureq reads them.
+            https: build(ureq::Proxy::try_from_env()),
+            // Plain http is allowed only to loopback, and a proxy would carry the SSWS
+            // header in clear text to another host: never.
+            loopback: build(None),
+        }
+    }
+
+    fn for_org(&self, org: &str) -> &ureq::Agent {
+        if org.starts_with("http://") && super::orgs::is_loopback_org(org) {
+            &self.loopback
+        } else {
+            &self.https
+        }
+    }
+}
+
+pub fn check(agents: &Agents, org: &str, token: &str, sleep: &dyn Fn(Duration)) -> Verification {
     let url = format!("{org}/api/v1/users/me");
     let verdict = |status, reason: Option<String>| Verification {
         status,
@@ -37,7 +61,8 @@ pub fn check(
         reason,
     };
     for attempt in 0..=MAX_RETRIES {
-        let response = agent
+        let response = agents
+            .for_org(org)
             .get(&url)
             .header("Authorization", &format!("SSWS {token}"))
             .header("Accept", "application/json")
@@ -63,24 +88,28 @@ pub fn check(
             .as_reader()
             .take(BODY_PEEK)
             .read_to_end(&mut body);
-        let okta_error = |code: &str| String::from_utf8_lossy(&body).contains(code);
-        let json = content_type.contains("json")
-            && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let okta_error =
+            |code: &str| okta_error_code(&content_type, &body).as_deref() == Some(code);
         return match code {
-            200 if json => verdict(Status::Live, None),
+            200 if is_user_object(&content_type, &body) => verdict(Status::Live, None),
             200 => verdict(
                 Status::Unknown,
-                Some("HTTP 200 without Okta's JSON: not an Okta org?".into()),
+                Some("HTTP 200 without an Okta user object in the body: not an Okta org?".into()),
             ),
-            403 => verdict(
+            403 if okta_error("E0000006") => verdict(
                 Status::Live,
-                Some("HTTP 403: valid token without permission for /users/me".into()),
+                Some("HTTP 403 E0000006: valid token without permission for /users/me".into()),
             ),
             401 if okta_error("E0000011") => verdict(
                 Status::Invalid,
                 Some("HTTP 401 E0000011: invalid token".into()),
             ),
-            401 => verdict(Status::Invalid, Some("HTTP 401".into())),
+            401 | 403 => verdict(
+                Status::Unknown,
+                Some(format!(
+                    "HTTP {code} without Okta's error code: not an Okta org, or a proxy in between?"
+                )),
+            ),
             429 if attempt < MAX_RETRIES => {
                 sleep(wait_for(retry_after.as_deref(), reset.as_deref()));
                 continue;
@@ -99,6 +128,26 @@ pub fn check(
         };
     }
     unreachable!("the loop returns on its last attempt")
+}
+
+fn json_body(content_type: &str, body: &[u8]) -> Option<serde_json::Value> {
+    if !content_type.contains("json") {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
+
+/// `/users/me` answers with the user: `id`, `status` and a `profile` object.
+fn is_user_object(content_type: &str, body: &[u8]) -> bool {
+    json_body(content_type, body)
+        .is_some_and(|v| v["id"].is_string() && v["status"].is_string() && v["profile"].is_object())
+}
+
+/// Okta's error bodies: `{"errorCode": "E0000011", "errorSummary": …}`.
+fn okta_error_code(content_type: &str, body: &[u8]) -> Option<String> {
+    json_body(content_type, body)?["errorCode"]
+        .as_str()
+        .map(str::to_string)
 }
 
 /// How long to wait after a 429: `Retry-After` seconds, else until Okta's
@@ -127,6 +176,19 @@ fn describe_error(e: &ureq::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_are_classified_strictly() {
+        let json = "application/json;charset=UTF-8";
+        let user = br#"{"id":"00u1","status":"ACTIVE","profile":{"login":"a@b.c"}}"#;
+        assert!(is_user_object(json, user));
+        assert!(!is_user_object("text/html", user));
+        assert!(!is_user_object(json, br#"{"id":"00u1"}"#));
+        assert!(!is_user_object(json, b"{}"));
+        let err = br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided"}"#;
+        assert_eq!(okta_error_code(json, err).as_deref(), Some("E0000011"));
+        assert_eq!(okta_error_code(json, b"E0000011"), None);
+    }
 
     #[test]
     fn waits_are_bounded() {

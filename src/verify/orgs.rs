@@ -31,15 +31,32 @@ const NOT_ORGS: &[&str] = &[
     "ok1static",
 ];
 
-/// An org base URL, normalized to `scheme://host[:port]`.
+/// An org base URL, normalized to `scheme://host[:port]`. Errors quote the URL redacted:
+/// a URL with userinfo carries a password.
 pub fn parse_explicit(url: &str) -> Result<String, String> {
     let url = url.trim().trim_end_matches('/');
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| format!("`{url}` is not an org URL (expected https://<org>.okta.com)"))?;
-    let authority = rest.split('/').next().unwrap_or_default();
-    if authority.is_empty() || authority.contains('@') {
-        return Err(format!("`{url}` has no usable host"));
+    let shown = || crate::redact::quote(url);
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        format!(
+            "`{}` is not an org URL (expected https://<org>.okta.com)",
+            shown()
+        )
+    })?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(format!(
+            "`{}`: an org URL must not carry a user name or password (the token is the credential)",
+            shown()
+        ));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(format!(
+            "`{}`: an org URL must not have a query or a fragment (expected https://<org>.okta.com)",
+            shown()
+        ));
+    }
+    if authority.is_empty() {
+        return Err(format!("`{}` has no host", shown()));
     }
     match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(format!("https://{}", authority.to_ascii_lowercase())),
@@ -47,12 +64,17 @@ pub fn parse_explicit(url: &str) -> Result<String, String> {
             Ok(format!("http://{}", authority.to_ascii_lowercase()))
         }
         "http" => Err(format!(
-            "`{url}`: plain http is only accepted for loopback addresses (tokens must not cross the network unencrypted)"
+            "`{}`: plain http is only accepted for loopback addresses (tokens must not cross the network unencrypted)",
+            shown()
         )),
-        _ => Err(format!(
-            "`{url}`: unsupported scheme `{scheme}` (use https)"
-        )),
+        _ => Err(format!("`{}`: unsupported scheme (use https)", shown())),
     }
+}
+
+/// Whether a normalized org URL is on this machine (plain http is allowed only there).
+pub fn is_loopback_org(org: &str) -> bool {
+    org.split_once("://")
+        .is_some_and(|(_, authority)| is_loopback(authority))
 }
 
 fn is_loopback(authority: &str) -> bool {
@@ -117,6 +139,18 @@ mod tests {
         assert!(parse_explicit("ftp://acme.okta.com").is_err());
         assert!(parse_explicit("acme.okta.com").is_err());
         assert!(parse_explicit("https://user@evil").is_err());
+        let with_password = format!("https://admin:{}@acme.okta.com", "Hunter2Hunter2Hunter2");
+        for bad in [
+            with_password.as_str(),
+            "https://acme.okta.com/?token=x",
+            "https://acme.okta.com#frag",
+            "https://acme.okta.com/path?x",
+        ] {
+            let e = parse_explicit(bad).unwrap_err();
+            assert!(!e.contains("Hunter2") && !e.contains("acme"), "{e}");
+        }
+        assert!(is_loopback_org("http://127.0.0.1:80"));
+        assert!(!is_loopback_org("https://acme.okta.com"));
     }
 
     #[test]

@@ -213,3 +213,59 @@ pub fn sarif_schema_errors(doc: &Value) -> Vec<String> {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()
 }
+
+/// An emulated GitHub Actions job: event file, outputs, summary and SARIF in a temp dir.
+pub struct Gha {
+    dir: tempfile::TempDir,
+}
+
+pub struct GhaRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub summary: String,
+    pub outputs: String,
+    pub sarif: Option<Value>,
+}
+
+impl Gha {
+    pub fn new() -> Gha {
+        Gha {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn run(&self, workspace: &Path, event_name: &str, event: &Value, extra: &[&str]) -> GhaRun {
+        fs::write(self.path("event.json"), event.to_string()).unwrap();
+        for f in ["summary.md", "output.txt", "tokenwarden.sarif"] {
+            let _ = fs::remove_file(self.path(f));
+        }
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+            .arg("github-action")
+            .args(extra)
+            .current_dir(workspace)
+            .env("GITHUB_EVENT_NAME", event_name)
+            .env("GITHUB_EVENT_PATH", self.path("event.json"))
+            .env("GITHUB_WORKSPACE", workspace)
+            .env("GITHUB_OUTPUT", self.path("output.txt"))
+            .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
+            .env("RUNNER_TEMP", self.dir.path())
+            .output()
+            .unwrap();
+        let read = |f: &str| fs::read_to_string(self.path(f)).unwrap_or_default();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        GhaRun {
+            code: out.status.code().unwrap(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+            summary: read("summary.md"),
+            outputs: read("output.txt"),
+            sarif: serde_json::from_str(&read("tokenwarden.sarif")).ok(),
+        }
+    }
+}

@@ -96,11 +96,13 @@ pub struct LooseRoot {
 }
 
 /// Every commit reachable from `tips`, every tree of theirs once, every blob once; plus
-/// trees and blobs named directly by refs.
+/// trees and blobs named directly by refs. Each commit's message is handed to
+/// `on_message` as it is walked (messages are a place secrets leak too).
 pub fn enumerate(
     repo: &gix::Repository,
     tips: &[ObjectId],
     loose: &[LooseRoot],
+    on_message: &mut dyn FnMut(ObjectId, &[u8]),
 ) -> Result<Enumerated, String> {
     let mut repo = repo.clone();
     repo.objects.set_pack_cache(|| {
@@ -133,10 +135,10 @@ pub fn enumerate(
             }
         };
         e.out.commits += 1;
-        match repo
-            .find_commit(info.id)
-            .and_then(|c| Ok(c.tree_id()?.detach()))
-        {
+        match repo.find_commit(info.id).and_then(|c| {
+            on_message(info.id, c.message_raw_sloppy());
+            Ok(c.tree_id()?.detach())
+        }) {
             Ok(tree) => e.tree(tree, String::new()),
             Err(err) => e.out.skipped.push(Skipped {
                 path: format!("<commit {}>", info.id),

@@ -18,7 +18,7 @@ use super::blobs::{self, EntryKind, LooseRoot, read_tree};
 use super::meta::commit_provenance;
 use super::provenance::introductions;
 use super::range::resolve_commit;
-use super::{SHALLOW_WARNING, open_git2, open_gix};
+use super::{COMMIT_MESSAGE_PATH, SHALLOW_WARNING, open_git2, open_gix};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Provenance};
@@ -53,7 +53,21 @@ pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outco
             .push("the repository has no commits: nothing to scan".into());
         return Ok(());
     }
-    let listed = blobs::enumerate(&repo, &tips, &loose).map_err(Error::new)?;
+    let mut in_messages: Vec<(ObjectId, Vec<Finding>)> = Vec::new();
+    let listed = blobs::enumerate(&repo, &tips, &loose, &mut |commit, message| {
+        let found = engine.scan_blob(COMMIT_MESSAGE_PATH, message);
+        if !found.is_empty() {
+            in_messages.push((commit, found));
+        }
+    })
+    .map_err(Error::new)?;
+    for (commit, findings) in in_messages {
+        let prov = commit_provenance(&repo2, git2_oid(&commit));
+        out.findings.extend(findings.into_iter().map(|mut f| {
+            f.provenance = Some(prov.clone());
+            f
+        }));
+    }
     out.stats.skipped.extend(listed.skipped);
     let scanned = blobs::scan_all(&repo, &listed.blobs, opts.max_size, |blob, data| {
         let found = engine.scan_blob(&blob.path, data);
@@ -84,10 +98,9 @@ pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outco
             continue;
         }
         for (path, commit) in kept {
-            let prov = metadata.entry(commit).or_insert_with(|| {
-                let oid = git2::Oid::from_bytes(commit.as_bytes()).expect("20-byte SHA-1");
-                commit_provenance(&repo2, oid)
-            });
+            let prov = metadata
+                .entry(commit)
+                .or_insert_with(|| commit_provenance(&repo2, git2_oid(&commit)));
             for f in &findings {
                 let mut f = f.clone();
                 f.path = path.clone();
@@ -99,6 +112,11 @@ pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outco
         }
     }
     Ok(())
+}
+
+/// Both libraries open only SHA-1 repositories (see `open_git2`), so ids convert 1:1.
+fn git2_oid(id: &ObjectId) -> git2::Oid {
+    git2::Oid::from_bytes(id.as_bytes()).unwrap_or(git2::Oid::ZERO_SHA1)
 }
 
 fn to_gix(oid: git2::Oid) -> Result<ObjectId> {
@@ -167,13 +185,15 @@ fn independent(
     for i in intros {
         by_path.entry(&i.path).or_default().push(i.commit);
     }
-    let oid = |c: &ObjectId| git2::Oid::from_bytes(c.as_bytes()).expect("20-byte SHA-1");
     let mut kept = Vec::new();
     for (path, commits) in by_path {
         for c in &commits {
-            let has_earlier = commits
-                .iter()
-                .any(|a| a != c && repo.graph_descendant_of(oid(c), oid(a)).unwrap_or(false));
+            let has_earlier = commits.iter().any(|a| {
+                a != c
+                    && repo
+                        .graph_descendant_of(git2_oid(c), git2_oid(a))
+                        .unwrap_or(false)
+            });
             if !has_earlier {
                 kept.push((path.to_string(), *c));
             }

@@ -15,30 +15,71 @@ pub mod staged;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::redact::scrub_builtin;
 
 /// The repository containing `path` (a work tree, a subdirectory of one, or a bare
-/// repository).
+/// repository). Every git source opens through here, so ownership (`safe.directory`) and
+/// unsupported formats get one answer everywhere.
 pub fn open_git2(path: &Path) -> Result<git2::Repository> {
     // Re-hashing every object read only detects disk corruption, and costs ~10% of a
     // pre-commit run; corrupt objects are reported when they fail to inflate or parse.
     git2::opts::strict_hash_verification(false);
-    git2::Repository::discover(path).map_err(|e| {
+    git2::Repository::discover(path).map_err(|e| open_error(path, &e))
+}
+
+/// The same repository through gix, after `open_git2`'s checks, with object replacement
+/// (`refs/replace/*`, grafts) off: objects are scanned as stored, and the replacements
+/// are scanned in their own right because refs name them.
+pub fn open_gix(path: &Path) -> Result<gix::Repository> {
+    let checked = open_git2(path)?;
+    let options = gix::open::Options::default().config_overrides(["core.useReplaceRefs=false"]);
+    gix::open_opts(checked.path(), options).map_err(|e| {
         Error::new(format!(
             "{} is not in a git repository ({})",
             path.display(),
-            e.message()
+            scrub_builtin(&e.to_string())
         ))
     })
 }
 
-pub fn open_gix(path: &Path) -> Result<gix::Repository> {
-    gix::discover(path).map_err(|e| {
-        Error::new(format!(
-            "{} is not in a git repository ({e})",
+fn open_error(path: &Path, e: &git2::Error) -> Error {
+    let message = e.message();
+    if e.code() == git2::ErrorCode::Owner {
+        // git's own wording and advice, so that the fix people know applies.
+        let dir = owned_dir(path);
+        return Error::new(format!(
+            "detected dubious ownership in repository at '{dir}': it is owned by someone else \
+             (git refuses it too). To trust it, run: git config --global --add safe.directory {dir}"
+        ));
+    }
+    if message.contains("sha256") || message.contains("object format") {
+        return Error::new(format!(
+            "{}: SHA-256 repositories are not supported yet",
             path.display()
-        ))
-    })
+        ));
+    }
+    Error::new(format!(
+        "{} is not in a git repository ({message})",
+        path.display()
+    ))
 }
+
+/// The work tree (or bare repository) that `path` is in, for the safe.directory advice:
+/// git wants that directory, not a subdirectory.
+fn owned_dir(path: &Path) -> String {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let top = abs
+        .ancestors()
+        .find(|d| {
+            d.join(".git").exists() || (d.join("HEAD").is_file() && d.join("objects").is_dir())
+        })
+        .unwrap_or(&abs);
+    top.display().to_string()
+}
+
+/// The path reported for a secret found in a commit message (the commit is in the
+/// finding's provenance).
+pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
 
 /// Shown when a shallow clone means history can't be complete.
 pub const SHALLOW_WARNING: &str = "this is a shallow clone: commits before the shallow boundary were not scanned. \

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use git2::{Oid, Repository, Sort};
 
+use super::COMMIT_MESSAGE_PATH;
 use super::diff::{ChangedFile, changed_files, options};
 use super::meta::commit_provenance;
 use super::staged::scan_added;
@@ -68,6 +69,7 @@ pub fn scan(
         .and_then(|c| c.tree())
         .map_err(fail)?;
     for commit in commits {
+        scan_message(repo, engine, commit, out);
         let files = added_by_commit(repo, commit, max_size)
             .map_err(|e| Error::new(format!("cannot diff commit {commit}: {}", e.message())))?;
         for file in files {
@@ -85,6 +87,23 @@ pub fn scan(
         }
     }
     Ok(())
+}
+
+/// A commit message is part of what a push adds: a token pasted into one leaks as surely
+/// as one in a file.
+fn scan_message(repo: &Repository, engine: &Engine, commit: Oid, out: &mut Outcome) {
+    let Ok(c) = repo.find_commit(commit) else {
+        return; // the diff of the same commit reports it as missing
+    };
+    let found = engine.scan_blob(COMMIT_MESSAGE_PATH, c.message_bytes());
+    if found.is_empty() {
+        return;
+    }
+    let prov = commit_provenance(repo, commit);
+    out.findings.extend(found.into_iter().map(|mut f| {
+        f.provenance = Some(prov.clone());
+        f
+    }));
 }
 
 /// Loads the new version of `file` and keeps the findings on its added lines.

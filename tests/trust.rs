@@ -1,0 +1,556 @@
+//! The scanned tree is untrusted input (README "Trust model"): what a pull request can put
+//! in files, names, commit messages and git metadata must never get a raw secret printed,
+//! crash the scanner, forge report lines or make it lose a report. Verification
+//! destinations are covered in tests/verify_okta.rs.
+
+mod common;
+
+use std::fs;
+use std::process::{Command, Output};
+
+use common::{Gha, Repo, header, okta_token, tokenwarden};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+fn code(out: &Output) -> i32 {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    out.status.code().unwrap()
+}
+
+fn all_output(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. No raw secret in any output
+
+/// Every place a report can go, for one repository holding `token` in a file's contents,
+/// in a file's name and in a commit message. Returns each output by name.
+fn every_output(token: &str) -> Vec<(String, String)> {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    let base = repo.commit_all("base");
+    repo.write("deploy/call.sh", &header(token));
+    repo.write(&format!("fixtures/{token}.txt"), "named after it\n");
+    repo.write(
+        &format!("fixtures/SSWS {token}.sh"),
+        &format!("# {token}\n"),
+    );
+    let head = repo.commit_all(&format!(
+        "add deploy script\n\nused Authorization: SSWS {token} while testing"
+    ));
+    let mut outputs = Vec::new();
+    let mut record = |name: String, out: Output| {
+        let c = code(&out);
+        assert!(c < 2, "{name} exited {c}: {}", all_output(&out));
+        outputs.push((name, all_output(&out)));
+    };
+    let range = format!("{base}..{head}");
+    for format in ["text", "json", "sarif"] {
+        for verbose in [false, true] {
+            let mut args = vec!["--format", format];
+            if verbose {
+                args.push("--verbose");
+            }
+            for (what, cmd) in [
+                ("scan", vec!["scan", "--min-confidence", "low"]),
+                ("history", vec!["history", "--min-confidence", "low"]),
+                (
+                    "range",
+                    vec!["history", "--min-confidence", "low", "--range", &range],
+                ),
+            ] {
+                let mut all = cmd.clone();
+                all.extend(&args);
+                all.push(".");
+                record(format!("{what} {format} v={verbose}"), repo.tw(&all));
+            }
+        }
+    }
+    for format in ["text", "json", "markdown", "sarif"] {
+        record(
+            format!("audit {format}"),
+            repo.tw(&["audit", "--format", format, "."]),
+        );
+    }
+    // A baseline file.
+    let baseline = repo.path.join("bl.json");
+    record(
+        "baseline create".into(),
+        repo.tw(&["baseline", "create", "-o", baseline.to_str().unwrap(), "."]),
+    );
+    outputs.push((
+        "baseline file".into(),
+        fs::read_to_string(&baseline).unwrap(),
+    ));
+    // The Action: annotations (stdout), job summary, GITHUB_OUTPUT, SARIF file.
+    let gha = Gha::new();
+    for (event, payload) in [
+        (
+            "pull_request",
+            json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}}),
+        ),
+        ("schedule", Value::Null),
+    ] {
+        let run = gha.run(&repo.path, event, &payload, &["--verbose"]);
+        assert!(run.code < 2, "{event}: {}", run.stderr);
+        outputs.push((format!("{event} annotations"), run.stdout + &run.stderr));
+        outputs.push((format!("{event} summary"), run.summary));
+        outputs.push((format!("{event} GITHUB_OUTPUT"), run.outputs));
+        outputs.push((
+            format!("{event} sarif"),
+            run.sarif.map(|s| s.to_string()).unwrap_or_default(),
+        ));
+    }
+    outputs
+}
+
+proptest! {
+    // Each case builds a repository and runs the binary ~30 times.
+    #![proptest_config(ProptestConfig::with_cases(3))]
+
+    #[test]
+    fn no_output_format_ever_prints_a_raw_token(seed in 0u64..1_000_000) {
+        let token = okta_token(seed);
+        let outputs = every_output(&token);
+        prop_assert!(outputs.len() > 30);
+        for (name, text) in &outputs {
+            prop_assert!(!text.contains(&token), "{} printed the raw token:\n{}", name, text);
+        }
+        // The commit message leak is itself a finding, with the commit as provenance.
+        let history = &outputs.iter().find(|(n, _)| n == "history json v=false").unwrap().1;
+        prop_assert!(history.contains("<commit message>"), "{}", history);
+    }
+}
+
+#[test]
+fn a_token_in_a_commit_message_is_a_finding_with_its_commit() {
+    let repo = Repo::new();
+    let token = okta_token(8100);
+    repo.write("a.txt", "a\n");
+    let base = repo.commit_all("base");
+    repo.write("b.txt", "b\n");
+    let head = repo.commit_all(&format!("debug\n\ncurl -H 'Authorization: SSWS {token}'"));
+    for args in [
+        vec!["history", "."],
+        vec!["history", "--range", &format!("{base}..{head}"), "."],
+    ] {
+        let (c, json) = repo.tw_json(&args);
+        assert_eq!(c, 1, "{args:?}");
+        let f = &json["findings"][0];
+        assert_eq!(f["path"], "<commit message>", "{json:#}");
+        assert_eq!(f["line"], 3);
+        assert_eq!(f["commit"], head.as_str());
+        assert!(!json.to_string().contains(&token));
+    }
+}
+
+#[test]
+fn error_messages_never_echo_a_secret() {
+    let token = okta_token(8200);
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = tokenwarden(dir.path(), args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", all_output(&out));
+        let text = all_output(&out);
+        assert!(!text.contains(&token), "{args:?} echoed the token: {text}");
+        assert!(text.contains("00"), "quoted redacted: {text}");
+        text
+    };
+    // A token pasted into .tokenwardenignore instead of its fingerprint.
+    fs::write(dir.path().join(".tokenwardenignore"), format!("{token}\n")).unwrap();
+    run(&["scan", "."]);
+    fs::remove_file(dir.path().join(".tokenwardenignore")).unwrap();
+    // An invalid [allow] secrets regex built around the token.
+    fs::write(
+        dir.path().join(".tokenwarden.toml"),
+        format!("[allow]\nsecrets = ['({token}']\n"),
+    )
+    .unwrap();
+    let text = run(&["scan", "."]);
+    assert!(text.contains("unclosed group"), "the reason stays: {text}");
+    fs::remove_file(dir.path().join(".tokenwarden.toml")).unwrap();
+    // Nonsense values for flags.
+    run(&["scan", "--max-file-size", &token, "."]);
+    run(&["scan", "--min-confidence", &token, "."]);
+    run(&["scan", "--threads", &token, "."]);
+    // A password in an org URL (flag and environment) is covered in verify_okta.rs.
+}
+
+#[test]
+fn rules_check_quotes_example_secrets_redacted() {
+    let token = okta_token(8300);
+    let dir = tempfile::tempdir().unwrap();
+    let rule = format!(
+        "id = \"mine\"\nname = \"Mine\"\ndescription = \"d\"\nseverity = \"note\"\n\
+         security_severity = 1.0\nremediation = \"r\"\nregex = '(?P<secret>tok_[a-z]{{8}})'\n\
+         [[examples]]\ntext = \"x = {token}\"\nsecret = \"{token}\"\n"
+    );
+    fs::write(dir.path().join("mine.toml"), rule).unwrap();
+    let out = tokenwarden(dir.path(), &["rules", "check", "."]);
+    assert_eq!(code(&out), 1, "{}", all_output(&out));
+    let text = all_output(&out);
+    assert!(text.contains("FAIL mine"), "{text}");
+    assert!(!text.contains(&token), "{text}");
+    let out = tokenwarden(dir.path(), &["rules", "check", "--no-redact", "."]);
+    assert!(all_output(&out).contains(&token), "--no-redact shows it");
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Git repositories that exist in the wild
+
+#[test]
+fn replace_refs_and_grafts_are_scanned_as_stored_never_a_panic() {
+    let repo = Repo::new();
+    let original = okta_token(8400);
+    let replacement = okta_token(8401);
+    repo.write("a.sh", &header(&original));
+    let first = repo.commit_all("a");
+    repo.write("b.txt", "x\n");
+    let second = repo.commit_all("b");
+    // A blob replaced by another holding a second token, and a graft of the second commit.
+    let blob = repo.git(&["rev-parse", "HEAD:a.sh"]);
+    fs::write(repo.path.join("r.sh"), header(&replacement)).unwrap();
+    let new_blob = repo.git(&["hash-object", "-w", "r.sh"]);
+    fs::remove_file(repo.path.join("r.sh")).unwrap();
+    repo.git(&["replace", &blob, &new_blob]);
+    repo.git(&["replace", "--graft", &second]);
+    repo.write("c.sh", "y\n");
+    repo.git(&["add", "c.sh"]);
+    for format in ["text", "json", "sarif"] {
+        for args in [
+            vec!["history", "--format", format, "."],
+            vec![
+                "history",
+                "--format",
+                format,
+                "--range",
+                &format!("{first}~0..HEAD"),
+                ".",
+            ],
+            vec!["staged", "--format", format],
+        ] {
+            let out = repo.tw(&args);
+            let c = code(&out);
+            assert!(c < 2, "{args:?}: {}", all_output(&out));
+        }
+    }
+    // Both the stored blob and the replacement object are scanned.
+    let (c, json) = repo.tw_json(&["history", "."]);
+    assert_eq!(c, 1);
+    let secrets: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap())
+        .collect();
+    for t in [&original, &replacement] {
+        let shown = format!("{}…", &t[..4]);
+        assert!(secrets.contains(&shown.as_str()), "{t}: {json:#}");
+    }
+    // The Action on the same repository.
+    let gha = Gha::new();
+    let run = gha.run(&repo.path, "schedule", &Value::Null, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn sha256_repositories_get_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = Command::new("git")
+        .args(["init", "-q", "--object-format=sha256", "r"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    if !init.status.success() {
+        eprintln!("git cannot make SHA-256 repositories here; skipped");
+        return;
+    }
+    let r = dir.path().join("r");
+    for args in [
+        vec!["history", "."],
+        vec!["history", "--range", "HEAD~1..HEAD", "."],
+        vec!["staged"],
+        vec!["install-hook"],
+    ] {
+        let out = tokenwarden(&r, &args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        let text = all_output(&out);
+        assert!(
+            text.contains("SHA-256 repositories are not supported yet"),
+            "{args:?}: {text}"
+        );
+    }
+}
+
+#[test]
+fn staged_on_a_bare_repository_says_there_is_no_work_tree() {
+    let repo = Repo::new();
+    repo.write("a", "a\n");
+    repo.commit_all("a");
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("b.git");
+    repo.git(&["clone", "-q", "--bare", ".", bare.to_str().unwrap()]);
+    let out = tokenwarden(dir.path(), &["staged", "--repo", bare.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        all_output(&out).contains("no work tree"),
+        "{}",
+        all_output(&out)
+    );
+}
+
+#[test]
+fn a_push_that_deletes_a_branch_scans_nothing() {
+    let repo = Repo::new();
+    repo.write("a", "a\n");
+    let head = repo.commit_all("a");
+    let gha = Gha::new();
+    let event = json!({"before": head, "after": "0".repeat(40), "deleted": true});
+    let run = gha.run(&repo.path, "push", &event, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("::notice"), "{}", run.stdout);
+    assert!(run.stdout.contains("deletes a branch"), "{}", run.stdout);
+    assert!(run.outputs.contains("findings=0"), "{}", run.outputs);
+}
+
+/// Ownership needs two users: the test runs as root (as CI does) and hands the repository
+/// to `nobody`. Elsewhere it says so and passes.
+#[test]
+fn repositories_owned_by_someone_else_are_refused_like_git_does() {
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !is_root {
+        eprintln!("not root: cannot hand a repository to another user; skipped");
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("a.sh", &header(&okta_token(8500)));
+    let head = repo.commit_all("a");
+    let chown = Command::new("chown")
+        .args(["-R", "nobody", repo.path.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+            .args(args)
+            .current_dir(&repo.path)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path())
+            .env_remove("GIT_CONFIG_GLOBAL")
+            .output()
+            .unwrap()
+    };
+    let range = format!("{head}~0..{head}");
+    let commands: [&[&str]; 4] = [
+        &["staged"],
+        &["history", "."],
+        &["history", "--range", &range, "."],
+        &["install-hook"],
+    ];
+    let canonical = fs::canonicalize(&repo.path).unwrap();
+    for args in commands {
+        let out = run(args);
+        let text = all_output(&out);
+        assert_eq!(code(&out), 2, "{args:?}: {text}");
+        assert!(text.contains("dubious ownership"), "{args:?}: {text}");
+        assert!(
+            text.contains(&format!(
+                "git config --global --add safe.directory {}",
+                canonical.display()
+            )),
+            "{args:?}: {text}"
+        );
+    }
+    // With git's own exception in place, every command works.
+    fs::write(
+        home.path().join(".gitconfig"),
+        format!("[safe]\n\tdirectory = {}\n", canonical.display()),
+    )
+    .unwrap();
+    for args in commands {
+        let out = run(args);
+        assert!(code(&out) < 2, "{args:?}: {}", all_output(&out));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Nothing lost
+
+#[test]
+fn concurrent_reports_to_one_file_are_never_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..200 {
+        fs::write(
+            dir.path().join(format!("f{i}.sh")),
+            header(&okta_token(8600 + i)),
+        )
+        .unwrap();
+    }
+    let report = dir.path().join("out.json");
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+            .args(["scan", "--format", "json", "-o"])
+            .arg(&report)
+            .arg(".")
+            .current_dir(dir.path())
+            .spawn()
+            .unwrap()
+    };
+    let mut children: Vec<_> = (0..4).map(|_| spawn()).collect();
+    for c in &mut children {
+        assert_eq!(c.wait().unwrap().code(), Some(1));
+    }
+    let json: Value = serde_json::from_str(&fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 200);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+}
+
+#[test]
+fn baseline_create_never_overwrites_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.sh"), header(&okta_token(8700))).unwrap();
+    let baseline = dir.path().join(".tokenwarden-baseline.json");
+    fs::write(&baseline, "{\"findings\": []}\n").unwrap();
+    let out = tokenwarden(dir.path(), &["baseline", "create", "."]);
+    assert_eq!(code(&out), 2);
+    assert!(all_output(&out).contains("--force"), "{}", all_output(&out));
+    assert_eq!(
+        fs::read_to_string(&baseline).unwrap(),
+        "{\"findings\": []}\n"
+    );
+    let out = tokenwarden(dir.path(), &["baseline", "create", "--force", "."]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    let json: Value = serde_json::from_str(&fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn install_hook_force_replaces_a_symlink_not_its_target() {
+    let repo = Repo::new();
+    let shared = tempfile::tempdir().unwrap();
+    let target = shared.path().join("shared-pre-commit");
+    fs::write(&target, "#!/bin/sh\necho shared hook\n").unwrap();
+    let hook = repo.path.join(".git/hooks/pre-commit");
+    fs::create_dir_all(hook.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&target, &hook).unwrap();
+    let out = repo.tw(&["install-hook"]);
+    assert_eq!(code(&out), 2, "a foreign hook is kept without --force");
+    let out = repo.tw(&["install-hook", "--force"]);
+    assert_eq!(code(&out), 0, "{}", all_output(&out));
+    assert_eq!(
+        fs::read_to_string(&target).unwrap(),
+        "#!/bin/sh\necho shared hook\n"
+    );
+    let meta = fs::symlink_metadata(&hook).unwrap();
+    assert!(!meta.file_type().is_symlink());
+    assert!(
+        fs::read_to_string(&hook)
+            .unwrap()
+            .contains("tokenwarden pre-commit hook")
+    );
+}
+
+#[test]
+fn oversized_configs_are_refused_before_they_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".tokenwarden.toml");
+    let mut big = String::from("[allow]\nstopwords = [\n");
+    while big.len() <= 1 << 20 {
+        big.push_str("  \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n");
+    }
+    big.push_str("]\n");
+    fs::write(&config, &big).unwrap();
+    let out = tokenwarden(dir.path(), &["scan", "."]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        all_output(&out).contains("larger than 1"),
+        "{}",
+        all_output(&out)
+    );
+
+    let many: Vec<String> = (0..10_001).map(|i| format!("\"w{i}\"")).collect();
+    fs::write(
+        &config,
+        format!("[allow]\nstopwords = [{}]\n", many.join(",")),
+    )
+    .unwrap();
+    let out = tokenwarden(dir.path(), &["scan", "."]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        all_output(&out).contains("10000 allowed") || all_output(&out).contains("10,000"),
+        "{}",
+        all_output(&out)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn control_and_bidi_characters_in_names_cannot_forge_output() {
+    let repo = Repo::new();
+    repo.write("README.md", "x\n");
+    let base = repo.commit_all("base");
+    let name = "evil\u{202e}hs.txt\n## Injected heading\r\nfake.sh";
+    repo.write(name, &header(&okta_token(8800)));
+    let head = repo.commit_all("add");
+    let out = repo.tw(&["scan", "--verbose", "."]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\u{202e}') && !text.contains('\r'), "{text}");
+    assert!(
+        text.contains("evil\\u{202e}hs.txt\\u{a}## Injected"),
+        "{text}"
+    );
+    assert!(
+        !text.lines().any(|l| l.starts_with("## Injected")),
+        "a file name started a line: {text}"
+    );
+    let gha = Gha::new();
+    let event = json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let run = gha.run(&repo.path, "pull_request", &event, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.summary.contains('\u{202e}'), "{}", run.summary);
+    assert!(
+        !run.summary.lines().any(|l| l.starts_with("## Injected")),
+        "{}",
+        run.summary
+    );
+    for line in run.stdout.lines().filter(|l| l.starts_with("::")) {
+        assert!(!line.contains('\r'), "{line}");
+    }
+}
+
+#[test]
+fn rule_names_with_control_characters_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("r");
+    fs::create_dir(&rules).unwrap();
+    fs::write(
+        rules.join("x.toml"),
+        "id = \"x\"\nname = \"Bad\\nname\"\ndescription = \"d\"\nseverity = \"note\"\n\
+         security_severity = 1.0\nremediation = \"r\"\nregex = '(?P<secret>tok_[a-z]{8})'\n\
+         [[examples]]\ntext = \"tok_abcdefgh\"\nsecret = \"tok_abcdefgh\"\n",
+    )
+    .unwrap();
+    let out = tokenwarden(dir.path(), &["scan", "--rules", "r", "."]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        all_output(&out).contains("control or bidi"),
+        "{}",
+        all_output(&out)
+    );
+}
