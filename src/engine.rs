@@ -2,6 +2,9 @@
 //! suppressions, keep tokens for `--verify`. Every source (files, stdin, git) goes
 //! through here.
 
+use std::collections::HashSet;
+use std::sync::Mutex;
+
 use crate::finding::{Confidence, Finding};
 use crate::locate::locate;
 use crate::matcher::{Match, Matcher};
@@ -16,6 +19,10 @@ pub struct Engine {
     pub verify: bool,
     /// Inline markers and config allow rules, checked on the raw line and secret.
     pub allow: LineAllow,
+    /// Every raw secret reported so far, so that free text printed later (a commit
+    /// summary quoting a password, say) can be scrubbed of it even where it has no shape
+    /// a rule would recognise. Kept only while redacting; never written anywhere.
+    seen: Mutex<HashSet<Vec<u8>>>,
 }
 
 /// A NUL byte in the first 8 KiB marks a binary file, as git and ripgrep decide.
@@ -42,6 +49,25 @@ pub struct Window {
 }
 
 impl Engine {
+    /// An engine with the defaults of a scan: medium confidence, redacted, no verification,
+    /// no allow rules. Callers change the public fields they need.
+    pub fn new(matcher: Matcher) -> Engine {
+        Engine {
+            matcher,
+            min_confidence: Confidence::Medium,
+            redact: true,
+            verify: false,
+            allow: LineAllow::default(),
+            seen: Mutex::default(),
+        }
+    }
+
+    /// The raw secrets reported so far (empty unless redacting).
+    pub fn seen_secrets(&self) -> Vec<Vec<u8>> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.iter().cloned().collect()
+    }
+
     pub fn scan_blob(&self, path: &str, data: &[u8]) -> Vec<Finding> {
         let whole = Window {
             report: 0..data.len(),
@@ -66,6 +92,15 @@ impl Engine {
             self.matcher.rules(),
             self.redact,
         );
+        if self.redact {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            for m in matches.iter().filter(|m| report(m)) {
+                seen.insert(data[m.start..m.end].to_vec());
+                if m.secret != data[m.start..m.end] {
+                    seen.insert(m.secret.clone());
+                }
+            }
+        }
         let mut discovered: Option<Vec<String>> = None;
         for (f, m) in found.iter_mut().zip(matches.iter().filter(|m| report(m))) {
             if f.line == 1 {
@@ -92,12 +127,8 @@ impl Engine {
     /// The built-in rules with default settings, for unit tests.
     #[cfg(test)]
     pub fn builtin() -> Engine {
-        Engine {
-            matcher: Matcher::new(crate::rules::RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
-            min_confidence: Confidence::Medium,
-            redact: true,
-            verify: false,
-            allow: LineAllow::default(),
-        }
+        Engine::new(Matcher::new(
+            crate::rules::RuleSet::load(&[] as &[&std::path::Path]).unwrap(),
+        ))
     }
 }

@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::Regex;
 
 use crate::finding::redact;
@@ -19,18 +20,57 @@ use crate::rules::RuleSet;
 /// Bare Okta token shape, without the rule's placeholder and entropy filters.
 const TOKEN_SHAPE: &str = r"00[A-Za-z0-9_-]{40}";
 
+/// Known secrets shorter than this are not searched for in free text: they would redact
+/// ordinary words.
+const MIN_KNOWN_LEN: usize = 6;
+
 pub struct Scrubber<'m> {
     matcher: &'m Matcher,
+    /// The raw secrets this run reported, wherever they appear.
+    known: Option<AhoCorasick>,
 }
 
 impl<'m> Scrubber<'m> {
     pub fn new(matcher: &'m Matcher) -> Self {
-        Scrubber { matcher }
+        Scrubber {
+            matcher,
+            known: None,
+        }
     }
 
-    /// `text` with every secret-looking span replaced by its redacted form.
+    /// Also redacts every occurrence of these exact secrets.
+    pub fn with_known(mut self, secrets: Vec<Vec<u8>>) -> Self {
+        let secrets: Vec<Vec<u8>> = secrets
+            .into_iter()
+            .filter(|s| s.len() >= MIN_KNOWN_LEN)
+            .collect();
+        if !secrets.is_empty() {
+            // Too many patterns for the automaton only loses this extra pass, never the
+            // shape-based one.
+            self.known = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&secrets)
+                .ok();
+        }
+        self
+    }
+
+    /// `text` with every secret-looking span, and every known secret, replaced by its
+    /// redacted form.
     pub fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        scrub_with(self.matcher, text)
+        let Some(known) = &self.known else {
+            return scrub_with(self.matcher, text);
+        };
+        let spans: Vec<(usize, usize)> = known
+            .find_iter(text.as_bytes())
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        if spans.is_empty() {
+            return scrub_with(self.matcher, text);
+        }
+        // Known secrets first, on the original text, then shapes on what is left.
+        let replaced = replace_spans(text, spans);
+        Cow::Owned(scrub_with(self.matcher, &replaced).into_owned())
     }
 
     pub fn scrub_in_place(&self, text: &mut String) {
@@ -182,6 +222,15 @@ mod tests {
             scrub_builtin("src/main.rs: nothing here"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn known_secrets_are_scrubbed_whatever_their_shape() {
+        let m = Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap());
+        let s = Scrubber::new(&m).with_known(vec![b"correct-horse".to_vec(), b"abc".to_vec()]);
+        let t = token();
+        let text = format!("rotated correct-horse and {t}, abc stays");
+        assert_eq!(s.scrub(&text), "rotated cor… and 00aB…, abc stays");
     }
 
     #[test]

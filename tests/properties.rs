@@ -10,15 +10,14 @@ use tokenwarden::matcher::Matcher;
 use tokenwarden::outcome::Outcome;
 use tokenwarden::report::{self, Format, ReportContext};
 use tokenwarden::rules::RuleSet;
-use tokenwarden::suppress::LineAllow;
 
 fn engine() -> Engine {
-    Engine {
-        matcher: Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
-        min_confidence: Confidence::Low,
-        redact: true,
-        verify: false,
-        allow: LineAllow::default(),
+    {
+        let mut e = Engine::new(Matcher::new(
+            RuleSet::load(&[] as &[&std::path::Path]).unwrap(),
+        ));
+        e.min_confidence = Confidence::Low;
+        e
     }
 }
 

@@ -151,6 +151,25 @@ fn a_token_in_a_commit_message_is_a_finding_with_its_commit() {
 }
 
 #[test]
+fn a_secret_found_anywhere_is_redacted_in_commit_summaries_whatever_its_shape() {
+    let repo = Repo::new();
+    // A URL password has no shape of its own once it stands alone in a sentence.
+    let password = common::url_secret(8150);
+    repo.write(
+        "db.env",
+        &format!("DATABASE_URL=postgres://app:{password}@db.internal:5432/app\n"),
+    );
+    repo.commit_all(&format!("db: password is {password} for now"));
+    for format in ["text", "json", "sarif"] {
+        let out = repo.tw(&["history", "--format", format, "."]);
+        assert_eq!(code(&out), 1);
+        let text = all_output(&out);
+        assert!(!text.contains(&password), "{format}: {text}");
+        assert!(text.contains("db: password is "), "{format}: {text}");
+    }
+}
+
+#[test]
 fn error_messages_never_echo_a_secret() {
     let token = okta_token(8200);
     let dir = tempfile::tempdir().unwrap();

@@ -8,16 +8,16 @@ use tokenwarden::engine::Engine;
 use tokenwarden::finding::Confidence;
 use tokenwarden::matcher::Matcher;
 use tokenwarden::rules::RuleSet;
-use tokenwarden::suppress::LineAllow;
 
 fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine {
-        matcher: Matcher::new(RuleSet::load_eager(&[] as &[&std::path::Path]).unwrap()),
-        min_confidence: Confidence::Low,
-        redact: true,
-        verify: true,
-        allow: LineAllow::default(),
+    ENGINE.get_or_init(|| {
+        let mut e = Engine::new(Matcher::new(
+            RuleSet::load_eager(&[] as &[&std::path::Path]).unwrap(),
+        ));
+        e.min_confidence = Confidence::Low;
+        e.verify = true;
+        e
     })
 }
 

@@ -9,24 +9,16 @@ use crate::audit::{Audit, audit_blob, report};
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::engine::{Engine, looks_binary};
 use crate::error::{Error, Result};
-use crate::finding::Confidence;
 use crate::matcher::Matcher;
 use crate::outcome::{Outcome, SkipReason, Skipped};
 use crate::report::{UsageNote, write_sarif_with_usage};
 use crate::rules::RuleSet;
 use crate::source::display_path;
 use crate::source::fs::{WalkOptions, walk_builder};
-use crate::suppress::LineAllow;
 
 pub fn run(args: AuditArgs) -> Result<i32> {
     let data = AuditData::load()?;
-    let engine = Engine {
-        matcher: Matcher::new(RuleSet::load(&[] as &[&std::path::Path])?),
-        min_confidence: Confidence::Medium,
-        redact: true,
-        verify: false,
-        allow: LineAllow::default(),
-    };
+    let engine = Engine::new(Matcher::new(RuleSet::load(&[] as &[&std::path::Path])?));
     let opts = WalkOptions {
         no_ignore: args.no_ignore,
         max_file_size: args.max_file_size,

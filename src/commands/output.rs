@@ -46,17 +46,15 @@ pub fn prepare(common: &CommonArgs, root: Option<&Path>) -> Result<Run> {
         root.map(|r| r.join(IGNORE_FILE)).as_deref(),
         common.baseline.as_deref(),
     )?;
-    let engine = Engine {
-        matcher: Matcher::new(rules),
-        min_confidence: common
-            .min_confidence
-            .map(Confidence::from)
-            .or(config.min_confidence)
-            .unwrap_or(Confidence::Medium),
-        redact: !common.no_redact,
-        verify: verify.is_some(),
-        allow: std::mem::take(&mut config.line_allow),
-    };
+    let mut engine = Engine::new(Matcher::new(rules));
+    engine.min_confidence = common
+        .min_confidence
+        .map(Confidence::from)
+        .or(config.min_confidence)
+        .unwrap_or(Confidence::Medium);
+    engine.redact = !common.no_redact;
+    engine.verify = verify.is_some();
+    engine.allow = std::mem::take(&mut config.line_allow);
     Ok(Run {
         config,
         engine,
@@ -129,7 +127,9 @@ fn verify_options(common: &CommonArgs, config: &Config) -> Result<Option<VerifyO
 pub fn settle(common: &CommonArgs, run: &Run, out: &mut Outcome) {
     if run.engine.redact {
         // First, so that baselines and ignore files compare what reports show.
-        Scrubber::new(&run.engine.matcher).scrub_outcome(out);
+        Scrubber::new(&run.engine.matcher)
+            .with_known(run.engine.seen_secrets())
+            .scrub_outcome(out);
     }
     for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
         f.suppression = run.known.check(f);
