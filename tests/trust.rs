@@ -39,7 +39,7 @@ fn every_output(token: &str) -> Vec<(String, String)> {
     repo.write(&format!("fixtures/{token}.txt"), "named after it\n");
     repo.write(
         &format!("fixtures/SSWS {token}.sh"),
-        &format!("# {token}\n"),
+        &format!("# {token}\ncurl -H \"Authorization: SSWS $OKTA_API_TOKEN\" https://acme.okta.com/api/v1/users?t={token}\n"),
     );
     let head = repo.commit_all(&format!(
         "add deploy script\n\nused Authorization: SSWS {token} while testing"
@@ -71,6 +71,15 @@ fn every_output(token: &str) -> Vec<(String, String)> {
                 record(format!("{what} {format} v={verbose}"), repo.tw(&all));
             }
         }
+    }
+    // Staged: a new file named after the token, holding it, about to be committed.
+    repo.write(&format!("staged/{token}.sh"), &header(token));
+    repo.git(&["add", "-A"]);
+    for format in ["text", "json", "sarif"] {
+        record(
+            format!("staged {format}"),
+            repo.tw(&["staged", "--verbose", "--format", format]),
+        );
     }
     for format in ["text", "json", "markdown", "sarif"] {
         record(

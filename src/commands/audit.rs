@@ -11,6 +11,7 @@ use crate::engine::{Engine, looks_binary};
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
 use crate::outcome::{Outcome, SkipReason, Skipped};
+use crate::redact::Scrubber;
 use crate::report::{UsageNote, write_sarif_with_usage};
 use crate::rules::RuleSet;
 use crate::source::display_path;
@@ -52,6 +53,18 @@ pub fn run(args: AuditArgs) -> Result<i32> {
             audit_blob(&data, &engine, &path, &data_bytes, &mut audit);
             leaks.findings.extend(engine.scan_blob(&path, &data_bytes));
         }
+    }
+    // Paths, usage snippets and endpoints come from the audited tree: scrubbed like every
+    // report (README "Trust model").
+    let scrubber = Scrubber::new(&engine.matcher).with_known(engine.seen_secrets());
+    scrubber.scrub_outcome(&mut leaks);
+    for site in &mut audit.sites {
+        scrubber.scrub_in_place(&mut site.path);
+        scrubber.scrub_in_place(&mut site.snippet);
+    }
+    for call in &mut audit.calls {
+        scrubber.scrub_in_place(&mut call.path);
+        scrubber.scrub_in_place(&mut call.endpoint);
     }
     leaks.sort();
     let text = match args.format {
