@@ -6,7 +6,7 @@
 //! it is replaced by the intended `^[a-zA-Z]{2}$|^[a-zA-Z]{2}-[a-zA-Z]{2}$`. tokenwarden
 //! does not emit `language`.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

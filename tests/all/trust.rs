@@ -3,7 +3,7 @@
 //! crash the scanner, forge report lines or make it lose a report. Verification
 //! destinations are covered in tests/verify_okta.rs.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! Git sources on real repositories built in temp dirs with the real `git` binary:
 //! `staged`, `history`, `history --range`, the pre-commit hook and `install-hook`.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! `--verify` against a real HTTP server on 127.0.0.1 that plays an Okta org.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::fs;

@@ -1,7 +1,7 @@
 //! Unattended runs meet every kind of input. Each case: no panic, no hang, a clear reason
 //! for anything skipped, and the rest still scanned.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

@@ -1,6 +1,6 @@
 //! `tokenwarden scan` end to end: the real binary on temp directories.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

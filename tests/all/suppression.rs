@@ -1,7 +1,7 @@
 //! Silencing false positives without silencing real leaks: inline markers, the ignore
 //! file, baselines and config allow rules.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

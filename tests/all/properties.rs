@@ -1,7 +1,7 @@
 //! Property tests on the library: a token inserted anywhere in random text is found
 //! exactly once, at the right line and column, and no report format ever contains it.
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use tokenwarden::engine::Engine;

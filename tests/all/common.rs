@@ -1,6 +1,5 @@
 //! Shared by the integration tests. Secrets are generated at run time, never written in
 //! the source, so that `tokenwarden scan .` on this repository stays clean.
-#![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};

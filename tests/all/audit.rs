@@ -1,6 +1,6 @@
 //! `tokenwarden audit` on a synthetic multi-language repository with known usage sites.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

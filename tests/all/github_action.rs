@@ -1,7 +1,7 @@
 //! `tokenwarden github-action` on real repositories with emulated GitHub Actions
 //! environments, and the action's YAML files.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

@@ -1,0 +1,18 @@
+//! The integration tests, in one binary: each module drives the real `tokenwarden`
+//! executable (or the library) against real files, git repositories and a local HTTP
+//! server. One binary links once, so `cargo test` spends its time testing.
+
+// Helpers are shared by modules that each use a part of them.
+#[allow(dead_code)]
+mod common;
+
+mod audit;
+mod bad_input;
+mod git_sources;
+mod github_action;
+mod properties;
+mod sarif_schema;
+mod scan_dir;
+mod suppression;
+mod trust;
+mod verify_okta;
