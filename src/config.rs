@@ -123,7 +123,7 @@ impl Config {
                         // very secret being allowed: quote it redacted, keep the reason.
                         Error::new(format!(
                             "{origin}:{line}:{col}: allow.{key}: invalid regex `{}`: {}",
-                            crate::redact::quote(s.get_ref()),
+                            crate::finding::redact(s.get_ref()),
                             regex_reason(&e)
                         ))
                     })
@@ -206,7 +206,7 @@ fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
                 .map_err(|e| {
                     Error::new(format!(
                         "{origin}: allow.paths: invalid glob `{}`: {}",
-                        crate::redact::quote(p),
+                        crate::finding::redact(p),
                         e.kind()
                     ))
                 })?;

@@ -2,14 +2,12 @@
 //! suppressions, keep tokens for `--verify`. Every source (files, stdin, git) goes
 //! through here.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
-
 use crate::finding::{Confidence, Finding};
 use crate::locate::locate;
 use crate::matcher::{Match, Matcher};
 use crate::suppress::LineAllow;
-use crate::verify::{VerifyInput, orgs};
+use crate::vault::{Vault, VerifyInput};
+use crate::verify::orgs;
 
 pub struct Engine {
     pub matcher: Matcher,
@@ -19,10 +17,10 @@ pub struct Engine {
     pub verify: bool,
     /// Inline markers and config allow rules, checked on the raw line and secret.
     pub allow: LineAllow,
-    /// Every raw secret reported so far, so that free text printed later (a commit
-    /// summary quoting a password, say) can be scrubbed of it even where it has no shape
-    /// a rule would recognise. Kept only while redacting; never written anywhere.
-    seen: Mutex<HashSet<Vec<u8>>>,
+    /// Raw secrets, beside the (redacted) findings: tokens for `--verify`, and every
+    /// reported secret while redacting, so that free text printed later (a commit summary
+    /// quoting a password, say) can be scrubbed of it whatever its shape.
+    pub vault: Vault,
 }
 
 /// A NUL byte in the first 8 KiB marks a binary file, as git and ripgrep decide.
@@ -58,14 +56,8 @@ impl Engine {
             redact: true,
             verify: false,
             allow: LineAllow::default(),
-            seen: Mutex::default(),
+            vault: Vault::default(),
         }
-    }
-
-    /// The raw secrets reported so far (empty unless redacting).
-    pub fn seen_secrets(&self) -> Vec<Vec<u8>> {
-        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        seen.iter().cloned().collect()
     }
 
     pub fn scan_blob(&self, path: &str, data: &[u8]) -> Vec<Finding> {
@@ -93,12 +85,9 @@ impl Engine {
             self.redact,
         );
         if self.redact {
-            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
             for m in matches.iter().filter(|m| report(m)) {
-                seen.insert(data[m.start..m.end].to_vec());
-                if m.secret != data[m.start..m.end] {
-                    seen.insert(m.secret.clone());
-                }
+                self.vault.remember(&data[m.start..m.end]);
+                self.vault.remember(&m.secret);
             }
         }
         let mut discovered: Option<Vec<String>> = None;
@@ -116,10 +105,10 @@ impl Engine {
                 let orgs = discovered
                     .get_or_insert_with(|| orgs::discover(data))
                     .clone();
-                f.verify_input = Some(VerifyInput {
+                f.secret_id = Some(self.vault.keep_for_verify(VerifyInput {
                     token: String::from_utf8_lossy(&m.secret).into_owned(),
                     discovered_orgs: orgs,
-                });
+                }));
             }
         }
         found

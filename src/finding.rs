@@ -50,11 +50,11 @@ pub struct Finding {
     /// Where in git history it came from (history and range scans only).
     pub provenance: Option<Provenance>,
     /// The answer of `--verify`.
-    pub verification: Option<crate::verify::Verification>,
-    /// The raw token for `--verify`, dropped once verified; never written anywhere.
-    pub verify_input: Option<crate::verify::VerifyInput>,
+    pub verification: Option<Verification>,
+    /// Where the raw token waits for `--verify` (the token itself never sits here).
+    pub secret_id: Option<crate::vault::SecretId>,
     /// Why it does not count (it is still reported as suppressed).
-    pub suppression: Option<crate::suppress::Suppression>,
+    pub suppression: Option<Suppression>,
 }
 
 /// The commit that introduced a finding.
@@ -77,8 +77,52 @@ impl Finding {
     pub fn is_live(&self) -> bool {
         self.verification
             .as_ref()
-            .is_some_and(|v| v.status == crate::verify::Status::Live)
+            .is_some_and(|v| v.status == Status::Live)
     }
+}
+
+/// What `--verify` learned about a finding's credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Unknown,
+    Invalid,
+    Live,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Live => "live",
+            Status::Invalid => "invalid",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub status: Status,
+    pub org: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// How a suppression was decided (SARIF `suppressions[].kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SuppressionKind {
+    /// Marked in the scanned text itself.
+    #[serde(rename = "inSource")]
+    InSource,
+    /// Decided outside the text: config, ignore file, baseline.
+    #[serde(rename = "external")]
+    External,
+}
+
+/// Why a finding does not count; it is still reported, as suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub justification: String,
 }
 
 /// Same rule + same secret gives the same fingerprint wherever the secret appears, so a

@@ -3,6 +3,7 @@
 
 use memchr::memchr2;
 
+use crate::escape::sanitize;
 use crate::finding::{Finding, fingerprint, redact};
 use crate::matcher::Match;
 use crate::rules::Rule;
@@ -46,7 +47,7 @@ pub fn locate(
                 snippet: snippet(blob, line_start, line_end, m, matches, redacted),
                 provenance: None,
                 verification: None,
-                verify_input: None,
+                secret_id: None,
                 suppression: None,
             }
         })
@@ -159,30 +160,6 @@ fn char_boundary(blob: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// Control characters are escaped so a scanned file cannot drive the user's terminal.
-pub fn sanitize(s: &str) -> String {
-    if !s.chars().any(needs_escape) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if needs_escape(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Terminal controls (ESC, CR, LF, …) and the invisible characters that reorder or hide
-/// text (bidi overrides and isolates such as U+202E, zero-width marks): a file name that
-/// holds them could forge or hide report lines.
-pub(crate) fn needs_escape(c: char) -> bool {
-    (c.is_control() && c != '\t')
-        || matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,14 +172,5 @@ mod tests {
         assert_eq!(c.advance(blob, 3), (2, 3));
         assert_eq!(c.advance(blob, 5), (3, 5));
         assert_eq!(c.advance(blob, 9), (4, 7));
-    }
-
-    #[test]
-    fn sanitize_escapes_terminal_controls() {
-        assert_eq!(sanitize("a\x1b[31mb\tc"), "a\\u{1b}[31mb\tc");
-        assert_eq!(
-            sanitize("evil\u{202e}txt.exe\nx"),
-            "evil\\u{202e}txt.exe\\u{a}x"
-        );
     }
 }

@@ -3,8 +3,9 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 
 use tokenwarden::cli::Cli;
 use tokenwarden::commands;
-use tokenwarden::locate::sanitize;
-use tokenwarden::redact::{quote, scrub_builtin};
+use tokenwarden::escape::sanitize;
+use tokenwarden::finding::redact;
+use tokenwarden::redact::scrub_builtin;
 
 const EXIT_ERROR: i32 = 2;
 
@@ -39,7 +40,7 @@ fn usage_error(e: clap::Error) -> ! {
     if let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue)
         && !value.is_empty()
     {
-        text = text.replace(value.as_str(), &quote(value));
+        text = text.replace(value.as_str(), &redact(value));
     }
     eprint!("{}", scrub_builtin(&text));
     std::process::exit(EXIT_ERROR);

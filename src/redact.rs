@@ -130,11 +130,6 @@ pub fn scrub_builtin(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Quotes user input in an error message: its first four characters, as for secrets.
-pub fn quote(input: &str) -> String {
-    redact(input)
-}
-
 fn scrub_with<'t>(matcher: &Matcher, text: &'t str) -> Cow<'t, str> {
     let bytes = text.as_bytes();
     let mut spans: Vec<(usize, usize)> = matcher

@@ -10,7 +10,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let n: f64 = num.parse().map_err(|_| {
         format!(
             "`{}` is not a size (examples: 1048576, 512K, 25M, 1G)",
-            crate::redact::quote(s)
+            crate::finding::redact(s)
         )
     })?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
@@ -21,7 +21,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         _ => {
             return Err(format!(
                 "unknown size unit in `{}` (use K, M or G)",
-                crate::redact::quote(s)
+                crate::finding::redact(s)
             ));
         }
     };

@@ -13,31 +13,14 @@ use std::fs;
 use std::path::Path;
 
 use regex::bytes::Regex;
-use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::finding::Finding;
+use crate::finding::{Finding, Suppression, SuppressionKind as Kind};
 
 pub const INLINE_MARKER: &[u8] = b"tokenwarden:allow";
 pub const IGNORE_FILE: &str = ".tokenwardenignore";
 /// 1 MiB holds 40,000 fingerprints; anything larger is not an ignore file.
 const MAX_IGNORE_FILE_BYTES: u64 = 1 << 20;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Kind {
-    /// Marked in the scanned text itself.
-    #[serde(rename = "inSource")]
-    InSource,
-    /// Decided outside the text: config, ignore file, baseline.
-    #[serde(rename = "external")]
-    External,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Suppression {
-    pub kind: Kind,
-    pub justification: String,
-}
 
 /// Rules that look at the raw secret and its line, so they run inside the engine,
 /// before redaction.
@@ -108,7 +91,7 @@ impl Known {
                         path.display(),
                         n + 1,
                         // Someone may have pasted the secret itself: never echo it.
-                        crate::redact::quote(entry)
+                        crate::finding::redact(entry)
                     )));
                 }
                 known.ignored.insert(entry.to_ascii_lowercase());

@@ -56,7 +56,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     }
     // Paths, usage snippets and endpoints come from the audited tree: scrubbed like every
     // report (README "Trust model").
-    let scrubber = Scrubber::new(&engine.matcher).with_known(engine.seen_secrets());
+    let scrubber = Scrubber::new(&engine.matcher).with_known(engine.vault.seen());
     scrubber.scrub_outcome(&mut leaks);
     for site in &mut audit.sites {
         scrubber.scrub_in_place(&mut site.path);

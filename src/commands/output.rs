@@ -100,7 +100,7 @@ fn verify_options(common: &CommonArgs, config: &Config) -> Result<Option<VerifyO
                 config
                     .origin
                     .as_deref()
-                    .map_or_else(String::new, |p| crate::locate::sanitize(
+                    .map_or_else(String::new, |p| crate::escape::sanitize(
                         &p.display().to_string()
                     ))
             );
@@ -128,14 +128,14 @@ pub fn settle(common: &CommonArgs, run: &Run, out: &mut Outcome) {
     if run.engine.redact {
         // First, so that baselines and ignore files compare what reports show.
         Scrubber::new(&run.engine.matcher)
-            .with_known(run.engine.seen_secrets())
+            .with_known(run.engine.vault.seen())
             .scrub_outcome(out);
     }
     for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
         f.suppression = run.known.check(f);
     }
     if let Some(opts) = &run.verify {
-        verify::run(&mut out.findings, opts);
+        verify::run(&mut out.findings, &run.engine.vault, opts);
         if common.only_live {
             out.findings
                 .retain(|f| f.suppression.is_some() || f.is_live());
@@ -188,7 +188,7 @@ pub fn emit(common: &CommonArgs, engine: &Engine, out: &Outcome) -> Result<()> {
         Ok(()) => {}
     }
     for w in &out.stats.warnings {
-        eprintln!("tokenwarden: warning: {}", crate::locate::sanitize(w));
+        eprintln!("tokenwarden: warning: {}", crate::escape::sanitize(w));
     }
     if format != Format::Text || to_file {
         eprintln!("tokenwarden: {}", report::summary(out, common.verbose));

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::escape::sanitize;
 use crate::finding::Finding;
-use crate::locate::sanitize;
 use crate::outcome::Outcome;
 use crate::rules::{Level, Rule};
 

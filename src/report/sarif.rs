@@ -450,7 +450,7 @@ mod tests {
             snippet: String::new(),
             provenance: None,
             verification: None,
-            verify_input: None,
+            secret_id: None,
             suppression: None,
         }
     }

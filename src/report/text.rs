@@ -3,10 +3,10 @@
 use std::io::{self, Write};
 
 use super::{ReportContext, summary};
+use crate::escape::sanitize;
 use crate::finding::Confidence;
-use crate::locate::sanitize;
+use crate::finding::Status;
 use crate::outcome::Outcome;
-use crate::verify::Status;
 
 struct Paint {
     on: bool,

@@ -133,7 +133,7 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
     }
     // Names are printed in reports and Markdown summaries: a newline or a bidi override
     // in one could forge lines there.
-    if spec.name.chars().any(crate::locate::needs_escape) {
+    if spec.name.chars().any(crate::escape::needs_escape) {
         return Err(Error::new(format!(
             "{}: must not contain control or bidi characters",
             at("name")

@@ -8,49 +8,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use serde::Serialize;
-
-use crate::finding::Finding;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Unknown,
-    Invalid,
-    Live,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Live => "live",
-            Status::Invalid => "invalid",
-            Status::Unknown => "unknown",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verification {
-    pub status: Status,
-    pub org: Option<String>,
-    pub reason: Option<String>,
-}
-
-/// What verification needs from a finding, kept only in memory and only with `--verify`.
-/// Never serialized.
-#[derive(Clone)]
-pub struct VerifyInput {
-    pub token: String,
-    /// Okta-hosted orgs named in the same file or blob.
-    pub discovered_orgs: Vec<String>,
-}
-
-impl std::fmt::Debug for VerifyInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("VerifyInput { .. }")
-    }
-}
+use crate::finding::{Finding, Status, Verification};
+use crate::vault::{Vault, VerifyInput};
 
 pub struct VerifyOptions {
     /// Orgs the user named (`--okta-org`, `OKTA_ORG_URL`, config), normalized.
@@ -59,17 +18,31 @@ pub struct VerifyOptions {
     pub concurrency: usize,
 }
 
-/// Sets `verification` on every finding that carries a token, then drops the tokens.
-pub fn run(findings: &mut [Finding], opts: &VerifyOptions) {
-    run_with(findings, opts, &std::thread::sleep)
+/// Sets `verification` on every unsuppressed finding whose token the vault holds.
+pub fn run(findings: &mut [Finding], vault: &Vault, opts: &VerifyOptions) {
+    run_with(findings, vault, opts, &std::thread::sleep)
 }
 
-fn run_with(findings: &mut [Finding], opts: &VerifyOptions, sleep: &(dyn Fn(Duration) + Sync)) {
+/// `run`, with the waits of rate limiting going through `sleep` (tests pass a clock that
+/// records instead of sleeping).
+pub fn run_with(
+    findings: &mut [Finding],
+    vault: &Vault,
+    opts: &VerifyOptions,
+    sleep: &(dyn Fn(Duration) + Sync),
+) {
+    let input_of = |f: &Finding| {
+        f.suppression
+            .is_none()
+            .then_some(f.secret_id)
+            .flatten()
+            .and_then(|id| vault.verify_input(id))
+    };
     // Distinct (org, token) pairs, in first-seen order.
     let mut pairs: Vec<(String, String)> = Vec::new();
-    for f in findings.iter().filter(|f| f.suppression.is_none()) {
-        if let Some(input) = &f.verify_input {
-            for org in orgs_for(input, opts) {
+    for f in findings.iter() {
+        if let Some(input) = input_of(f) {
+            for org in orgs_for(&input, opts) {
                 let pair = (org, input.token.clone());
                 if !pairs.contains(&pair) {
                     pairs.push(pair);
@@ -103,12 +76,9 @@ fn run_with(findings: &mut [Finding], opts: &VerifyOptions, sleep: &(dyn Fn(Dura
     });
     let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     for f in findings.iter_mut() {
-        let Some(input) = f.verify_input.take() else {
+        let Some(input) = input_of(f) else {
             continue;
         };
-        if f.suppression.is_some() {
-            continue;
-        }
         let answers: Vec<&Verification> = orgs_for(&input, opts)
             .into_iter()
             .filter_map(|org| results.get(&(org, input.token.clone())))

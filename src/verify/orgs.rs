@@ -35,7 +35,7 @@ const NOT_ORGS: &[&str] = &[
 /// a URL with userinfo carries a password.
 pub fn parse_explicit(url: &str) -> Result<String, String> {
     let url = url.trim().trim_end_matches('/');
-    let shown = || crate::redact::quote(url);
+    let shown = || crate::finding::redact(url);
     let (scheme, rest) = url.split_once("://").ok_or_else(|| {
         format!(
             "`{}` is not an org URL (expected https://<org>.okta.com)",
