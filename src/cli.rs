@@ -128,10 +128,6 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Skip files larger than this: bytes, or with a K, M or G suffix (powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
-    pub max_file_size: u64,
-
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -141,10 +137,6 @@ pub struct StagedArgs {
     /// The repository (any directory inside its work tree).
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub repo: PathBuf,
-
-    /// Skip staged files larger than this: bytes, or with a K, M or G suffix.
-    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
-    pub max_file_size: u64,
 
     #[command(flatten)]
     pub common: CommonArgs,
@@ -163,10 +155,6 @@ pub struct HistoryArgs {
     /// Only lines added by the commits in BASE..HEAD (as `git rev-list BASE..HEAD`).
     #[arg(long, value_name = "BASE..HEAD")]
     pub range: Option<String>,
-
-    /// Skip blobs larger than this: bytes, or with a K, M or G suffix.
-    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
-    pub max_file_size: u64,
 
     #[command(flatten)]
     pub common: CommonArgs,
@@ -194,9 +182,8 @@ pub struct AuditArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Skip files larger than this: bytes, or with a K, M or G suffix.
-    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
-    pub max_file_size: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -215,12 +202,8 @@ pub struct GithubActionArgs {
     #[arg(long, value_name = "FILE")]
     pub sarif_file: Option<PathBuf>,
 
-    /// Skip blobs larger than this: bytes, or with a K, M or G suffix.
-    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
-    pub max_file_size: u64,
-
     #[command(flatten)]
-    pub common: CommonArgs,
+    pub settings: ScanSettings,
 }
 
 #[derive(Args, Debug)]
@@ -234,9 +217,19 @@ pub struct InstallHookArgs {
     pub force: bool,
 }
 
-/// Flags shared by every scanning command.
+/// Flags shared by the scanning commands that write a report where the user says.
 #[derive(Args, Debug)]
 pub struct CommonArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub settings: ScanSettings,
+}
+
+/// Where the report goes and in what form (`github-action` decides these itself).
+#[derive(Args, Debug)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
@@ -244,6 +237,26 @@ pub struct CommonArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Never color the output (also honored: the NO_COLOR environment variable).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// Skipping large inputs (every command that reads files or blobs).
+#[derive(Args, Debug)]
+pub struct LimitArgs {
+    /// Skip files and blobs larger than this: bytes, or with a K, M or G suffix (powers of
+    /// 1024).
+    #[arg(long, value_name = "SIZE", default_value = "25M", value_parser = parse_size)]
+    pub max_file_size: u64,
+}
+
+/// What to find and how to treat it: every scanning command.
+#[derive(Args, Debug)]
+pub struct ScanSettings {
+    #[command(flatten)]
+    pub limits: LimitArgs,
 
     /// Show secrets in full. By default every output shows only the first characters.
     #[arg(long)]
@@ -268,10 +281,6 @@ pub struct CommonArgs {
     /// Worker threads (default: number of CPUs).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-
-    /// Never color the output (also honored: the NO_COLOR environment variable).
-    #[arg(long)]
-    pub no_color: bool,
 
     /// Read settings from FILE instead of .tokenwarden.toml in the scanned directory.
     #[arg(long, value_name = "FILE")]

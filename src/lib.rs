@@ -17,6 +17,7 @@ pub mod finding;
 pub mod locate;
 pub mod matcher;
 pub mod outcome;
+pub mod pipeline;
 pub mod redact;
 pub mod report;
 pub mod rules;

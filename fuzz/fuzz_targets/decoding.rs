@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use tokenwarden::matcher::filters::{inside_base64, percent_decode, shannon_entropy};
-use tokenwarden::source::text::decode_utf16;
+use tokenwarden::pipeline::text::decode_utf16;
 use tokenwarden::verify::orgs::{discover, parse_explicit};
 
 fuzz_target!(|data: &[u8]| {

@@ -1,59 +1,40 @@
 //! `tokenwarden audit [PATH...]`
 
-use std::fs;
 use std::io::Write;
 
-use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::audit::data::AuditData;
-use crate::audit::{Audit, audit_blob, report};
+use crate::audit::report;
+use crate::audit::scanner::AuditScanner;
 use crate::cli::{AuditArgs, AuditFormat};
-use crate::engine::{Engine, looks_binary};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
-use crate::outcome::{Outcome, SkipReason, Skipped};
+use crate::outcome::Outcome;
+use crate::pipeline::{BlobScanner, EXIT_CLEAN, EXIT_FINDINGS, Windows};
 use crate::redact::Scrubber;
 use crate::report::{UsageNote, write_sarif_with_usage};
 use crate::rules::RuleSet;
-use crate::source::display_path;
-use crate::source::fs::{WalkOptions, walk_builder};
+use crate::source::fs::{WalkOptions, scan_root};
 
 pub fn run(args: AuditArgs) -> Result<i32> {
     let data = AuditData::load()?;
     let engine = Engine::new(Matcher::new(RuleSet::load(&[] as &[&std::path::Path])?));
+    let max_size = args.limits.max_file_size;
     let opts = WalkOptions {
         no_ignore: args.no_ignore,
-        max_file_size: args.max_file_size,
-        threads: 1,
+        max_file_size: max_size,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let mut audit = Audit::default();
+    let scanner = AuditScanner::new(
+        &data,
+        &engine,
+        BlobScanner::new(&engine, max_size, Windows::DEFAULT),
+    );
     let mut leaks = Outcome::default();
     for root in &args.paths {
-        fs::metadata(root).map_err(|e| Error::io("audit", root, &e))?;
-        // Audits are one-off reports, not a hot path: a serial walk keeps output order.
-        for entry in walk_builder(root, &opts).build() {
-            let Ok(entry) = entry else { continue };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let path = display_path(entry.path());
-            let too_big = entry.metadata().is_ok_and(|m| m.len() > args.max_file_size);
-            let data_bytes = match fs::read(entry.path()) {
-                Ok(d) if !too_big && !looks_binary(&d) => d,
-                Ok(_) => continue,
-                Err(e) => {
-                    leaks.stats.skipped.push(Skipped {
-                        path,
-                        reason: SkipReason::Unreadable(crate::error::describe_io(&e)),
-                    });
-                    continue;
-                }
-            };
-            leaks.stats.files_scanned += 1;
-            leaks.stats.bytes_scanned += data_bytes.len() as u64;
-            audit_blob(&data, &engine, &path, &data_bytes, &mut audit);
-            leaks.findings.extend(engine.scan_blob(&path, &data_bytes));
-        }
+        scan_root(&scanner, &|_| false, root, &opts, &mut leaks)?;
     }
+    let mut audit = scanner.into_audit();
     // Paths, usage snippets and endpoints come from the audited tree: scrubbed like every
     // report (README "Trust model").
     let scrubber = Scrubber::new(&engine.matcher).with_known(engine.vault.seen());

@@ -4,19 +4,16 @@
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use serde_json::Value;
 
-use super::output::{self, Run};
-use super::{EXIT_CLEAN, EXIT_FINDINGS};
-use crate::cli::{FormatArg, GithubActionArgs};
+use crate::cli::GithubActionArgs;
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
+use crate::pipeline::{EXIT_CLEAN, Pipeline, ReportTarget, exit_code};
+use crate::report::Format;
 use crate::report::github::{annotations, job_summary};
-use crate::source::git::history::{self, HistoryOptions};
-use crate::source::git::{SHALLOW_WARNING, open_git2, range};
+use crate::source::git::{self, Selection, checkout, work_tree};
 
 const ZERO_SHA: &str = "0000000000000000000000000000000000000000";
 
@@ -34,6 +31,26 @@ enum Plan {
 }
 
 impl Plan {
+    /// The commits that must be in the checkout to scan this plan; `None` when the plan
+    /// needs no history at all (an empty range, nothing).
+    fn commits(&self) -> Option<Vec<&str>> {
+        match self {
+            Plan::Range { base, head } if base == head => None,
+            Plan::Nothing => None,
+            Plan::Range { base, head } => Some(vec![base, head]),
+            Plan::Branch(head) => Some(vec![head]),
+            Plan::Everything => Some(vec![]),
+        }
+    }
+
+    fn selection(&self) -> Selection {
+        match self {
+            Plan::Range { base, head } => Selection::Range(format!("{base}..{head}")),
+            Plan::Branch(head) => Selection::Branch(head.clone()),
+            Plan::Everything | Plan::Nothing => Selection::All,
+        }
+    }
+
     fn describe(&self, event: &str) -> String {
         match self {
             Plan::Range { base, head } => format!(
@@ -51,8 +68,7 @@ impl Plan {
     }
 }
 
-pub fn run(mut args: GithubActionArgs) -> Result<i32> {
-    let started = Instant::now();
+pub fn run(args: GithubActionArgs) -> Result<i32> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let event_name = env("GITHUB_EVENT_NAME").ok_or_else(|| {
         Error::new("GITHUB_EVENT_NAME is not set: `tokenwarden github-action` runs inside GitHub Actions (use `scan` or `history` elsewhere)")
@@ -74,56 +90,50 @@ pub fn run(mut args: GithubActionArgs) -> Result<i32> {
         return Ok(EXIT_CLEAN);
     }
 
-    let repo = open_git2(&workspace)?;
     let mut out = Outcome::default();
-    ensure_history(&repo, &workspace, &plan, &mut out).or_else(|e| {
-        force_pushed(&repo, &event_name, &plan, &mut out)
-            .map(|p| plan = p)
-            .ok_or(e)
-    })?;
+    let ensured = match plan.commits() {
+        Some(needed) => checkout::ensure_commits(&workspace, &needed, &mut out),
+        None => Ok(()),
+    };
+    if let Err(e) = ensured {
+        plan = match &plan {
+            Plan::Range { base, head }
+                if event_name == "push" && checkout::force_pushed(&workspace, base, head) =>
+            {
+                out.stats.warnings.push(format!(
+                    "the push's `before` commit {} is not in the repository (a force-push?): \
+                     scanning the whole history of {} instead",
+                    short(base),
+                    short(head)
+                ));
+                Plan::Branch(head.clone())
+            }
+            _ => return Err(e),
+        };
+    }
 
     let sarif_path = args.sarif_file.clone().unwrap_or_else(|| {
         PathBuf::from(env("RUNNER_TEMP").unwrap_or_else(|| ".".into())).join("tokenwarden.sarif")
     });
-    args.common.format = FormatArg::Sarif;
-    args.common.output = Some(sarif_path.clone());
-    let common = &args.common;
-    output::configure_threads(common);
-    let run: Run = output::prepare(common, repo.workdir())?;
-    match &plan {
-        Plan::Range { base, head } => range::scan(
-            &repo,
-            &run.engine,
-            &format!("{base}..{head}"),
-            args.max_file_size,
-            &mut out,
-        )?,
-        Plan::Branch(head) => history::scan(
-            &workspace,
-            &run.engine,
-            &HistoryOptions {
-                branch: Some(head),
-                max_size: args.max_file_size,
-            },
-            &mut out,
-        )?,
-        Plan::Nothing => {}
-        Plan::Everything => history::scan(
-            &workspace,
-            &run.engine,
-            &HistoryOptions {
-                branch: None,
-                max_size: args.max_file_size,
-            },
-            &mut out,
-        )?,
-    }
-    run.config.drop_allowed(&mut out);
-    out.stats.elapsed = started.elapsed();
-    output::settle(common, &run, &mut out);
-    output::emit(common, &run.engine, &out)?;
+    let root = work_tree(&workspace)?;
+    let pipeline = Pipeline::new(&args.settings, root.as_deref())?;
+    pipeline.threads();
+    git::scan(
+        &workspace,
+        &plan.selection(),
+        &pipeline.scanner(),
+        pipeline.max_size(),
+        &mut out,
+    )?;
+    pipeline.settle(&mut out);
+    let sarif = ReportTarget {
+        format: Format::Sarif,
+        output: Some(sarif_path.clone()),
+        color: false,
+    };
+    pipeline.report(&sarif, &out)?;
 
-    let rules = run.engine.matcher.rules();
+    let rules = pipeline.engine.matcher.rules();
     print!("{}", annotations(&out, rules));
     let count = out.reported().count();
     if let Some(path) = env("GITHUB_STEP_SUMMARY") {
@@ -138,11 +148,7 @@ pub fn run(mut args: GithubActionArgs) -> Result<i32> {
             &format!("findings={count}\nsarif-file={}\n", sarif_path.display()),
         )?;
     }
-    Ok(if count == 0 {
-        EXIT_CLEAN
-    } else {
-        EXIT_FINDINGS
-    })
+    Ok(exit_code(&out))
 }
 
 fn read_event(path: &Path) -> Result<Value> {
@@ -188,93 +194,6 @@ fn plan(event_name: &str, event: &Value) -> Result<Plan> {
         }
         _ => Plan::Everything,
     })
-}
-
-/// Makes sure the commits the plan names (and the history between them) are present,
-/// deepening a shallow checkout from `origin` if needed.
-fn ensure_history(
-    repo: &git2::Repository,
-    workspace: &Path,
-    plan: &Plan,
-    out: &mut Outcome,
-) -> Result<()> {
-    let needed: Vec<&str> = match plan {
-        Plan::Range { base, head } if base == head => return Ok(()),
-        Plan::Nothing => return Ok(()),
-        Plan::Range { base, head } => vec![base, head],
-        Plan::Branch(head) => vec![head],
-        Plan::Everything => vec![],
-    };
-    let missing = |repo: &git2::Repository| needed.iter().any(|sha| !has_commit(repo, sha));
-    if !repo.is_shallow() && !missing(repo) {
-        return Ok(());
-    }
-    let mut fetch = Command::new("git");
-    fetch
-        .arg("-C")
-        .arg(workspace)
-        .args(["fetch", "--no-tags", "--quiet"]);
-    if repo.is_shallow() {
-        fetch.arg("--unshallow");
-    }
-    fetch.arg("origin").args(&needed);
-    let result = fetch.stdin(Stdio::null()).stdout(Stdio::null()).output();
-    let fetched = matches!(&result, Ok(o) if o.status.success());
-    let repo =
-        git2::Repository::open(repo.path()).map_err(|e| Error::new(e.message().to_string()))?;
-    if fetched && !missing(&repo) {
-        return Ok(());
-    }
-    if !missing(&repo) {
-        // Everything named is here, but older history is not: scan and say so.
-        out.stats.warnings.push(SHALLOW_WARNING.into());
-        return Ok(());
-    }
-    let why = match result {
-        Ok(o) => String::from_utf8_lossy(&o.stderr).trim().to_string(),
-        Err(e) => e.to_string(),
-    };
-    Err(Error::new(format!(
-        "the checkout lacks the commits to scan ({}) and fetching them from origin failed ({why}); \
-         use `fetch-depth: 0` with actions/checkout",
-        needed.join(", ")
-    )))
-}
-
-/// A force-push's `before` commit is no longer in the repository (nor on origin): there is
-/// no range to diff, so the pushed branch's whole history is scanned instead, with a
-/// warning, rather than failing the check or scanning nothing.
-fn force_pushed(
-    repo: &git2::Repository,
-    event_name: &str,
-    plan: &Plan,
-    out: &mut Outcome,
-) -> Option<Plan> {
-    let Plan::Range { base, head } = plan else {
-        return None;
-    };
-    // In a shallow checkout a missing `before` is missing depth, not a force-push: the
-    // error from ensure_history (use `fetch-depth: 0`) stands.
-    if event_name != "push"
-        || repo.is_shallow()
-        || has_commit(repo, base)
-        || !has_commit(repo, head)
-    {
-        return None;
-    }
-    out.stats.warnings.push(format!(
-        "the push's `before` commit {} is not in the repository (a force-push?): \
-         scanning the whole history of {} instead",
-        short(base),
-        short(head)
-    ));
-    Some(Plan::Branch(head.clone()))
-}
-
-fn has_commit(repo: &git2::Repository, sha: &str) -> bool {
-    git2::Oid::from_str(sha)
-        .and_then(|o| repo.find_commit(o))
-        .is_ok()
 }
 
 /// The first 10 characters of a commit id, as messages show it.

@@ -2,20 +2,19 @@
 //! hooks directory.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::EXIT_CLEAN;
 use crate::cli::InstallHookArgs;
 use crate::error::{Error, Result};
-use crate::source::git::open_git2;
+use crate::source::git::hooks_dir;
 
 pub const HOOK: &str = include_str!("../../hooks/pre-commit");
 /// Identifies a hook written by any version of tokenwarden (safe to replace).
 const MARKER: &str = "tokenwarden pre-commit hook";
 
 pub fn run(args: InstallHookArgs) -> Result<i32> {
-    let repo = open_git2(&args.repo)?;
-    let dir = hooks_dir(&repo)?;
+    let dir = hooks_dir(&args.repo)?;
     let path = dir.join("pre-commit");
     match fs::read_to_string(&path) {
         Ok(existing) if existing == HOOK => {
@@ -45,22 +44,6 @@ pub fn run(args: InstallHookArgs) -> Result<i32> {
         path.display()
     );
     Ok(EXIT_CLEAN)
-}
-
-/// `core.hooksPath` if set (relative to the work tree, as git resolves it), else the
-/// common git directory's `hooks/` (shared by linked worktrees).
-fn hooks_dir(repo: &git2::Repository) -> Result<PathBuf> {
-    let config = repo
-        .config()
-        .map_err(|e| Error::new(format!("cannot read git config: {}", e.message())))?;
-    if let Ok(custom) = config.get_path("core.hooksPath") {
-        if custom.is_absolute() {
-            return Ok(custom);
-        }
-        let base = repo.workdir().unwrap_or_else(|| repo.path());
-        return Ok(base.join(custom));
-    }
-    Ok(repo.commondir().join("hooks"))
 }
 
 #[cfg(unix)]

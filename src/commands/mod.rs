@@ -1,10 +1,11 @@
-//! One module per subcommand; each returns the process exit code.
+//! One module per subcommand; each returns the process exit code. A scanning command is
+//! plan → source → pipeline: it decides what to read, hands the source the pipeline's
+//! scanner, and lets the pipeline settle and report.
 
 mod audit;
 mod github_action;
 mod history;
 mod install_hook;
-mod output;
 mod rules;
 mod scan;
 mod staged;
@@ -12,8 +13,7 @@ mod staged;
 use crate::cli::{BaselineCommand, Cli, Command};
 use crate::error::Result;
 
-pub const EXIT_CLEAN: i32 = 0;
-pub const EXIT_FINDINGS: i32 = 1;
+pub use crate::pipeline::{EXIT_CLEAN, EXIT_FINDINGS};
 
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {

@@ -2,36 +2,35 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use super::EXIT_CLEAN;
-use super::output::{self, Run};
 use crate::cli::{BaselineCreateArgs, FormatArg, ScanArgs};
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
+use crate::pipeline::{EXIT_CLEAN, Pipeline, ReportTarget};
 use crate::source::fs::{WalkOptions, scan_root};
 use crate::source::stdin::scan_stdin;
 
 pub const BASELINE_FILE: &str = ".tokenwarden-baseline.json";
 
 pub fn run(args: ScanArgs) -> Result<i32> {
-    let (run, out) = scan(&args)?;
-    output::finish(&args.common, &run, out)
+    let (pipeline, out) = scan(&args)?;
+    pipeline.finish(&(&args.common.report).into(), out)
 }
 
 /// Writes every current finding to a JSON baseline and exits 0.
 pub fn create_baseline(args: BaselineCreateArgs) -> Result<i32> {
     refuse_overwrite(&args)?;
     let mut args = args.scan;
-    args.common.format = FormatArg::Json;
+    args.common.report.format = FormatArg::Json;
     let path = args
         .common
+        .report
         .output
         .get_or_insert_with(|| PathBuf::from(BASELINE_FILE))
         .clone();
-    let (run, mut out) = scan(&args)?;
-    output::settle(&args.common, &run, &mut out);
-    output::emit(&args.common, &run.engine, &out)?;
+    let (pipeline, mut out) = scan(&args)?;
+    pipeline.settle(&mut out);
+    pipeline.report(&ReportTarget::from(&args.common.report), &out)?;
     eprintln!(
         "tokenwarden: wrote a baseline of {} finding(s) to {}; pass --baseline {} to report only new ones",
         out.reported().count(),
@@ -47,6 +46,7 @@ fn refuse_overwrite(args: &BaselineCreateArgs) -> Result<()> {
     let path = args
         .scan
         .common
+        .report
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(BASELINE_FILE));
@@ -59,28 +59,27 @@ fn refuse_overwrite(args: &BaselineCreateArgs) -> Result<()> {
     Ok(())
 }
 
-fn scan(args: &ScanArgs) -> Result<(Run, Outcome)> {
-    let started = Instant::now();
-    let common = &args.common;
+fn scan(args: &ScanArgs) -> Result<(Pipeline, Outcome)> {
     let first_dir = args
         .paths
         .iter()
         .find(|p| p.as_os_str() != "-" && p.is_dir())
         .map(|p| p.as_path());
-    let run = output::prepare(common, first_dir)?;
+    let pipeline = Pipeline::new(&args.common.settings, first_dir)?;
     let opts = WalkOptions {
         no_ignore: args.no_ignore,
-        max_file_size: args.max_file_size,
-        threads: output::threads(common),
+        max_file_size: pipeline.max_size(),
+        threads: pipeline.threads(),
     };
+    let scanner = pipeline.scanner();
+    let allowed = |rel: &str| pipeline.config.is_path_allowed(rel);
     let mut out = Outcome::default();
     for root in &args.paths {
         if root.as_os_str() == "-" {
-            scan_stdin(&run.engine, opts.max_file_size, &mut out)?;
+            scan_stdin(&scanner, &mut out);
         } else {
-            scan_root(&run.engine, &run.config, Path::new(root), &opts, &mut out)?;
+            scan_root(&scanner, &allowed, Path::new(root), &opts, &mut out)?;
         }
     }
-    out.stats.elapsed = started.elapsed();
-    Ok((run, out))
+    Ok((pipeline, out))
 }

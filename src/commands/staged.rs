@@ -1,28 +1,20 @@
-//! `tokenwarden staged`
+//! `tokenwarden staged`: the index against HEAD, as the pre-commit hook runs it.
 
-use std::time::Instant;
-
-use super::output;
 use crate::cli::StagedArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::outcome::Outcome;
-use crate::source::git::{open_gix, staged};
+use crate::pipeline::Pipeline;
+use crate::source::git::{staged, work_tree};
 
 pub fn run(args: StagedArgs) -> Result<i32> {
-    let started = Instant::now();
-    let common = &args.common;
-    let repo = open_gix(&args.repo)?;
-    if repo.workdir().is_none() {
-        return Err(Error::new(format!(
-            "{} is a bare repository: there is no work tree, so nothing is staged \
-             (use `tokenwarden history` to scan its commits)",
-            args.repo.display()
-        )));
-    }
-    let run = output::prepare(common, repo.workdir())?;
+    let root = work_tree(&args.repo)?;
+    let pipeline = Pipeline::new(&args.common.settings, root.as_deref())?;
     let mut out = Outcome::default();
-    staged::scan(&repo, &run.engine, args.max_file_size, &mut out)?;
-    run.config.drop_allowed(&mut out);
-    out.stats.elapsed = started.elapsed();
-    output::finish(common, &run, out)
+    staged::scan(
+        &args.repo,
+        &pipeline.scanner(),
+        pipeline.max_size(),
+        &mut out,
+    )?;
+    pipeline.finish(&(&args.common.report).into(), out)
 }

@@ -1,5 +1,5 @@
 //! Files and directories: a parallel walk with the `ignore` crate (the walker ripgrep
-//! uses), each worker thread reading into its own reusable buffer.
+//! uses); each file is handed to the scanner as a stream.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -7,13 +7,13 @@ use std::sync::Mutex;
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
-use super::display_path;
-use super::text::scan_input;
-use crate::config::Config;
-use crate::engine::Engine;
+use super::{Blob, Data, Origin, Scanner, display_path, load_blob, tally};
 use crate::error::{Error, Result, describe_io};
 use crate::finding::Finding;
 use crate::outcome::{Outcome, SkipReason, Skipped, Stats};
+
+/// Whether a path (relative to the root, `/`-separated) is excluded by `[allow] paths`.
+pub type PathFilter<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 
 pub struct WalkOptions {
     /// Scan files that .gitignore/.ignore exclude.
@@ -25,8 +25,8 @@ pub struct WalkOptions {
 /// Scans one file or directory root into `out`. A missing or unreadable root is an
 /// error; anything below it that can't be read is a skip with a reason.
 pub fn scan_root(
-    engine: &Engine,
-    config: &Config,
+    scanner: &dyn Scanner,
+    allowed: PathFilter<'_>,
     root: &Path,
     opts: &WalkOptions,
     out: &mut Outcome,
@@ -34,7 +34,7 @@ pub fn scan_root(
     let meta = std::fs::metadata(root).map_err(|e| Error::io("scan", root, &e))?;
     if !meta.is_dir() {
         // An explicitly named file is scanned even if ignored or behind a symlink.
-        let mut worker = Worker::new(engine, config, root, opts);
+        let mut worker = Worker::new(scanner, allowed, root, opts);
         worker.scan_path(root, Some(meta));
         worker.finish_into(out);
         return Ok(());
@@ -44,8 +44,8 @@ pub fn scan_root(
     let collected = Mutex::new(Outcome::default());
     let builder = walk_builder(root, opts);
     let mut visitors = VisitorBuilder {
-        engine,
-        config,
+        scanner,
+        allowed,
         root,
         opts,
         collected: &collected,
@@ -76,8 +76,8 @@ pub fn walk_builder(root: &Path, opts: &WalkOptions) -> WalkBuilder {
 }
 
 struct VisitorBuilder<'a> {
-    engine: &'a Engine,
-    config: &'a Config,
+    scanner: &'a dyn Scanner,
+    allowed: PathFilter<'a>,
     root: &'a Path,
     opts: &'a WalkOptions,
     collected: &'a Mutex<Outcome>,
@@ -86,7 +86,7 @@ struct VisitorBuilder<'a> {
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Visitor {
-            worker: Worker::new(self.engine, self.config, self.root, self.opts),
+            worker: Worker::new(self.scanner, self.allowed, self.root, self.opts),
             collected: self.collected,
         })
     }
@@ -116,23 +116,26 @@ impl Drop for Visitor<'_> {
 
 /// Per-thread scanning state.
 struct Worker<'a> {
-    engine: &'a Engine,
-    config: &'a Config,
+    scanner: &'a dyn Scanner,
+    allowed: PathFilter<'a>,
     root: &'a Path,
     opts: &'a WalkOptions,
-    buf: Vec<u8>,
     findings: Vec<Finding>,
     stats: Stats,
 }
 
 impl<'a> Worker<'a> {
-    fn new(engine: &'a Engine, config: &'a Config, root: &'a Path, opts: &'a WalkOptions) -> Self {
+    fn new(
+        scanner: &'a dyn Scanner,
+        allowed: PathFilter<'a>,
+        root: &'a Path,
+        opts: &'a WalkOptions,
+    ) -> Self {
         Worker {
-            engine,
-            config,
+            scanner,
+            allowed,
             root,
             opts,
-            buf: Vec::new(),
             findings: Vec::new(),
             stats: Stats::default(),
         }
@@ -182,7 +185,7 @@ impl<'a> Worker<'a> {
     /// `meta` is passed when the caller already has it (explicit file roots).
     fn scan_path(&mut self, path: &Path, meta: Option<std::fs::Metadata>) {
         let rel = path.strip_prefix(self.root).unwrap_or(path);
-        if !rel.as_os_str().is_empty() && self.config.is_path_allowed(&display_path(rel)) {
+        if !rel.as_os_str().is_empty() && (self.allowed)(&display_path(rel)) {
             return self.skip(path, SkipReason::AllowedByConfig);
         }
         if let Some(m) = &meta
@@ -190,29 +193,21 @@ impl<'a> Worker<'a> {
         {
             return self.skip(path, SkipReason::NotRegular(special_kind(&m.file_type())));
         }
-        let mut file = match File::open(path) {
-            Ok(f) => f,
-            Err(e) => return self.skip(path, SkipReason::Unreadable(describe_io(&e))),
-        };
-        let size = match meta.map_or_else(|| file.metadata(), Ok) {
-            Ok(m) => m.len(),
-            Err(e) => return self.skip(path, SkipReason::Unreadable(describe_io(&e))),
-        };
-        let limit = self.opts.max_file_size;
-        if size > limit {
-            return self.skip(path, SkipReason::TooLarge { size, limit });
-        }
+        let unreadable = |e: std::io::Error| SkipReason::Unreadable(describe_io(&e));
+        let size = meta
+            .map_or_else(|| std::fs::metadata(path), Ok)
+            .map(|m| m.len())
+            .map_err(unreadable);
         let display = display_path(path);
-        match scan_input(self.engine, &display, &mut file, limit, &mut self.buf) {
-            Ok(scanned) => {
-                self.stats.files_scanned += 1;
-                self.stats.bytes_scanned += scanned.bytes;
-                self.findings.extend(scanned.findings);
-            }
-            Err(reason) => self.skip(path, reason),
-        }
-        // A window-sized buffer is kept per thread; anything bigger was a one-off.
-        self.buf.shrink_to(super::text::WINDOW + (128 << 10));
+        let result = load_blob(size, self.opts.max_file_size, || {
+            File::open(path).map_err(unreadable)
+        })
+        .and_then(|mut file| {
+            self.scanner
+                .scan(Blob::new(&display, Origin::File, Data::Stream(&mut file)))
+        });
+        let found = tally(&mut self.stats, &display, result);
+        self.findings.extend(found);
     }
 }
 
@@ -258,13 +253,15 @@ mod tests {
     #[test]
     fn a_file_that_vanished_after_the_walk_is_skipped_with_a_reason() {
         let dir = tempfile::tempdir().unwrap();
-        let (engine, config) = (Engine::builtin(), Config::default());
+        let engine = crate::engine::Engine::builtin();
+        let scanner =
+            crate::pipeline::BlobScanner::new(&engine, 1 << 20, crate::pipeline::Windows::DEFAULT);
         let opts = WalkOptions {
             no_ignore: false,
             max_file_size: 1 << 20,
             threads: 1,
         };
-        let mut worker = Worker::new(&engine, &config, dir.path(), &opts);
+        let mut worker = Worker::new(&scanner, &|_| false, dir.path(), &opts);
         worker.scan_path(&dir.path().join("gone.txt"), None);
         let mut out = Outcome::default();
         worker.finish_into(&mut out);

@@ -1,10 +1,106 @@
-//! Where blobs come from. Each source hands `(path, bytes)` to the `Engine` and accounts
-//! for what it skipped.
+//! Where blobs come from: files, standard input, the staged index, commit ranges, the
+//! whole history. A source knows nothing of rules: it hands each blob, with its path and
+//! where it came from, to a `Scanner` (the pipeline's), records what it could not hand
+//! out and why, and attaches provenance to what the scanner found.
 
 pub mod fs;
 pub mod git;
 pub mod stdin;
-pub mod text;
+
+use std::io::Read;
+
+use crate::finding::Finding;
+use crate::outcome::{SkipReason, Skipped, Stats};
+
+/// Where a blob came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A file on disk, walked or named.
+    File,
+    Stdin,
+    /// A git object (a blob of history, of the index, or of a commit in a range).
+    GitBlob,
+    /// The message of a commit.
+    CommitMessage,
+}
+
+/// The content of a blob.
+pub enum Data<'a> {
+    /// Whole, in memory (git objects, commit messages).
+    Bytes(&'a [u8]),
+    /// Read as it is scanned (files, standard input), so any length takes bounded memory.
+    Stream(&'a mut dyn Read),
+}
+
+/// One input with its provenance, as a source hands it out.
+pub struct Blob<'a> {
+    /// Relative to the scan root, `/`-separated (as reports show it).
+    pub path: &'a str,
+    pub origin: Origin,
+    pub data: Data<'a>,
+    /// For diffs: only findings on the lines (1-based) for which this holds count.
+    pub lines: Option<&'a dyn Fn(usize) -> bool>,
+}
+
+impl<'a> Blob<'a> {
+    pub fn new(path: &'a str, origin: Origin, data: Data<'a>) -> Self {
+        Blob {
+            path,
+            origin,
+            data,
+            lines: None,
+        }
+    }
+}
+
+/// What scanning one blob produced.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    pub findings: Vec<Finding>,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// Turns blobs into findings; implemented by the pipeline. A blob it cannot scan (binary,
+/// too large once read, unreadable midway) is a skip with the reason.
+pub trait Scanner: Sync {
+    fn scan(&self, blob: Blob<'_>) -> Result<Scanned, SkipReason>;
+}
+
+/// Size first, then content: every source loads a blob through here, so a blob over the
+/// limit is skipped before it is read, and a missing or unreadable one is the same kind
+/// of skip whichever source met it. `size` is what the source knows up front (a file's
+/// metadata, a git object's header).
+pub fn load_blob<T>(
+    size: Result<u64, SkipReason>,
+    limit: u64,
+    read: impl FnOnce() -> Result<T, SkipReason>,
+) -> Result<T, SkipReason> {
+    let size = size?;
+    if size > limit {
+        return Err(SkipReason::TooLarge { size, limit });
+    }
+    read()
+}
+
+/// Books one blob's result into `stats`: counted when scanned, recorded when skipped.
+/// Returns the findings (none when skipped).
+pub fn tally(stats: &mut Stats, path: &str, result: Result<Scanned, SkipReason>) -> Vec<Finding> {
+    match result {
+        Ok(scanned) => {
+            stats.files_scanned += 1;
+            stats.bytes_scanned += scanned.bytes;
+            scanned.findings
+        }
+        Err(reason) => {
+            stats.skipped.push(Skipped {
+                path: path.to_string(),
+                reason,
+            });
+            Vec::new()
+        }
+    }
+}
 
 /// `/`-separated display form of a path, without a leading `./`. Bytes that are not
 /// UTF-8 (possible in Unix file names) are written as `\xNN`, so the name is reported

@@ -11,8 +11,9 @@ use gix::odb::pack::Find as _;
 use gix::prelude::FindExt as _;
 use rayon::prelude::*;
 
-use crate::engine::looks_binary;
+use crate::finding::Finding;
 use crate::outcome::{SkipReason, Skipped, Stats};
+use crate::source::{Blob, Data, Origin, Scanner, load_blob, tally};
 
 /// One tree entry, decoded.
 pub struct TreeEntry {
@@ -227,20 +228,20 @@ impl Enumerator<'_> {
     }
 }
 
-/// What scanning a blob produced; `T` is whatever the caller's scan function returns.
-pub struct Scanned<T> {
-    pub results: Vec<(usize, T)>,
+/// Findings by index into the enumerated blobs, and the accounting of the scan.
+pub struct Scanned {
+    pub results: Vec<(usize, Vec<Finding>)>,
     pub stats: Stats,
 }
 
-/// Inflates every blob (pack order, all cores) and hands each text blob to `scan`,
-/// returning `scan`'s results by index into `blobs`.
-pub fn scan_all<T: Send>(
+/// Inflates every blob (pack order, all cores) and hands each to `scanner`, returning the
+/// findings by index into `blobs`.
+pub fn scan_all(
     repo: &gix::Repository,
     blobs: &[BlobEntry],
     max_size: u64,
-    scan: impl Fn(&BlobEntry, &[u8]) -> Option<T> + Sync,
-) -> Scanned<T> {
+    scanner: &dyn Scanner,
+) -> Scanned {
     let order = pack_order(repo, blobs);
     let sync = repo.clone().into_sync();
     let threads = rayon::current_num_threads().max(1);
@@ -255,60 +256,12 @@ pub fn scan_all<T: Send>(
                 let mut stats = Stats::default();
                 for &i in chunk {
                     let blob = &blobs[i];
-                    let skip = |stats: &mut Stats, reason| {
-                        stats.skipped.push(Skipped {
-                            path: blob.path.clone(),
-                            reason,
-                        })
-                    };
-                    match repo.objects.try_header(&blob.id) {
-                        Ok(Some(h)) if h.size() > max_size => {
-                            skip(
-                                &mut stats,
-                                SkipReason::TooLarge {
-                                    size: h.size(),
-                                    limit: max_size,
-                                },
-                            );
-                            continue;
-                        }
-                        Ok(Some(_)) => {}
-                        Ok(None) => {
-                            skip(
-                                &mut stats,
-                                SkipReason::MissingObject(format!(
-                                    "blob {} is not in the object database",
-                                    blob.id
-                                )),
-                            );
-                            continue;
-                        }
-                        Err(e) => {
-                            skip(
-                                &mut stats,
-                                SkipReason::MissingObject(format!("blob {}: {e}", blob.id)),
-                            );
-                            continue;
-                        }
-                    }
-                    let data = match repo.objects.find_blob(&blob.id, buf) {
-                        Ok(b) => b.data,
-                        Err(e) => {
-                            skip(
-                                &mut stats,
-                                SkipReason::MissingObject(format!("blob {}: {e}", blob.id)),
-                            );
-                            continue;
-                        }
-                    };
-                    if looks_binary(data) {
-                        skip(&mut stats, SkipReason::Binary);
-                        continue;
-                    }
-                    stats.files_scanned += 1;
-                    stats.bytes_scanned += data.len() as u64;
-                    if let Some(r) = scan(blob, data) {
-                        results.push((i, r));
+                    let result = load(repo, &blob.id, max_size, buf).and_then(|data| {
+                        scanner.scan(Blob::new(&blob.path, Origin::GitBlob, Data::Bytes(data)))
+                    });
+                    let found = tally(&mut stats, &blob.path, result);
+                    if !found.is_empty() {
+                        results.push((i, found));
                     }
                 }
                 (results, stats)
@@ -323,6 +276,29 @@ pub fn scan_all<T: Send>(
             },
         );
     Scanned { results, stats }
+}
+
+/// A blob's content through `load_blob`: its size from the object header (a too-large blob
+/// is never inflated), then the object itself; a missing one is a skip with the reason.
+/// Shared by history and `staged`.
+pub fn load<'b>(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    max_size: u64,
+    buf: &'b mut Vec<u8>,
+) -> Result<&'b [u8], SkipReason> {
+    let missing = |why: String| SkipReason::MissingObject(format!("blob {id}{why}"));
+    let size = match repo.objects.try_header(id) {
+        Ok(Some(h)) => Ok(h.size()),
+        Ok(None) => Err(missing(" is not in the object database".into())),
+        Err(e) => Err(missing(format!(": {e}"))),
+    };
+    load_blob(size, max_size, || {
+        repo.objects
+            .find_blob(id, buf)
+            .map(|b| b.data)
+            .map_err(|e| missing(format!(": {e}")))
+    })
 }
 
 /// Indices of `blobs` sorted by (pack, offset); loose and missing objects last.

@@ -19,10 +19,10 @@ use super::meta::commit_provenance;
 use super::provenance::introductions;
 use super::range::resolve_commit;
 use super::{COMMIT_MESSAGE_PATH, SHALLOW_WARNING, open_git2, open_gix};
-use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Provenance};
 use crate::outcome::{Outcome, SkipReason, Skipped};
+use crate::source::{Blob, Data, Origin, Scanner};
 
 pub struct HistoryOptions<'a> {
     /// Limit to what this revision reaches (default: every ref).
@@ -30,7 +30,12 @@ pub struct HistoryOptions<'a> {
     pub max_size: u64,
 }
 
-pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outcome) -> Result<()> {
+pub fn scan(
+    path: &Path,
+    scanner: &dyn Scanner,
+    opts: &HistoryOptions,
+    out: &mut Outcome,
+) -> Result<()> {
     let repo2 = open_git2(path)?;
     let repo = open_gix(path)?;
     if repo2.is_shallow() {
@@ -54,13 +59,22 @@ pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outco
         return Ok(());
     }
     let mut in_messages: Vec<(ObjectId, Vec<Finding>)> = Vec::new();
-    let listed = blobs::enumerate(&repo, &tips, &loose, &mut |commit, message| {
-        let found = engine.scan_blob(COMMIT_MESSAGE_PATH, message);
-        if !found.is_empty() {
-            in_messages.push((commit, found));
-        }
-    })
+    let mut message_skips = Vec::new();
+    let listed = blobs::enumerate(
+        &repo,
+        &tips,
+        &loose,
+        &mut |commit, message| match scan_message(scanner, message) {
+            Ok(found) if !found.is_empty() => in_messages.push((commit, found)),
+            Ok(_) => {}
+            Err(reason) => message_skips.push(Skipped {
+                path: format!("<commit {commit} message>"),
+                reason,
+            }),
+        },
+    )
     .map_err(Error::new)?;
+    out.stats.skipped.extend(message_skips);
     for (commit, findings) in in_messages {
         let prov = commit_provenance(&repo2, git2_oid(&commit));
         out.findings.extend(findings.into_iter().map(|mut f| {
@@ -69,10 +83,7 @@ pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outco
         }));
     }
     out.stats.skipped.extend(listed.skipped);
-    let scanned = blobs::scan_all(&repo, &listed.blobs, opts.max_size, |blob, data| {
-        let found = engine.scan_blob(&blob.path, data);
-        (!found.is_empty()).then_some(found)
-    });
+    let scanned = blobs::scan_all(&repo, &listed.blobs, opts.max_size, scanner);
     out.stats.merge(scanned.stats);
     if scanned.results.is_empty() {
         return Ok(());
@@ -112,6 +123,20 @@ pub fn scan(path: &Path, engine: &Engine, opts: &HistoryOptions, out: &mut Outco
         }
     }
     Ok(())
+}
+
+/// A commit message is scanned like a blob, but is not a file: it is not counted as one.
+pub fn scan_message(
+    scanner: &dyn Scanner,
+    message: &[u8],
+) -> std::result::Result<Vec<Finding>, SkipReason> {
+    scanner
+        .scan(Blob::new(
+            COMMIT_MESSAGE_PATH,
+            Origin::CommitMessage,
+            Data::Bytes(message),
+        ))
+        .map(|s| s.findings)
 }
 
 /// Both libraries open only SHA-1 repositories (see `open_git2`), so ids convert 1:1.

@@ -1,9 +1,10 @@
-//! Git sources. Two libraries, each where it is strongest (measurements in
+//! Git sources (every git access of the program is in this folder). Two libraries, each where it is strongest (measurements in
 //! docs/git-engine.md): `gix` enumerates and inflates every blob of the whole history (the
 //! hot path) and reads the index for `staged` (libgit2 re-hashes the whole index on every
 //! read, half of a pre-commit run); `git2` computes line diffs and walks commit ranges.
 
 pub mod blobs;
+pub mod checkout;
 pub mod diff;
 pub mod history;
 pub mod index_diff;
@@ -12,10 +13,60 @@ pub mod provenance;
 pub mod range;
 pub mod staged;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::outcome::Outcome;
 use crate::redact::scrub_builtin;
+use crate::source::Scanner;
+
+/// What of a repository's history to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every blob reachable from any ref.
+    All,
+    /// Every blob this branch, tag or commit reaches.
+    Branch(String),
+    /// The lines added by the commits of `BASE..HEAD`.
+    Range(String),
+}
+
+/// Scans `selection` of the repository at `path` into `out`.
+pub fn scan(
+    path: &Path,
+    selection: &Selection,
+    scanner: &dyn Scanner,
+    max_size: u64,
+    out: &mut Outcome,
+) -> Result<()> {
+    match selection {
+        Selection::Range(range) => {
+            let repo = open_git2(path)?;
+            if repo.is_shallow() {
+                out.stats.warnings.push(SHALLOW_WARNING.into());
+            }
+            range::scan(&repo, scanner, range, max_size, out)
+        }
+        Selection::All | Selection::Branch(_) => {
+            let branch = match selection {
+                Selection::Branch(b) => Some(b.as_str()),
+                _ => None,
+            };
+            history::scan(
+                path,
+                scanner,
+                &history::HistoryOptions { branch, max_size },
+                out,
+            )
+        }
+    }
+}
+
+/// The work tree of the repository containing `path` (`None` for a bare repository):
+/// where its `.tokenwarden.toml` and `.tokenwardenignore` are.
+pub fn work_tree(path: &Path) -> Result<Option<PathBuf>> {
+    Ok(open_git2(path)?.workdir().map(Path::to_path_buf))
+}
 
 /// The repository containing `path` (a work tree, a subdirectory of one, or a bare
 /// repository). Every git source opens through here, so ownership (`safe.directory`) and
@@ -75,6 +126,24 @@ fn owned_dir(path: &Path) -> String {
         })
         .unwrap_or(&abs);
     top.display().to_string()
+}
+
+/// Where git runs the hooks of the repository containing `path`: `core.hooksPath` if set
+/// (relative to the work tree, as git resolves it), else the common git directory's
+/// `hooks/` (shared by linked worktrees).
+pub fn hooks_dir(path: &Path) -> Result<PathBuf> {
+    let repo = open_git2(path)?;
+    let config = repo
+        .config()
+        .map_err(|e| Error::new(format!("cannot read git config: {}", e.message())))?;
+    if let Ok(custom) = config.get_path("core.hooksPath") {
+        if custom.is_absolute() {
+            return Ok(custom);
+        }
+        let base = repo.workdir().unwrap_or_else(|| repo.path());
+        return Ok(base.join(custom));
+    }
+    Ok(repo.commondir().join("hooks"))
 }
 
 /// The path reported for a secret found in a commit message (the commit is in the

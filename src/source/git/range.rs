@@ -6,13 +6,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use git2::{Oid, Repository, Sort};
 
-use super::COMMIT_MESSAGE_PATH;
 use super::diff::{ChangedFile, changed_files, options};
+use super::history::scan_message;
 use super::meta::commit_provenance;
-use super::staged::scan_added;
-use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::outcome::Outcome;
+use crate::finding::Finding;
+use crate::outcome::{Outcome, SkipReason, Skipped};
+use crate::source::{Blob, Data, Origin, Scanner, load_blob, tally};
 
 /// Resolves `rev` to a commit, with a message naming what was asked for.
 pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<Oid> {
@@ -39,7 +39,7 @@ pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<Oid> {
 
 pub fn scan(
     repo: &Repository,
-    engine: &Engine,
+    scanner: &dyn Scanner,
     range: &str,
     max_size: u64,
     out: &mut Outcome,
@@ -69,15 +69,15 @@ pub fn scan(
         .and_then(|c| c.tree())
         .map_err(fail)?;
     for commit in commits {
-        scan_message(repo, engine, commit, out);
+        scan_commit_message(repo, scanner, commit, out);
         let files = added_by_commit(repo, commit, max_size)
             .map_err(|e| Error::new(format!("cannot diff commit {commit}: {}", e.message())))?;
         for file in files {
-            let found = scan_changed(repo, engine, max_size, &file, out);
+            let found = scan_changed(repo, scanner, max_size, &file, out);
             if found.is_empty() {
                 continue;
             }
-            let head_fingerprints = fingerprints_at(repo, engine, &head_tree, &file.path);
+            let head_fingerprints = fingerprints_at(repo, scanner, &head_tree, &file.path);
             let mut prov = commit_provenance(repo, commit);
             for mut f in found {
                 prov.at_head = head_fingerprints.contains(&f.fingerprint);
@@ -91,11 +91,20 @@ pub fn scan(
 
 /// A commit message is part of what a push adds: a token pasted into one leaks as surely
 /// as one in a file.
-fn scan_message(repo: &Repository, engine: &Engine, commit: Oid, out: &mut Outcome) {
+fn scan_commit_message(repo: &Repository, scanner: &dyn Scanner, commit: Oid, out: &mut Outcome) {
     let Ok(c) = repo.find_commit(commit) else {
         return; // the diff of the same commit reports it as missing
     };
-    let found = engine.scan_blob(COMMIT_MESSAGE_PATH, c.message_bytes());
+    let found = match scan_message(scanner, c.message_bytes()) {
+        Ok(found) => found,
+        Err(reason) => {
+            out.stats.skipped.push(Skipped {
+                path: format!("<commit {commit} message>"),
+                reason,
+            });
+            return;
+        }
+    };
     if found.is_empty() {
         return;
     }
@@ -109,46 +118,34 @@ fn scan_message(repo: &Repository, engine: &Engine, commit: Oid, out: &mut Outco
 /// Loads the new version of `file` and keeps the findings on its added lines.
 fn scan_changed(
     repo: &Repository,
-    engine: &Engine,
+    scanner: &dyn Scanner,
     max_size: u64,
     file: &ChangedFile,
     out: &mut Outcome,
-) -> Vec<crate::finding::Finding> {
-    use crate::outcome::{SkipReason, Skipped};
-    let skip = |out: &mut Outcome, reason| {
-        out.stats.skipped.push(Skipped {
-            path: file.path.clone(),
-            reason,
+) -> Vec<Finding> {
+    let result = load(repo, file.blob, max_size).and_then(|blob| {
+        let added = |line| file.added.contains(&line);
+        scanner.scan(Blob {
+            lines: Some(&added),
+            ..Blob::new(&file.path, Origin::GitBlob, Data::Bytes(blob.content()))
         })
-    };
-    let blob = match repo.find_blob(file.blob) {
-        Ok(b) => b,
-        Err(e) => {
-            skip(
-                out,
-                SkipReason::MissingObject(format!("blob {}: {}", file.blob, e.message())),
-            );
-            return Vec::new();
-        }
-    };
-    let data = blob.content();
-    if data.len() as u64 > max_size {
-        skip(
-            out,
-            SkipReason::TooLarge {
-                size: data.len() as u64,
-                limit: max_size,
-            },
-        );
-        return Vec::new();
-    }
-    scan_added(
-        engine,
-        &file.path,
-        data,
-        &|line| file.added.contains(&line),
-        out,
-    )
+    });
+    tally(&mut out.stats, &file.path, result)
+}
+
+/// A blob through `load_blob`: the size from the object header, then the object.
+fn load(
+    repo: &Repository,
+    id: Oid,
+    max_size: u64,
+) -> std::result::Result<git2::Blob<'_>, SkipReason> {
+    let missing = |e: git2::Error| SkipReason::MissingObject(format!("blob {id}: {}", e.message()));
+    let size = repo
+        .odb()
+        .and_then(|odb| odb.read_header(id))
+        .map(|(size, _)| size as u64)
+        .map_err(missing);
+    load_blob(size, max_size, || repo.find_blob(id).map_err(missing))
 }
 
 /// For a merge, a line counts as added only if it is new relative to every parent, so
@@ -192,7 +189,7 @@ fn added_by_commit(
 /// Fingerprints of the findings in `path` as it is in `tree` (empty if absent).
 fn fingerprints_at(
     repo: &Repository,
-    engine: &Engine,
+    scanner: &dyn Scanner,
     tree: &git2::Tree<'_>,
     path: &str,
 ) -> Vec<String> {
@@ -202,9 +199,12 @@ fn fingerprints_at(
     let Ok(blob) = repo.find_blob(entry.id()) else {
         return Vec::new();
     };
-    engine
-        .scan_blob(path, blob.content())
-        .into_iter()
-        .map(|f| f.fingerprint)
-        .collect()
+    scanner
+        .scan(Blob::new(
+            path,
+            Origin::GitBlob,
+            Data::Bytes(blob.content()),
+        ))
+        .map(|s| s.findings.into_iter().map(|f| f.fingerprint).collect())
+        .unwrap_or_default()
 }

@@ -5,19 +5,25 @@
 use gix::ObjectId;
 use gix::prelude::FindExt as _;
 
+use std::path::Path;
+
+use super::blobs::load;
 use super::diff::added_lines;
 use super::index_diff::staged_files;
-use crate::engine::{Engine, looks_binary};
+use super::open_gix;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
-use crate::outcome::{Outcome, SkipReason, Skipped};
+use crate::outcome::Outcome;
+use crate::source::{Blob, Data, Origin, Scanner, tally};
 
-pub fn scan(
-    repo: &gix::Repository,
-    engine: &Engine,
-    max_size: u64,
-    out: &mut Outcome,
-) -> Result<()> {
+pub fn scan(path: &Path, scanner: &dyn Scanner, max_size: u64, out: &mut Outcome) -> Result<()> {
+    let repo = &open_gix(path)?;
+    if repo.workdir().is_none() {
+        return Err(Error::new(format!(
+            "{} is a bare repository: there is no work tree, so nothing is staged \
+             (use `tokenwarden history` to scan its commits)",
+            path.display()
+        )));
+    }
     let index_path = repo.index_path();
     if !index_path.exists() {
         return Ok(()); // nothing was ever staged
@@ -48,76 +54,21 @@ pub fn scan(
     let mut buf = Vec::new();
     let mut old_buf = Vec::new();
     for file in staged_files(repo, &index, head_tree) {
-        let skip = |out: &mut Outcome, reason| {
-            out.stats.skipped.push(Skipped {
-                path: file.path.clone(),
-                reason,
+        let result = load(repo, &file.new, max_size, &mut buf).and_then(|new| {
+            let old = file
+                .old
+                .and_then(|id: ObjectId| repo.objects.find_blob(&id, &mut old_buf).ok())
+                .map(|b| b.data);
+            // A new file: every line is added.
+            let added = old.map(|o| added_lines(o, new));
+            let is_added = |line| added.as_ref().is_none_or(|a| a.contains(&line));
+            scanner.scan(Blob {
+                lines: Some(&is_added),
+                ..Blob::new(&file.path, Origin::GitBlob, Data::Bytes(new))
             })
-        };
-        match repo.find_header(file.new) {
-            Ok(h) if h.size() > max_size => {
-                skip(
-                    out,
-                    SkipReason::TooLarge {
-                        size: h.size(),
-                        limit: max_size,
-                    },
-                );
-                continue;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                skip(
-                    out,
-                    SkipReason::MissingObject(format!("blob {}: {e}", file.new)),
-                );
-                continue;
-            }
-        }
-        let Ok(new) = repo.objects.find_blob(&file.new, &mut buf) else {
-            skip(
-                out,
-                SkipReason::MissingObject(format!("blob {} is unreadable", file.new)),
-            );
-            continue;
-        };
-        let old = file
-            .old
-            .and_then(|id: ObjectId| repo.objects.find_blob(&id, &mut old_buf).ok())
-            .map(|b| b.data);
-        let added = old.map(|o| added_lines(o, new.data));
-        let found = scan_added(
-            engine,
-            &file.path,
-            new.data,
-            &|line| added.as_ref().is_none_or(|a| a.contains(&line)),
-            out,
-        );
+        });
+        let found = tally(&mut out.stats, &file.path, result);
         out.findings.extend(found);
     }
     Ok(())
-}
-
-/// Scans the new version of a file whole (so contexts such as an org URL elsewhere in the
-/// file count) and keeps the findings on lines for which `is_added` holds. Shared with
-/// range scans.
-pub fn scan_added(
-    engine: &Engine,
-    path: &str,
-    data: &[u8],
-    is_added: &dyn Fn(usize) -> bool,
-    out: &mut Outcome,
-) -> Vec<Finding> {
-    if looks_binary(data) {
-        out.stats.skipped.push(Skipped {
-            path: path.to_string(),
-            reason: SkipReason::Binary,
-        });
-        return Vec::new();
-    }
-    out.stats.files_scanned += 1;
-    out.stats.bytes_scanned += data.len() as u64;
-    let mut found = engine.scan_blob(path, data);
-    found.retain(|f| is_added(f.line));
-    found
 }

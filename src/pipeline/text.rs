@@ -1,39 +1,49 @@
 //! From bytes to the text the engine scans: UTF-16 decoding, binary detection, and
-//! windowed scanning of large inputs in bounded memory. Shared by files and stdin.
+//! windowed scanning of streams in bounded memory.
 
 use std::io::{self, Read};
 
 use crate::engine::{Engine, Window, looks_binary};
 use crate::error::describe_io;
-use crate::finding::Finding;
 use crate::outcome::SkipReason;
+use crate::source::Scanned;
 
-/// Inputs up to this size are read whole; larger ones are scanned in windows this big.
-pub const WINDOW: usize = 16 << 20;
-/// Matches starting in a window's last `DEFER` bytes are left to the next window, which
-/// holds them whole (far longer than any secret a rule reports).
-const DEFER: usize = 64 << 10;
-/// Bytes kept before the deferred region so line contexts (≤ 512 bytes back) still see
-/// their text.
-const CONTEXT: usize = 4 << 10;
+/// How a stream is cut into windows. Inputs up to `window` bytes are read whole; larger
+/// ones are scanned in windows that size. Matches starting in a window's last `defer`
+/// bytes are left to the next window, which holds them whole (far longer than any secret
+/// a rule reports); `context` bytes are kept before the deferred region so line contexts
+/// (≤ 512 bytes back) still see their text.
+#[derive(Debug, Clone, Copy)]
+pub struct Windows {
+    pub window: usize,
+    pub defer: usize,
+    pub context: usize,
+}
 
-/// What scanning one input produced.
-pub struct Scanned {
-    pub findings: Vec<Finding>,
-    pub bytes: u64,
+impl Windows {
+    pub const DEFAULT: Windows = Windows {
+        window: 16 << 20,
+        defer: 64 << 10,
+        context: 4 << 10,
+    };
+
+    fn capacity(&self) -> usize {
+        self.window + self.defer + self.context
+    }
 }
 
 /// Reads and scans `input`, at most `limit` bytes. `buf` is reused between calls.
-pub fn scan_input(
+pub fn scan_stream(
     engine: &Engine,
     path: &str,
     input: &mut dyn Read,
     limit: u64,
     buf: &mut Vec<u8>,
+    sizes: Windows,
 ) -> Result<Scanned, SkipReason> {
     let unreadable = |e: io::Error| SkipReason::Unreadable(describe_io(&e));
     buf.clear();
-    let first = fill(input, buf, WINDOW + DEFER + CONTEXT).map_err(unreadable)?;
+    let first = fill(input, buf, sizes.capacity()).map_err(unreadable)?;
     if first.eof {
         if buf.len() as u64 > limit {
             return Err(SkipReason::TooLarge {
@@ -41,12 +51,12 @@ pub fn scan_input(
                 limit,
             });
         }
-        return scan_whole(engine, path, buf);
+        return scan_bytes(engine, path, buf);
     }
     if utf16(buf).is_some() {
         return Err(SkipReason::Unsupported(format!(
             "UTF-16 text larger than {} MiB is not decoded",
-            WINDOW >> 20
+            sizes.window >> 20
         )));
     }
     if looks_binary(buf) {
@@ -60,17 +70,19 @@ pub fn scan_input(
     };
     let mut total = 0u64;
     loop {
-        let eof = fill(input, buf, WINDOW + DEFER + CONTEXT)
-            .map_err(unreadable)?
-            .eof;
-        let report_to = if eof { buf.len() } else { buf.len() - DEFER };
+        let eof = fill(input, buf, sizes.capacity()).map_err(unreadable)?.eof;
+        let report_to = if eof {
+            buf.len()
+        } else {
+            buf.len() - sizes.defer
+        };
         window.report.end = report_to;
         findings.extend(engine.scan_window(path, buf, &window));
         if eof {
             total += buf.len() as u64;
             break;
         }
-        let mut cut = report_to - CONTEXT;
+        let mut cut = report_to - sizes.context;
         if buf[cut - 1] == b'\r' && buf[cut] == b'\n' {
             cut += 1; // never split a CRLF: it would count as two line ends
         }
@@ -91,7 +103,8 @@ pub fn scan_input(
     })
 }
 
-fn scan_whole(engine: &Engine, path: &str, data: &[u8]) -> Result<Scanned, SkipReason> {
+/// Scans a blob held whole: UTF-16 (with a byte-order mark) is decoded, binary is skipped.
+pub fn scan_bytes(engine: &Engine, path: &str, data: &[u8]) -> Result<Scanned, SkipReason> {
     let decoded;
     let text = match utf16(data) {
         Some(big_endian) => {

@@ -1,0 +1,270 @@
+//! The one pipeline every scanning command runs:
+//!
+//! settings (flags, environment, config) → engine → a *source* hands out blobs → the
+//! scanner turns them into findings → scrub → suppressions → verification → `--only-live`
+//! → sorted → reported, with the exit code.
+//!
+//! Commands only choose the source (files, stdin, the index, a range, the history). What
+//! ripgrep keeps in `hiargs.rs` (settings resolved once, bad ones failing before any
+//! scanning) lives in `Pipeline::new`.
+
+mod scanner;
+pub mod text;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use scanner::BlobScanner;
+pub use text::Windows;
+
+use crate::atomic;
+use crate::cli::{ReportArgs, ScanSettings};
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::escape::sanitize;
+use crate::finding::Confidence;
+use crate::matcher::Matcher;
+use crate::outcome::Outcome;
+use crate::redact::Scrubber;
+use crate::report::{self, Format, ReportContext};
+use crate::rules::RuleSet;
+use crate::suppress::{IGNORE_FILE, Known};
+use crate::verify::{self, VerifyOptions, orgs};
+
+pub const EXIT_CLEAN: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+
+/// Where a report goes.
+pub struct ReportTarget {
+    pub format: Format,
+    /// Standard output when `None`.
+    pub output: Option<PathBuf>,
+    /// Color is still only used on a terminal without `NO_COLOR`.
+    pub color: bool,
+}
+
+impl From<&ReportArgs> for ReportTarget {
+    fn from(a: &ReportArgs) -> Self {
+        ReportTarget {
+            format: a.format.into(),
+            output: a.output.clone(),
+            color: !a.no_color,
+        }
+    }
+}
+
+/// Everything a scanning command needs, built before any scanning so that bad settings
+/// fail fast.
+pub struct Pipeline {
+    pub config: Config,
+    pub engine: Engine,
+    verify: Option<VerifyOptions>,
+    known: Known,
+    only_live: bool,
+    verbose: bool,
+    threads: usize,
+    max_size: u64,
+    windows: Windows,
+    started: Instant,
+}
+
+impl Pipeline {
+    /// `root`: the directory whose `.tokenwarden.toml` and `.tokenwardenignore` apply
+    /// (part of the scanned tree, so untrusted: README "Trust model").
+    pub fn new(settings: &ScanSettings, root: Option<&Path>) -> Result<Pipeline> {
+        let started = Instant::now();
+        let mut config = Config::load(settings.config.as_deref(), root)?;
+        let mut trusted = settings.rules.clone();
+        let mut untrusted = Vec::new();
+        if config.trusted {
+            trusted.extend(config.rule_dirs.iter().cloned());
+        } else {
+            untrusted.extend(config.rule_dirs.iter().cloned());
+        }
+        let origin = config.origin.clone().unwrap_or_default();
+        let rules = RuleSet::load_layered(&trusted, &untrusted, &origin)?;
+        let verify = verify_options(settings, &config)?;
+        let known = Known::load(
+            root.map(|r| r.join(IGNORE_FILE)).as_deref(),
+            settings.baseline.as_deref(),
+        )?;
+        let mut engine = Engine::new(Matcher::new(rules));
+        engine.min_confidence = settings
+            .min_confidence
+            .map(Confidence::from)
+            .or(config.min_confidence)
+            .unwrap_or(Confidence::Medium);
+        engine.redact = !settings.no_redact;
+        engine.verify = verify.is_some();
+        engine.allow = std::mem::take(&mut config.line_allow);
+        Ok(Pipeline {
+            config,
+            engine,
+            verify,
+            known,
+            only_live: settings.only_live,
+            verbose: settings.verbose,
+            threads: settings
+                .threads
+                .map(usize::from)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            max_size: settings.limits.max_file_size,
+            windows: Windows::DEFAULT,
+            started,
+        })
+    }
+
+    /// Worker threads for parallel sources; also sizes rayon's pool (history scans).
+    pub fn threads(&self) -> usize {
+        // Fails only if the pool was already built, which leaves the earlier size in place.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .build_global();
+        self.threads
+    }
+
+    /// `--max-file-size`.
+    pub fn max_size(&self) -> u64 {
+        self.max_size
+    }
+
+    /// Scans in windows of these sizes instead of the defaults (tests use small ones).
+    pub fn with_windows(mut self, windows: Windows) -> Self {
+        self.windows = windows;
+        self
+    }
+
+    /// What sources hand their blobs to.
+    pub fn scanner(&self) -> BlobScanner<'_> {
+        BlobScanner::new(&self.engine, self.max_size, self.windows)
+    }
+
+    /// Scrubbing, `[allow] paths` for sources that do not walk (git), suppressions by
+    /// fingerprint, verification (if asked), `--only-live`, deterministic order.
+    pub fn settle(&self, out: &mut Outcome) {
+        if self.engine.redact {
+            // First, so that baselines and ignore files compare what reports show.
+            Scrubber::new(&self.engine.matcher)
+                .with_known(self.engine.vault.seen())
+                .scrub_outcome(out);
+        }
+        self.config.drop_allowed(out);
+        for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
+            f.suppression = self.known.check(f);
+        }
+        if let Some(opts) = &self.verify {
+            verify::run(&mut out.findings, &self.engine.vault, opts);
+            if self.only_live {
+                out.findings
+                    .retain(|f| f.suppression.is_some() || f.is_live());
+            }
+        }
+        out.sort();
+        out.stats.elapsed = self.started.elapsed();
+    }
+
+    /// `settle`, the report, and the exit code: 1 if any unsuppressed finding is reported.
+    pub fn finish(&self, target: &ReportTarget, mut out: Outcome) -> Result<i32> {
+        self.settle(&mut out);
+        self.report(target, &out)?;
+        Ok(exit_code(&out))
+    }
+
+    /// Writes the report where `target` says (standard output by default), then the
+    /// warnings and, for machine formats or files, the summary line on stderr.
+    pub fn report(&self, target: &ReportTarget, out: &Outcome) -> Result<()> {
+        let format = target.format;
+        let to_file = target.output.is_some();
+        let color = target.color
+            && !to_file
+            && format == Format::Text
+            && std::env::var_os("NO_COLOR").is_none()
+            && io::stdout().is_terminal();
+        let cx = ReportContext {
+            rules: self.engine.matcher.rules(),
+            color,
+            verbose: self.verbose,
+        };
+        let written = match &target.output {
+            Some(path) => {
+                atomic::write_file(path, |w| report::write(format, w, out, &cx))
+                    .map_err(|e| Error::io("write report to", path, &e))?;
+                Ok(())
+            }
+            None => {
+                let stdout = io::stdout();
+                let mut w = BufWriter::new(stdout.lock());
+                report::write(format, &mut w, out, &cx).and_then(|_| w.flush())
+            }
+        };
+        match written {
+            // `tokenwarden scan | head` is not an error.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(Error::new(format!("cannot write report: {e}"))),
+            Ok(()) => {}
+        }
+        for w in &out.stats.warnings {
+            eprintln!("tokenwarden: warning: {}", sanitize(w));
+        }
+        if format != Format::Text || to_file {
+            eprintln!("tokenwarden: {}", report::summary(out, self.verbose));
+        }
+        Ok(())
+    }
+}
+
+/// 1 if any unsuppressed finding is reported, else 0.
+pub fn exit_code(out: &Outcome) -> i32 {
+    if out.reported().next().is_none() {
+        EXIT_CLEAN
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+fn verify_options(settings: &ScanSettings, config: &Config) -> Result<Option<VerifyOptions>> {
+    if !(settings.verify || settings.only_live) {
+        return Ok(None);
+    }
+    let env = std::env::var("OKTA_ORG_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let named = settings
+        .okta_orgs
+        .iter()
+        .map(|o| (o.as_str(), "--okta-org"));
+    let named = named.chain(env.as_deref().map(|o| (o, "OKTA_ORG_URL")));
+    // A config inside the scanned tree belongs to whoever wrote the tree: letting it name
+    // orgs would let a pull request collect every token the scan finds.
+    let config_orgs: &[String] = if config.trusted {
+        &config.verify_orgs
+    } else {
+        if !config.verify_orgs.is_empty() {
+            eprintln!(
+                "tokenwarden: warning: ignoring [verify] orgs in {}: a config inside the scanned \
+                 tree may not choose where tokens are sent; pass --okta-org URL, set OKTA_ORG_URL, \
+                 or name a config you trust with --config",
+                config
+                    .origin
+                    .as_deref()
+                    .map_or_else(String::new, |p| sanitize(&p.display().to_string()))
+            );
+        }
+        &[]
+    };
+    let named = named.chain(config_orgs.iter().map(|o| (o.as_str(), "[verify] orgs")));
+    let mut orgs = Vec::new();
+    for (url, source) in named {
+        let org = orgs::parse_explicit(url).map_err(|e| Error::new(format!("{source}: {e}")))?;
+        if !orgs.contains(&org) {
+            orgs.push(org);
+        }
+    }
+    Ok(Some(VerifyOptions {
+        orgs,
+        timeout: Duration::from_secs(settings.verify_timeout.max(1)),
+        concurrency: usize::from(settings.verify_concurrency),
+    }))
+}
