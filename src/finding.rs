@@ -138,13 +138,7 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
+    faster_hex::hex_string(bytes)
 }
 
 /// The visible prefix of a redacted secret: 4 characters, fewer for short secrets so that a

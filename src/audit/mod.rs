@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod report;
+pub mod sarif;
 pub mod scanner;
 
 use std::collections::{BTreeMap, BTreeSet};

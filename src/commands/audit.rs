@@ -4,6 +4,7 @@ use std::io::Write;
 
 use crate::audit::data::AuditData;
 use crate::audit::report;
+use crate::audit::sarif::{self as audit_sarif, UsageNote};
 use crate::audit::scanner::AuditScanner;
 use crate::cli::{AuditArgs, AuditFormat};
 use crate::engine::Engine;
@@ -12,7 +13,6 @@ use crate::matcher::Matcher;
 use crate::outcome::Outcome;
 use crate::pipeline::{BlobScanner, EXIT_CLEAN, EXIT_FINDINGS, Windows};
 use crate::redact::Scrubber;
-use crate::report::{UsageNote, write_sarif_with_usage};
 use crate::rules::RuleSet;
 use crate::source::fs::{WalkOptions, scan_root};
 
@@ -68,7 +68,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
                 })
                 .collect();
             let mut buf = Vec::new();
-            write_sarif_with_usage(&mut buf, &leaks, engine.matcher.rules(), &notes)
+            audit_sarif::write(&mut buf, &leaks, engine.matcher.rules(), &notes)
                 .map_err(|e| Error::new(format!("cannot write SARIF: {e}")))?;
             String::from_utf8_lossy(&buf).into_owned()
         }

@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
+use super::vocabulary::{self, Severity};
 use crate::escape::sanitize;
 use crate::finding::Finding;
 use crate::outcome::Outcome;
-use crate::rules::{Level, Rule};
+use crate::rules::Rule;
 
 /// Rows of the job summary table beyond which the rest is counted, not listed.
 const SUMMARY_ROWS: usize = 200;
@@ -15,30 +16,19 @@ pub fn annotations(out: &Outcome, rules: &[Rule]) -> String {
     let mut s = String::new();
     for f in out.reported() {
         let rule = &rules[f.rule_index];
-        let live = f.is_live();
-        let command = match rule.severity {
-            _ if live => "error",
-            Level::Error => "error",
-            Level::Warning => "warning",
-            Level::Note => "notice",
-        };
-        let mut message = format!("{} {} ({} confidence)", rule.name, f.secret, f.confidence);
-        if let Some(v) = &f.verification {
-            let _ = write!(message, ", verified {}", v.status.as_str());
+        let command = Severity::of(rule, f).workflow_command();
+        let mut message = vocabulary::message(rule, f);
+        if let Some(v) = f.verification.as_ref().filter(|_| !f.is_live()) {
+            let _ = write!(message, " Verification: {}.", vocabulary::verification(v));
         }
         if let Some(p) = &f.provenance {
             let _ = write!(
                 message,
-                ", added in commit {} by {}",
+                " Added in commit {} by {}.",
                 short(&p.commit),
                 p.author
             );
         }
-        message.push_str(if live {
-            ". This token is live: revoke it now (Admin Console → Security → API → Tokens)."
-        } else {
-            ". Rotate it and remove it; see the code scanning alert for the steps."
-        });
         let _ = writeln!(
             s,
             "::{command} file={},line={},col={},endColumn={},title={}::{}",
@@ -71,7 +61,10 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
                 .provenance
                 .as_ref()
                 .map_or("–".to_string(), |p| format!("`{}`", short(&p.commit)));
-            let verification = f.verification.as_ref().map_or("–", |v| v.status.as_str());
+            let verification = f
+                .verification
+                .as_ref()
+                .map_or_else(|| "–".to_string(), |v| cell(&vocabulary::verification(v)));
             let _ = writeln!(
                 s,
                 "| {icon} | `{}` ({}) | `{}:{}` | {commit} | {verification} |",
@@ -94,7 +87,11 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
             if !seen.contains(&f.rule_index) {
                 seen.push(f.rule_index);
                 let r = &rules[f.rule_index];
-                let _ = writeln!(s, "**{}**: {}\n", r.name, first_steps(&r.remediation));
+                let _ = writeln!(s, "**{}**:\n", r.name);
+                for step in vocabulary::steps(&r.remediation) {
+                    let _ = writeln!(s, "{step}");
+                }
+                s.push('\n');
             }
         }
     }
@@ -118,17 +115,6 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
 
 fn short(commit: &str) -> &str {
     &commit[..commit.len().min(10)]
-}
-
-/// The remediation's numbered steps, flattened to one paragraph for the summary.
-fn first_steps(markdown: &str) -> String {
-    markdown
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A table cell: controls escaped (a newline would end the table and start Markdown of
@@ -157,14 +143,5 @@ mod tests {
     fn escaping() {
         assert_eq!(data("a%b\nc"), "a%25b%0Ac");
         assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
-    }
-
-    #[test]
-    fn steps() {
-        let md = "intro\n\n1. **Revoke it now.** x\n   more\n2. Check.\n3. Replace.\n4. Four.";
-        assert_eq!(
-            first_steps(md),
-            "1. **Revoke it now.** x 2. Check. 3. Replace."
-        );
     }
 }

@@ -2,8 +2,9 @@
 
 pub mod github;
 mod json;
-mod sarif;
+pub(crate) mod sarif;
 mod text;
+pub mod vocabulary;
 
 use std::io::{self, Write};
 
@@ -11,7 +12,7 @@ use crate::outcome::Outcome;
 use crate::rules::Rule;
 
 pub use json::finding_json;
-pub use sarif::{SARIF_SCHEMA_URI, UsageNote, write_with_usage as write_sarif_with_usage};
+pub use sarif::SARIF_SCHEMA_URI;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
@@ -12,9 +13,18 @@ use serde_sarif::sarif::{
 };
 use sha2::{Digest, Sha256};
 
+use super::vocabulary::{self, Severity};
 use crate::finding::{Finding, hex};
 use crate::outcome::Outcome;
-use crate::rules::{Level, Rule};
+use crate::rules::Rule;
+
+/// Everything but RFC 3986 unreserved characters and the path separator.
+const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
 
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/tokenwarden/tokenwarden";
@@ -25,40 +35,11 @@ pub const AUTOMATION_ID: &str = "tokenwarden/";
 const MAX_SKIP_NOTIFICATIONS: usize = 100;
 
 pub fn write(w: &mut dyn Write, out: &Outcome, rules: &[Rule]) -> io::Result<()> {
-    write_with_usage(w, out, rules, &[])
+    write_run(w, run(out, rules))
 }
 
-/// A static-token usage site from `tokenwarden audit`, reported as a note-level result
-/// beside the leak findings of the same run.
-pub struct UsageNote<'a> {
-    pub path: &'a str,
-    pub line: usize,
-    pub pattern: &'a str,
-    pub title: &'a str,
-    pub snippet: &'a str,
-}
-
-const USAGE_RULE: &str = "okta-static-token-usage";
-const USAGE_HELP: &str = "**This code uses a static Okta API token (SSWS).** Static tokens act with every permission \
-of the admin who created them. Move this component to an OAuth 2.0 service app using client credentials with \
-`private_key_jwt` and least-privilege scopes (`tokenwarden audit --format markdown` lists the scopes its calls \
-need and the configuration to switch to), then revoke the static token in the Admin Console (Security → API → Tokens).";
-
-pub fn write_with_usage(
-    w: &mut dyn Write,
-    out: &Outcome,
-    rules: &[Rule],
-    usage: &[UsageNote],
-) -> io::Result<()> {
-    let mut run = run(out, rules);
-    if !usage.is_empty() {
-        let index = rules.len() as i64;
-        if let Some(list) = run.tool.driver.rules.as_mut() {
-            list.push(usage_descriptor());
-        }
-        let results = run.results.get_or_insert_with(Vec::new);
-        results.extend(usage.iter().map(|u| usage_result(u, index)));
-    }
+/// Writes one run as a whole SARIF document.
+pub(crate) fn write_run(w: &mut dyn Write, run: Run) -> io::Result<()> {
     let sarif = Sarif::builder()
         .schema(SARIF_SCHEMA_URI)
         .version(json!("2.1.0"))
@@ -68,82 +49,7 @@ pub fn write_with_usage(
     writeln!(w)
 }
 
-fn usage_descriptor() -> ReportingDescriptor {
-    let mut props = BTreeMap::new();
-    props.insert("security-severity".to_string(), json!("3.0"));
-    ReportingDescriptor::builder()
-        .id(USAGE_RULE)
-        .name(camel_name(USAGE_RULE))
-        .short_description(text_message("Static Okta API token in use"))
-        .full_description(text_message(
-            "Code or configuration authenticates to Okta with a static API token (SSWS) instead of OAuth 2.0 client credentials.",
-        ))
-        .help(
-            MultiformatMessageString::builder()
-                .text(markdown_to_text(USAGE_HELP))
-                .markdown(USAGE_HELP)
-                .build(),
-        )
-        .default_configuration(ReportingConfiguration {
-            level: Some(json!("note")),
-            ..Default::default()
-        })
-        .properties(PropertyBag {
-            tags: Some(vec!["security".into(), "okta".into(), "migration".into()]),
-            additional_properties: props,
-        })
-        .build()
-}
-
-fn usage_result(u: &UsageNote, rule_index: i64) -> SarifResult {
-    let location = Location {
-        physical_location: Some(PhysicalLocation {
-            artifact_location: Some(ArtifactLocation {
-                uri: Some(uri_path(u.path)),
-                ..Default::default()
-            }),
-            region: Some(Region {
-                start_line: Some(u.line as i64),
-                snippet: Some(ArtifactContent {
-                    text: Some(u.snippet.to_string()),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let mut h = Sha256::new();
-    for part in [u.pattern, u.path, u.snippet.trim()] {
-        h.update(part.as_bytes());
-        h.update(b"\0");
-    }
-    let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(
-        "primaryLocationLineHash".to_string(),
-        format!("{}:1", hex(&h.finalize()[..8])),
-    );
-    let mut props = BTreeMap::new();
-    props.insert("pattern".to_string(), json!(u.pattern));
-    SarifResult::builder()
-        .rule_id(USAGE_RULE)
-        .rule_index(rule_index)
-        .level(ResultLevel::Note)
-        .message(text(format!(
-            "{}: move this to OAuth 2.0 client credentials (private_key_jwt).",
-            u.title
-        )))
-        .locations(vec![location])
-        .partial_fingerprints(fingerprints)
-        .properties(PropertyBag {
-            tags: None,
-            additional_properties: props,
-        })
-        .build()
-}
-
-fn run(out: &Outcome, rules: &[Rule]) -> Run {
+pub(crate) fn run(out: &Outcome, rules: &[Rule]) -> Run {
     let driver = ToolComponent::builder()
         .name("tokenwarden")
         .version(env!("CARGO_PKG_VERSION"))
@@ -185,16 +91,10 @@ fn within_upload_limit<'a>(findings: &'a [Finding], rules: &[Rule]) -> (Vec<&'a 
     }
     let mut ranked: Vec<(usize, &Finding)> = findings.iter().enumerate().collect();
     ranked.sort_by_key(|(i, f)| {
-        let live = f.is_live();
-        let level = match rules[f.rule_index].severity {
-            Level::Error => 0,
-            Level::Warning => 1,
-            Level::Note => 2,
-        };
         (
             f.suppression.is_some(),
-            !live,
-            level,
+            !f.is_live(),
+            Severity::of(&rules[f.rule_index], f),
             std::cmp::Reverse(f.confidence),
             *i,
         )
@@ -275,38 +175,14 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
     {
         props.extend(fields);
     }
-    let live = f.is_live();
     if let Some(v) = &f.verification {
         props.insert("verification".to_string(), json!(v));
     }
-    let message = if live {
-        let org = f
-            .verification
-            .as_ref()
-            .and_then(|v| v.org.as_deref())
-            .unwrap_or("its org");
-        format!(
-            "This token is live: revoke it now. {} {} is accepted by {org}. Revoke it in the Admin Console \
-             (Security → API → Tokens) or with DELETE /api/v1/api-tokens/current, check the System Log for its use, \
-             then replace it with an OAuth 2.0 service app using client credentials with private_key_jwt and \
-             least-privilege scopes such as okta.users.read.",
-            rule.name, f.secret
-        )
-    } else {
-        format!(
-            "{} found ({} confidence): {}. Rotate it and remove it from the code; see the rule help for the steps.",
-            rule.name, f.confidence, f.secret
-        )
-    };
+    let message = vocabulary::message(rule, f);
     SarifResult::builder()
         .rule_id(&f.rule_id)
         .rule_index(f.rule_index as i64)
-        // A live credential is an incident whatever the rule's default level.
-        .level(if live {
-            ResultLevel::Error
-        } else {
-            level(rule.severity)
-        })
+        .level(result_level(Severity::of(rule, f)))
         .message(text(message))
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
@@ -359,19 +235,19 @@ fn invocation(out: &Outcome, omitted: usize) -> Invocation {
         .build()
 }
 
-fn level(l: Level) -> ResultLevel {
-    match l {
-        Level::Error => ResultLevel::Error,
-        Level::Warning => ResultLevel::Warning,
-        Level::Note => ResultLevel::Note,
+fn result_level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Error => ResultLevel::Error,
+        Severity::Warning => ResultLevel::Warning,
+        Severity::Note => ResultLevel::Note,
     }
 }
 
-fn text_message(s: &str) -> MultiformatMessageString {
+pub(crate) fn text_message(s: &str) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(s.trim()).build()
 }
 
-fn text(s: String) -> Message {
+pub(crate) fn text(s: String) -> Message {
     Message {
         text: Some(s),
         ..Default::default()
@@ -386,7 +262,7 @@ fn note(message: String) -> Notification {
 }
 
 /// `okta-api-token` → `OktaApiToken` (SARIF's `name` is an identifier-like label).
-fn camel_name(id: &str) -> String {
+pub(crate) fn camel_name(id: &str) -> String {
     id.split('-')
         .map(|w| {
             let mut c = w.chars();
@@ -398,7 +274,7 @@ fn camel_name(id: &str) -> String {
 }
 
 /// Plain-text rendering of the remediation for viewers that don't render Markdown.
-fn markdown_to_text(md: &str) -> String {
+pub(crate) fn markdown_to_text(md: &str) -> String {
     md.trim().replace("**", "").replace('`', "")
 }
 
@@ -419,15 +295,7 @@ fn location_hash(f: &Finding) -> String {
 /// A relative URI reference: every byte outside RFC 3986 unreserved characters and `/`
 /// is percent-encoded.
 pub fn uri_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for &b in path.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(path, URI_PATH).to_string()
 }
 
 #[cfg(test)]

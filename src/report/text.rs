@@ -2,20 +2,36 @@
 
 use std::io::{self, Write};
 
-use super::{ReportContext, summary};
+use anstyle::{AnsiColor, Color, Style};
+
+use super::{ReportContext, summary, vocabulary};
 use crate::escape::sanitize;
 use crate::finding::Confidence;
 use crate::finding::Status;
 use crate::outcome::Outcome;
 
+/// ANSI styles, or none when color is off.
 struct Paint {
     on: bool,
 }
 
+const HIGH: Style = Style::new()
+    .bold()
+    .fg_color(Some(Color::Ansi(AnsiColor::Red)));
+const MEDIUM: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Yellow)));
+const LOW: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Cyan)));
+const LIVE: Style = Style::new()
+    .bold()
+    .bg_color(Some(Color::Ansi(AnsiColor::Red)));
+const GOOD: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Green)));
+const PATH: Style = Style::new().fg_color(Some(Color::Ansi(AnsiColor::Magenta)));
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
+    fn wrap(&self, style: Style, s: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_string()
         }
@@ -26,40 +42,33 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
     let p = Paint { on: cx.color };
     for f in out.reported() {
         let conf = match f.confidence {
-            Confidence::High => p.wrap("1;31", "high"),
-            Confidence::Medium => p.wrap("33", "medium"),
-            Confidence::Low => p.wrap("36", "low"),
+            Confidence::High => p.wrap(HIGH, "high"),
+            Confidence::Medium => p.wrap(MEDIUM, "medium"),
+            Confidence::Low => p.wrap(LOW, "low"),
         };
         let verified = match &f.verification {
             None => String::new(),
             Some(v) => {
-                let org = v
-                    .org
-                    .as_deref()
-                    .map(|o| format!(" at {o}"))
-                    .unwrap_or_default();
-                let why = v
-                    .reason
-                    .as_deref()
-                    .map(|r| format!(": {r}"))
-                    .unwrap_or_default();
-                match v.status {
-                    Status::Live => {
-                        format!(" {}", p.wrap("1;41", &format!("LIVE{org} — revoke it now")))
-                    }
-                    Status::Invalid => format!(" {}", p.wrap("32", &format!("invalid{org}{why}"))),
-                    Status::Unknown => format!(" {}", p.wrap("33", &format!("unverified{why}"))),
-                }
+                let phrase = vocabulary::verification(v);
+                let shown = match v.status {
+                    Status::Live => p.wrap(
+                        LIVE,
+                        &format!("{} — revoke it now", phrase.replacen("live", "LIVE", 1)),
+                    ),
+                    Status::Invalid => p.wrap(GOOD, &phrase),
+                    Status::Unknown => p.wrap(MEDIUM, &phrase),
+                };
+                format!(" {shown}")
             }
         };
         writeln!(
             w,
             "{}:{}:{}: {} [{conf}] {}{verified}",
-            p.wrap("35", &sanitize(&f.path)),
-            p.wrap("32", &f.line.to_string()),
+            p.wrap(PATH, &sanitize(&f.path)),
+            p.wrap(GOOD, &f.line.to_string()),
             f.column,
-            p.wrap("1", &f.rule_id),
-            p.wrap("1", &f.secret),
+            p.wrap(BOLD, &f.rule_id),
+            p.wrap(BOLD, &f.secret),
         )?;
         if let Some(prov) = &f.provenance {
             let short = &prov.commit[..prov.commit.len().min(10)];
@@ -71,7 +80,7 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
             writeln!(
                 w,
                 "    {} {} {} — {} ({head})",
-                p.wrap("33", short),
+                p.wrap(MEDIUM, short),
                 prov.date.get(..10).unwrap_or(&prov.date),
                 sanitize(&prov.author),
                 sanitize(&prov.summary)
@@ -81,7 +90,7 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
         writeln!(
             w,
             "    {}",
-            p.wrap("2", &format!("fingerprint {}", f.fingerprint))
+            p.wrap(DIM, &format!("fingerprint {}", f.fingerprint))
         )?;
     }
     if cx.verbose {

@@ -27,6 +27,7 @@ pub struct Rule {
     pub verify: Option<Verifier>,
     pub help_uri: Option<String>,
     pub remediation: String,
+    pub live_action: Option<String>,
     pub keywords: Vec<String>,
     /// `regex` first, then `regex_variants`.
     pub patterns: Vec<Pattern>,
@@ -182,6 +183,7 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
         verify: spec.verify,
         help_uri: spec.help_uri,
         remediation: spec.remediation,
+        live_action: spec.live_action,
         keywords: spec.keywords,
         patterns,
         not_adjacent,

@@ -47,6 +47,11 @@ pub struct RuleSpec {
     pub help_uri: Option<String>,
     /// Markdown shown in SARIF `help.markdown` and `tokenwarden rules list --verbose`.
     pub remediation: String,
+    /// What to do right now when `--verify` finds a secret of this rule live: a sentence
+    /// or two, shown in annotations and code scanning messages after "This token is live:
+    /// revoke it now."
+    #[serde(default)]
+    pub live_action: Option<String>,
     #[serde(default)]
     pub filters: FilterSpec,
     /// Confidence of a match that no `[[context]]` entry upgrades or downgrades.

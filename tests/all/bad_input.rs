@@ -4,11 +4,16 @@
 use crate::common;
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use common::{Repo, header, okta_token, tokenwarden};
 use serde_json::Value;
+use tokenwarden::engine::Engine;
+use tokenwarden::matcher::Matcher;
+use tokenwarden::outcome::SkipReason;
+use tokenwarden::pipeline::{BlobScanner, Windows};
+use tokenwarden::rules::RuleSet;
+use tokenwarden::source::{Blob, Data, Origin, Scanned, Scanner};
 
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
     let mut args = vec!["--min-confidence", "low"];
@@ -49,65 +54,88 @@ fn utf16_with_bom_is_decoded_with_correct_lines() {
     }
 }
 
+/// Streams are scanned in windows; the windowing is tested with windows a few KiB wide, so
+/// that a few hundred KiB of input crosses dozens of edges (the default is 16 MiB).
+const SMALL: Windows = Windows {
+    window: 64 << 10,
+    defer: 8 << 10,
+    context: 1 << 10,
+};
+
+fn scan_stream(path: &str, text: &[u8], limit: u64) -> Result<Scanned, SkipReason> {
+    let engine = Engine::new(Matcher::new(
+        RuleSet::load(&[] as &[&std::path::Path]).unwrap(),
+    ));
+    let scanner = BlobScanner::new(&engine, limit, SMALL);
+    let mut input = std::io::Cursor::new(text);
+    scanner.scan(Blob::new(path, Origin::File, Data::Stream(&mut input)))
+}
+
 #[test]
 fn large_file_is_scanned_in_windows_without_missing_boundary_tokens() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("big.log");
-    let mut file = std::io::BufWriter::new(fs::File::create(&path).unwrap());
-    // 40 MiB of 64-byte lines with a token every ~97 KiB: tokens land at every offset
-    // relative to the 16 MiB windows, some across a window edge.
+    // 640 KiB of 64-byte lines with a token every ~1.5 KiB: tokens land at every offset
+    // relative to the 64 KiB windows, some across a window edge.
     let filler = format!("{}\n", "x".repeat(63));
+    let mut text = String::new();
     let mut expected = Vec::new();
-    let mut written = 0usize;
     let mut line = 1usize;
     let mut i = 0u64;
-    while written < 40 << 20 {
-        if line.is_multiple_of(1517) {
+    while text.len() < 640 << 10 {
+        if line.is_multiple_of(23) {
             let t = okta_token(9000 + i);
             i += 1;
-            let l = format!("key=value Authorization: SSWS {t}\n");
-            file.write_all(l.as_bytes()).unwrap();
-            written += l.len();
-            expected.push((line as u64, t));
+            text.push_str(&format!("key=value Authorization: SSWS {t}\n"));
+            expected.push((line, t));
         } else {
-            file.write_all(filler.as_bytes()).unwrap();
-            written += filler.len();
+            text.push_str(&filler);
         }
         line += 1;
     }
     // And one at the very end, without a trailing newline.
     let last = okta_token(8999);
-    write!(file, "SSWS {last}").unwrap();
-    expected.push((line as u64, last));
-    drop(file);
+    text.push_str(&format!("SSWS {last}"));
+    expected.push((line, last));
 
-    let (code, json, _) = scan(dir.path(), &["--max-file-size", "1G"]);
-    assert_eq!(code, 1);
-    let f = findings(&json);
-    assert_eq!(f.len(), expected.len(), "every token exactly once");
-    for (x, (line, t)) in f.iter().zip(&expected) {
-        assert_eq!(x["line"].as_u64(), Some(*line));
-        assert_eq!(x["secret"], format!("{}…", &t[..4]));
-    }
+    let scanned = scan_stream("big.log", text.as_bytes(), 1 << 30).unwrap();
     assert_eq!(
-        json["stats"]["bytes_scanned"].as_u64(),
-        Some(fs::metadata(&path).unwrap().len())
+        scanned.findings.len(),
+        expected.len(),
+        "every token exactly once"
     );
+    for (x, (line, t)) in scanned.findings.iter().zip(&expected) {
+        assert_eq!(x.line, *line);
+        assert_eq!(x.secret, format!("{}…", &t[..4]));
+    }
+    assert_eq!(scanned.bytes, text.len() as u64);
+    // Over the limit once read: a skip with the size, not a partial scan.
+    let err = scan_stream("big.log", text.as_bytes(), 300 << 10).unwrap_err();
+    assert!(matches!(err, SkipReason::TooLarge { .. }), "{err}");
 }
 
 #[test]
 fn one_long_line_keeps_columns_across_windows() {
-    let dir = tempfile::tempdir().unwrap();
     let t = okta_token(8100);
-    let prefix = "é".repeat(9 << 20); // 18 MiB of 2-byte characters: past the first window
+    let prefix = "é".repeat(100 << 10); // 200 KiB of 2-byte characters: past three windows
     let body = format!("{prefix}Authorization: SSWS {t} and more");
-    fs::write(dir.path().join("one-line.js"), &body).unwrap();
-    let (_, json, _) = scan(dir.path(), &["--max-file-size", "100M"]);
-    let f = findings(&json);
+    let scanned = scan_stream("one-line.js", body.as_bytes(), 1 << 30).unwrap();
+    let f = &scanned.findings;
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0]["line"], 1);
-    assert_eq!(f[0]["column"].as_u64(), Some((9 << 20) + 21));
-    assert!(f[0]["snippet"].as_str().unwrap().chars().count() < 300);
+    assert_eq!(f[0].line, 1);
+    assert_eq!(f[0].column, (100 << 10) + 21);
+    assert!(f[0].snippet.chars().count() < 300);
+}
+
+/// The same through the binary, once, with a file just over one default window.
+#[test]
+fn a_file_over_one_default_window_is_scanned_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = okta_token(8101);
+    let mut body = "x".repeat((16 << 20) + 100);
+    body.push_str(&format!("\nAuthorization: SSWS {t}\n"));
+    fs::write(dir.path().join("big.txt"), &body).unwrap();
+    let (code, json, _) = scan(dir.path(), &["--max-file-size", "100M"]);
+    assert_eq!(code, 1);
+    assert_eq!(findings(&json)[0]["line"], 2);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Commit metadata for provenance, and RFC 3339 dates without a date library.
+//! Commit metadata for provenance.
 
 use crate::finding::Provenance;
 
@@ -27,36 +27,17 @@ pub fn commit_provenance(repo: &git2::Repository, commit: git2::Oid) -> Provenan
     }
 }
 
-/// `2024-03-05T14:07:09+01:00` for a UNIX time and a UTC offset in minutes.
+/// `2024-03-05T14:07:09+01:00` for a UNIX time and a UTC offset in minutes (empty if
+/// either is out of range).
 pub fn rfc3339(seconds: i64, offset_minutes: i32) -> String {
-    let local = seconds + i64::from(offset_minutes) * 60;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let sign = if offset_minutes < 0 { '-' } else { '+' };
-    let off = offset_minutes.unsigned_abs();
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        off / 60,
-        off % 60
+    let zoned =
+        jiff::tz::Offset::from_seconds(offset_minutes.saturating_mul(60)).and_then(|offset| {
+            Ok(jiff::Timestamp::from_second(seconds)?.to_zoned(offset.to_time_zone()))
+        });
+    zoned.map_or_else(
+        |_| String::new(),
+        |z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
     )
-}
-
-/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]
