@@ -206,11 +206,7 @@ pub fn sarif_schema_errors(doc: &Value) -> Vec<String> {
         .unwrap(),
     )
     .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
-    validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
+    crate::schema::errors(&schema, doc)
 }
 
 /// An emulated GitHub Actions job: event file, outputs, summary and SARIF in a temp dir.

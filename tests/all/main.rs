@@ -13,6 +13,7 @@ mod github_action;
 mod properties;
 mod sarif_schema;
 mod scan_dir;
+mod schema;
 mod suppression;
 mod trust;
 mod verify_okta;
