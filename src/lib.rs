@@ -1,12 +1,18 @@
 //! tokenwarden: finds leaked Okta API tokens and URL-borne secrets.
 //!
-//! Flow: a *source* (files, stdin, git) yields blobs with a path → the *matcher* finds
-//! secrets in bytes → *locate* turns them into redacted findings → a *reporter* writes
-//! text, JSON or SARIF. `main.rs` only parses arguments and maps errors to exit codes.
+//! Flow (docs/architecture.md): a *command* plans → a *source* (files, stdin, git) hands
+//! out blobs with provenance → the *pipeline*'s scanner runs the *engine* (matcher, then
+//! locate) → findings are settled (scrubbed, suppressed, verified) → a *reporter* writes
+//! them. `main.rs` only parses arguments and maps errors to exit codes.
 
-pub mod atomic;
+#![forbid(unsafe_code)]
+// The product never unwraps: every failure is a skip with a reason or an error message
+// (`expect` stays for static regexes, which the tests build).
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub(crate) mod atomic;
 pub mod audit;
-pub mod check;
+pub(crate) mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,16 +20,16 @@ pub mod engine;
 pub mod error;
 pub mod escape;
 pub mod finding;
-pub mod locate;
+pub(crate) mod locate;
 pub mod matcher;
 pub mod outcome;
 pub mod pipeline;
 pub mod redact;
 pub mod report;
 pub mod rules;
-pub mod size;
+pub(crate) mod size;
 pub mod source;
 pub mod suppress;
-pub mod tomlfile;
+pub(crate) mod tomlfile;
 pub mod vault;
 pub mod verify;

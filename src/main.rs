@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 

@@ -289,7 +289,11 @@ fn truncated_packfile_is_an_error_or_a_skip_never_a_panic() {
         .spawn()
         .unwrap();
     use std::io::Write as _;
-    pack.stdin.take().unwrap().write_all(objects.as_bytes()).unwrap();
+    pack.stdin
+        .take()
+        .unwrap()
+        .write_all(objects.as_bytes())
+        .unwrap();
     assert!(pack.wait().unwrap().success());
     repo.git(&["prune-packed"]);
     let pack_dir = repo.path.join(".git/objects/pack");
