@@ -6,7 +6,7 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use common::{Repo, header, okta_token, tokenwarden};
+use common::{Repo, findings, header, okta_token, tokenwarden};
 use serde_json::Value;
 use tokenwarden::engine::Engine;
 use tokenwarden::matcher::Matcher;
@@ -19,10 +19,6 @@ fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
     let mut args = vec!["--min-confidence", "low"];
     args.extend(extra);
     common::scan_json(dir, &args)
-}
-
-fn findings(v: &Value) -> Vec<Value> {
-    v["findings"].as_array().unwrap().clone()
 }
 
 #[test]

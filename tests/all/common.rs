@@ -35,6 +35,11 @@ pub fn scan_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
     (out.status.code().unwrap(), json, stderr)
 }
 
+/// The `findings` array of a JSON report.
+pub fn findings(report: &Value) -> Vec<Value> {
+    report["findings"].as_array().unwrap().clone()
+}
+
 /// xorshift64*: deterministic per seed, good enough for synthetic secrets.
 pub struct Rng(u64);
 

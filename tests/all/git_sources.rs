@@ -7,12 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{Repo, header, okta_token, tokenwarden};
+use common::{Repo, findings, header, okta_token, tokenwarden};
 use serde_json::Value;
-
-fn findings(v: &Value) -> Vec<Value> {
-    v["findings"].as_array().unwrap().clone()
-}
 
 // ---------------------------------------------------------------------------------------
 // staged
