@@ -194,17 +194,18 @@ impl<'a> Worker<'a> {
             return self.skip(path, SkipReason::NotRegular(special_kind(&m.file_type())));
         }
         let unreadable = |e: std::io::Error| SkipReason::Unreadable(describe_io(&e));
-        let size = meta
-            .map_or_else(|| std::fs::metadata(path), Ok)
-            .map(|m| m.len())
-            .map_err(unreadable);
         let display = display_path(path);
-        let result = load_blob(size, self.opts.max_file_size, || {
-            File::open(path).map_err(unreadable)
-        })
-        .and_then(|mut file| {
-            self.scanner
-                .scan(Blob::new(&display, Origin::File, Data::Stream(&mut file)))
+        // Opened first and sized through the handle: fstat costs less than a second path
+        // lookup, and a directory scan is mostly these two system calls.
+        let result = File::open(path).map_err(unreadable).and_then(|mut file| {
+            let size = meta
+                .map_or_else(|| file.metadata(), Ok)
+                .map(|m| m.len())
+                .map_err(unreadable);
+            load_blob(size, self.opts.max_file_size, || Ok(&mut file)).and_then(|file| {
+                self.scanner
+                    .scan(Blob::new(&display, Origin::File, Data::Stream(file)))
+            })
         });
         let found = tally(&mut self.stats, &display, result);
         self.findings.extend(found);
