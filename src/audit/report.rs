@@ -60,6 +60,8 @@ pub fn text(audit: &Audit, leaks: &Outcome) -> String {
         leaks.reported().count(),
         plural(leaks.reported().count()),
     );
+    // No --verbose here: the JSON output lists what was skipped.
+    let _ = writeln!(s, "{}", crate::report::summary(leaks, true));
     if used > 0 {
         s.push_str("Migration plan: tokenwarden audit --format markdown\n");
     }
@@ -73,6 +75,7 @@ pub fn json(audit: &Audit, leaks: &Outcome) -> serde_json::Value {
         "migrated": audit.sites.iter().filter(|s| s.migrated).collect::<Vec<_>>(),
         "components": audit.components(),
         "findings": leaks.reported().map(crate::report::finding_json).collect::<Vec<_>>(),
+        "stats": crate::report::stats_json(leaks),
     })
 }
 
@@ -91,6 +94,21 @@ pub fn markdown(audit: &Audit, leaks: &Outcome) -> String {
             s,
             "> **{} leaked secret(s) were found as well**: revoke those tokens first (`tokenwarden scan` lists them).\n",
             leaks.reported().count()
+        );
+    }
+    let skipped = &leaks.stats.skipped;
+    if !skipped.is_empty() {
+        let reasons: Vec<String> = leaks
+            .stats
+            .skipped_by_reason()
+            .iter()
+            .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
+            .collect();
+        let _ = writeln!(
+            s,
+            "> {} file(s) were not read ({}); `--format json` lists them.\n",
+            skipped.len(),
+            reasons.join(", ")
         );
     }
     if comps.is_empty() {

@@ -34,12 +34,20 @@ pub fn finding_json(f: &Finding) -> Value {
 }
 
 pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
-    let s = &out.stats;
     let doc = json!({
         "version": env!("CARGO_PKG_VERSION"),
         "findings": out.reported().map(finding_json).collect::<Vec<_>>(),
         "suppressed": out.suppressed().map(finding_json).collect::<Vec<_>>(),
-        "stats": {
+        "stats": stats_json(out),
+    });
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
+}
+
+/// The `stats` object: what was read, what was skipped and why (shared by `audit`).
+pub fn stats_json(out: &Outcome) -> Value {
+    let s = &out.stats;
+    json!({
             "files_scanned": s.files_scanned,
             "bytes_scanned": s.bytes_scanned,
             "findings": out.reported().count(),
@@ -53,8 +61,5 @@ pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
             })).collect::<Vec<_>>(),
             "warnings": s.warnings,
             "elapsed_ms": s.elapsed.as_millis() as u64,
-        },
-    });
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
-    writeln!(w)
+    })
 }

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use crate::outcome::Outcome;
 use crate::rules::Rule;
 
-pub use json::finding_json;
+pub use json::{finding_json, stats_json};
 pub use sarif::SARIF_SCHEMA_URI;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -246,3 +246,51 @@ fn sarif_has_note_level_usage_results_beside_leaks() {
     );
     assert!(!out.contains(&token));
 }
+
+/// Audit walks with the scan's own source: what it cannot read is skipped and recorded
+/// with the reason, exactly as `scan` records it, instead of being dropped.
+#[test]
+fn audit_skips_and_records_like_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path());
+    write(dir.path(), "assets/logo.bin", "PNG\0\0\0binary");
+    write(
+        dir.path(),
+        "dumps/big.txt",
+        &"okta /api/v1/users\n".repeat(4096),
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join("link.txt")).unwrap();
+    let reasons = |args: &[&str]| -> Vec<(String, String)> {
+        let out = tokenwarden(dir.path(), args);
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut r: Vec<(String, String)> = json["stats"]["skipped_files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["path"].as_str().unwrap().to_string(),
+                    s["reason"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        r.sort();
+        r
+    };
+    let audited = reasons(&["audit", "--format", "json", "--max-file-size", "32K", "."]);
+    let scanned = reasons(&["scan", "--format", "json", "--max-file-size", "32K", "."]);
+    assert_eq!(audited, scanned);
+    let kinds: Vec<&str> = audited.iter().map(|(_, r)| r.as_str()).collect();
+    assert!(
+        kinds.contains(&"binary") && kinds.contains(&"too_large"),
+        "{audited:?}"
+    );
+    #[cfg(unix)]
+    assert!(kinds.contains(&"symlink"), "{audited:?}");
+    let (_, md) = audit(
+        dir.path(),
+        &["--format", "markdown", "--max-file-size", "32K"],
+    );
+    assert!(md.contains("were not read"), "{md}");
+}
