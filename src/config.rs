@@ -152,26 +152,6 @@ impl Config {
         })
     }
 
-    /// For git sources, where files are not walked: removes findings in allowed paths and
-    /// records each such path once as skipped.
-    pub fn drop_allowed(&self, out: &mut crate::outcome::Outcome) {
-        use crate::outcome::{SkipReason, Skipped};
-        let mut dropped = std::collections::BTreeSet::new();
-        out.findings.retain(|f| {
-            let allowed = self.is_path_allowed(&f.path);
-            if allowed {
-                dropped.insert(f.path.clone());
-            }
-            !allowed
-        });
-        out.stats
-            .skipped
-            .extend(dropped.into_iter().map(|path| Skipped {
-                path,
-                reason: SkipReason::AllowedByConfig,
-            }));
-    }
-
     /// `rel` is relative to the scanned directory, `/`-separated.
     pub fn is_path_allowed(&self, rel: &str) -> bool {
         self.allow_paths.as_ref().is_some_and(|g| g.is_match(rel))

@@ -123,6 +123,7 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         &plan.selection(),
         &pipeline.scanner(),
         pipeline.max_size(),
+        &pipeline.allowed(),
         &mut out,
     )?;
     pipeline.settle(&mut out);

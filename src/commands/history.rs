@@ -21,6 +21,7 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         &selection,
         &pipeline.scanner(),
         pipeline.max_size(),
+        &pipeline.allowed(),
         &mut out,
     )?;
     pipeline.finish(&(&args.common.report).into(), out)

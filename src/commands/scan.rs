@@ -71,14 +71,16 @@ fn scan(args: &ScanArgs) -> Result<(Pipeline, Outcome)> {
         max_file_size: pipeline.max_size(),
         threads: pipeline.threads(),
     };
-    let scanner = pipeline.scanner();
-    let allowed = |rel: &str| pipeline.config.is_path_allowed(rel);
     let mut out = Outcome::default();
-    for root in &args.paths {
-        if root.as_os_str() == "-" {
-            scan_stdin(&scanner, &mut out);
-        } else {
-            scan_root(&scanner, &allowed, Path::new(root), &opts, &mut out)?;
+    {
+        let scanner = pipeline.scanner();
+        let allowed = pipeline.allowed();
+        for root in &args.paths {
+            if root.as_os_str() == "-" {
+                scan_stdin(&scanner, &mut out);
+            } else {
+                scan_root(&scanner, &allowed, Path::new(root), &opts, &mut out)?;
+            }
         }
     }
     Ok((pipeline, out))

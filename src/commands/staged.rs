@@ -14,6 +14,7 @@ pub fn run(args: StagedArgs) -> Result<i32> {
         &args.repo,
         &pipeline.scanner(),
         pipeline.max_size(),
+        &pipeline.allowed(),
         &mut out,
     )?;
     pipeline.finish(&(&args.common.report).into(), out)

@@ -141,8 +141,13 @@ impl Pipeline {
         BlobScanner::new(&self.engine, self.max_size, self.windows)
     }
 
-    /// Scrubbing, `[allow] paths` for sources that do not walk (git), suppressions by
-    /// fingerprint, verification (if asked), `--only-live`, deterministic order.
+    /// `[allow] paths` of the config, for sources to apply.
+    pub fn allowed(&self) -> impl Fn(&str) -> bool + Sync + '_ {
+        |rel: &str| self.config.is_path_allowed(rel)
+    }
+
+    /// Scrubbing, suppressions by fingerprint, verification (if asked), `--only-live`,
+    /// deterministic order.
     pub fn settle(&self, out: &mut Outcome) {
         if self.engine.redact {
             // First, so that baselines and ignore files compare what reports show.
@@ -150,7 +155,6 @@ impl Pipeline {
                 .with_known(self.engine.vault.seen())
                 .scrub_outcome(out);
         }
-        self.config.drop_allowed(out);
         for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
             f.suppression = self.known.check(f);
         }

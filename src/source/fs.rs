@@ -7,13 +7,10 @@ use std::sync::Mutex;
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
-use super::{Blob, Data, Origin, Scanner, display_path, load_blob, tally};
+use super::{Blob, Data, Origin, PathFilter, Scanner, display_path, load_blob, tally};
 use crate::error::{Error, Result, describe_io};
 use crate::finding::Finding;
 use crate::outcome::{Outcome, SkipReason, Skipped, Stats};
-
-/// Whether a path (relative to the root, `/`-separated) is excluded by `[allow] paths`.
-pub type PathFilter<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 
 pub struct WalkOptions {
     /// Scan files that .gitignore/.ignore exclude.

@@ -10,7 +10,7 @@ pub mod stdin;
 use std::io::Read;
 
 use crate::finding::Finding;
-use crate::outcome::{SkipReason, Skipped, Stats};
+use crate::outcome::{Outcome, SkipReason, Skipped, Stats};
 
 /// Where a blob came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,28 @@ pub fn load_blob<T>(
         return Err(SkipReason::TooLarge { size, limit });
     }
     read()
+}
+
+/// Whether a path (relative to the scan root, `/`-separated) is excluded by `[allow] paths`.
+pub type PathFilter<'a> = &'a (dyn Fn(&str) -> bool + Sync);
+
+/// For sources that do not walk a directory (git): drops the findings at allowed paths and
+/// records each such path once as skipped, as the walk would have.
+pub fn drop_allowed(out: &mut Outcome, allowed: PathFilter<'_>) {
+    let mut dropped = std::collections::BTreeSet::new();
+    out.findings.retain(|f| {
+        let is_allowed = allowed(&f.path);
+        if is_allowed {
+            dropped.insert(f.path.clone());
+        }
+        !is_allowed
+    });
+    out.stats
+        .skipped
+        .extend(dropped.into_iter().map(|path| Skipped {
+            path,
+            reason: SkipReason::AllowedByConfig,
+        }));
 }
 
 /// Books one blob's result into `stats`: counted when scanned, recorded when skipped.

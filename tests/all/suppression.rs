@@ -224,3 +224,29 @@ fn sarif_carries_suppressions() {
     assert_eq!(r["suppressions"][0]["status"], "accepted");
     assert!(r["suppressions"][0]["justification"].is_string());
 }
+
+/// `[allow] paths` are relative to the scanned directory: scanning `sub` with a config that
+/// allows `sub/` allows `sub/sub/…`, not everything (reported paths start with `sub/`).
+#[test]
+fn allow_paths_are_relative_to_the_scanned_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = okta_token(9100);
+    write(
+        dir.path(),
+        "sub/.tokenwarden.toml",
+        "[allow]\npaths = [\"sub/\"]\n",
+    );
+    write(
+        dir.path(),
+        "sub/a.sh",
+        &format!("Authorization: SSWS {token}\n"),
+    );
+    write(
+        dir.path(),
+        "sub/sub/b.sh",
+        &format!("Authorization: SSWS {token}\n"),
+    );
+    let out = tokenwarden(dir.path(), &["scan", "--format", "json", "sub"]);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(paths(&json["findings"]), ["sub/a.sh"]);
+}

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 use crate::redact::scrub_builtin;
-use crate::source::Scanner;
+use crate::source::{PathFilter, Scanner, drop_allowed};
 
 /// What of a repository's history to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +31,22 @@ pub enum Selection {
     Range(String),
 }
 
-/// Scans `selection` of the repository at `path` into `out`.
+/// Scans `selection` of the repository at `path` into `out`; findings at paths `allowed`
+/// excludes are dropped and the paths recorded as skipped.
 pub fn scan(
+    path: &Path,
+    selection: &Selection,
+    scanner: &dyn Scanner,
+    max_size: u64,
+    allowed: PathFilter<'_>,
+    out: &mut Outcome,
+) -> Result<()> {
+    scan_selection(path, selection, scanner, max_size, out)?;
+    drop_allowed(out, allowed);
+    Ok(())
+}
+
+fn scan_selection(
     path: &Path,
     selection: &Selection,
     scanner: &dyn Scanner,

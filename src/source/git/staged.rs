@@ -13,9 +13,15 @@ use super::index_diff::staged_files;
 use super::open_gix;
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
-use crate::source::{Blob, Data, Origin, Scanner, tally};
+use crate::source::{Blob, Data, Origin, PathFilter, Scanner, drop_allowed, tally};
 
-pub fn scan(path: &Path, scanner: &dyn Scanner, max_size: u64, out: &mut Outcome) -> Result<()> {
+pub fn scan(
+    path: &Path,
+    scanner: &dyn Scanner,
+    max_size: u64,
+    allowed: PathFilter<'_>,
+    out: &mut Outcome,
+) -> Result<()> {
     let repo = &open_gix(path)?;
     if repo.workdir().is_none() {
         return Err(Error::new(format!(
@@ -70,5 +76,6 @@ pub fn scan(path: &Path, scanner: &dyn Scanner, max_size: u64, out: &mut Outcome
         let found = tally(&mut out.stats, &file.path, result);
         out.findings.extend(found);
     }
+    drop_allowed(out, allowed);
     Ok(())
 }
