@@ -21,6 +21,26 @@ pub fn after(blob: &[u8], end: usize) -> &[u8] {
     &blob[end..to]
 }
 
+/// How many non-blank lines `above` looks back.
+const ABOVE_LINES: usize = 3;
+
+/// The non-blank lines just above the line holding `start` (at most `ABOVE_LINES`, at most
+/// `LINE_WINDOW` bytes), ending with the terminator before that line.
+pub fn above(blob: &[u8], start: usize) -> &[u8] {
+    let floor = start.saturating_sub(LINE_WINDOW);
+    let mut from = line_start(blob, start, floor);
+    let end = from;
+    let mut lines = 0;
+    while from > floor && lines < ABOVE_LINES {
+        let prev = line_start_before(blob, from - 1, floor);
+        if blob[prev..from].iter().any(|b| !b.is_ascii_whitespace()) {
+            lines += 1;
+        }
+        from = prev;
+    }
+    &blob[from..end]
+}
+
 /// From the start of the last line (at or before the one holding `start`) that begins in
 /// column 0 with a non-blank character, up to `start`. For indentation-structured text
 /// (YAML, HCL, TOML tables) that line opens the enclosing top-level block.
@@ -61,6 +81,14 @@ mod tests {
         let s = 7;
         assert_eq!(before(t, s), b"key: ");
         assert_eq!(after(t, s + 6), b" rest");
+    }
+
+    #[test]
+    fn above_is_the_previous_non_blank_lines() {
+        let t = b"a\nb\n\nc\n  value: X";
+        let s = t.len() - 1;
+        assert_eq!(above(t, s), b"a\nb\n\nc\n");
+        assert_eq!(above(b"X", 0), b"");
     }
 
     #[test]

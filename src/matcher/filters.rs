@@ -23,6 +23,9 @@ pub fn check_secret(f: &Filters, secret: &[u8]) -> Verdict {
     if f.min_entropy > 0.0 && shannon_entropy(secret) < f.min_entropy {
         return Err("entropy below min_entropy");
     }
+    if repeats_a_block(secret) {
+        return Err("a block repeated (abcd1234abcd1234…)");
+    }
     if !f.placeholders.is_empty() {
         let lower = secret.to_ascii_lowercase();
         if f.placeholders
@@ -36,6 +39,12 @@ pub fn check_secret(f: &Filters, secret: &[u8]) -> Verdict {
         return Err("matches a reject pattern");
     }
     Ok(())
+}
+
+/// A secret made of one block written again and again (`abcd1234abcd1234`, `xyzxyzxyz`):
+/// placeholder text, never a generated secret. The block is at most half the secret.
+pub fn repeats_a_block(s: &[u8]) -> bool {
+    s.len() >= 8 && (1..=s.len() / 2).any(|p| (p..s.len()).all(|i| s[i] == s[i - p]))
 }
 
 /// Bits per byte.
@@ -115,8 +124,36 @@ pub fn inside_base64(blob: &[u8], start: usize, end: usize) -> bool {
     while b < hi && is_base64_body(blob[b]) {
         b += 1;
     }
+    // A short word joined by `+` is form encoding (`SSWS+00…`), not base64: the text on
+    // a joined side must itself be a run of some length.
+    const SIDE: usize = 8;
+    let left_long = joined_left && start - 1 - a >= SIDE;
+    let right_long = joined_right && b - (end + 1) >= SIDE;
+    if !left_long && !right_long {
+        return false;
+    }
     let run = &blob[a..b];
     memchr::memchr(b'+', run).is_some() || run.len() >= 64
+}
+
+/// Whether the bytes just before `start` end a delimiter made of token characters: a
+/// percent escape (`SSWS%2000…`: the `0` after `%2` is the escape's, not the token's) or
+/// the shell default operator `:-` (`${OKTA_API_TOKEN:-00…}`).
+pub fn delimited_left(blob: &[u8], start: usize) -> bool {
+    (start >= 3
+        && blob[start - 3] == b'%'
+        && blob[start - 2].is_ascii_hexdigit()
+        && blob[start - 1].is_ascii_hexdigit())
+        || (start >= 2 && blob[start - 2] == b':' && blob[start - 1] == b'-')
+}
+
+/// Whether `start` falls on the second digit of a percent escape (`%2|0`), where the
+/// regex's leftmost match begins one byte before the real secret.
+pub fn inside_escape(blob: &[u8], start: usize) -> bool {
+    start >= 2
+        && blob[start - 2] == b'%'
+        && blob[start - 1].is_ascii_hexdigit()
+        && blob[start].is_ascii_hexdigit()
 }
 
 /// `%XX` decoding; malformed escapes are kept as they are.
@@ -170,6 +207,14 @@ mod tests {
         assert_eq!(percent_decode(b"a%2Fb%3d%"), b"a/b=%");
         assert_eq!(percent_decode(b"%zz%4"), b"%zz%4");
         assert_eq!(percent_decode(b"%41"), b"A");
+    }
+
+    #[test]
+    fn repeated_blocks() {
+        assert!(repeats_a_block(b"abcd1234abcd1234"));
+        assert!(repeats_a_block(b"xyzxyzxyzx"));
+        assert!(!repeats_a_block(b"abcd1234abcd1235"));
+        assert!(!repeats_a_block(b"Xk9v2QmL7rTa"));
     }
 
     #[test]

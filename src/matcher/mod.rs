@@ -147,8 +147,15 @@ impl Matcher {
                     continue;
                 };
                 if let Some(set) = &rule.not_adjacent {
-                    let left = start > 0 && set.contains(blob[start - 1]);
+                    let left = start > 0
+                        && set.contains(blob[start - 1])
+                        && !filters::delimited_left(blob, start);
                     let right = end < blob.len() && set.contains(blob[end]);
+                    if left && filters::inside_escape(blob, start) {
+                        // The match began on an escape's last digit: retry just after it.
+                        pos = start + 1;
+                        continue;
+                    }
                     if left || right {
                         rejected(&blob[start..end], "adjacent to more token characters");
                         // No token can start inside this run of token characters.
@@ -277,6 +284,9 @@ fn confidence(
             && c.block
                 .as_ref()
                 .is_none_or(|re| re.is_match(context::block(blob, start)))
+            && c.above
+                .as_ref()
+                .is_none_or(|re| re.is_match(context::above(blob, start)))
             && c.file
                 .as_ref()
                 .is_none_or(|re| *file_ctx[i].get_or_insert_with(|| re.is_match(blob)));

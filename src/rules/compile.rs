@@ -71,6 +71,7 @@ pub struct Context {
     pub path: Option<AuxRegex>,
     pub file: Option<AuxRegex>,
     pub block: Option<AuxRegex>,
+    pub above: Option<AuxRegex>,
     pub description: Option<String>,
 }
 
@@ -246,6 +247,7 @@ fn compile_context(spec: &ContextSpec, at: &str, eager: bool) -> Result<Context>
         path: aux(&spec.path, "path", None)?,
         file: aux(&spec.file, "file", None)?,
         block: aux(&spec.block, "block", None)?,
+        above: aux(&spec.above, "above", None)?,
         description: spec.description.clone(),
     })
 }

@@ -151,6 +151,10 @@ pub struct ContextSpec {
     /// Matches the text of the enclosing top-level block: from the last line before the
     /// secret that starts in column 0 (a YAML root key, an HCL `provider` block) up to it.
     pub block: Option<String>,
+    /// Matches the lines just above the secret's line (up to three, at most 512 bytes;
+    /// blank lines are skipped): a key on one line and its value on the next, as in
+    /// Kubernetes `- name: OKTA_API_TOKEN` / `value: …` or an XML element around a value.
+    pub above: Option<String>,
     /// Why this context means what it means; shown by `rules list --verbose`.
     #[serde(default)]
     pub description: Option<String>,

@@ -496,12 +496,26 @@ fn rules_from_the_scanned_tree_may_not_verify() {
     assert_eq!(okta.requests().len(), 0);
 
     // Named on the command line, the same rules are the user's: they load and verify.
+    // (Only app.env is scanned: the rule file's own examples would be verified too.)
     fs::remove_file(dir.path().join(".tokenwarden.toml")).unwrap();
-    let (code, _, stderr) = scan_json(
+    let out = tokenwarden(
         dir.path(),
-        &["--rules", "myrules", "--verify", "--okta-org", &okta.url],
+        &[
+            "scan",
+            "--rules",
+            "myrules",
+            "--verify",
+            "--okta-org",
+            &okta.url,
+            "app.env",
+        ],
     );
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(okta.count(&token), 1, "one request per (org, token)");
 }
 
