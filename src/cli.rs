@@ -51,9 +51,10 @@ of the staged version. Only changed blobs are read.")]
     /// Scan git history: every blob reachable from any ref, or the commits of a range.
     #[command(after_help = "\
 Without --range: every blob reachable from any ref (branches, tags, remotes, stash) is scanned \
-once, and each finding is reported at every (path, commit) that introduced it: a commit whose \
-tree has the blob at that path where its parents did not. Of several introductions of the same \
-blob at the same path, those with an earlier introduction among their ancestors are dropped.
+once, and each secret is reported once per path, at the oldest commit that introduced it there (a \
+commit whose tree has a blob holding it at that path where its parents did not); later commits \
+that introduced it again (a regenerated file, a cherry-pick) are listed on the finding \
+(JSON/SARIF `reintroduced_in`). Commit messages are scanned too (path `<commit message>`).
 
 With --range BASE..HEAD (the pull-request view): every commit in `git rev-list BASE..HEAD` is \
 diffed against its parents and only added lines are reported, attributed to the commit that \

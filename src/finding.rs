@@ -70,6 +70,10 @@ pub struct Provenance {
     /// Whether the same secret is still in the tree of HEAD (of the range's head commit for
     /// `--range`).
     pub at_head: bool,
+    /// Later commits that introduced the same secret at the same path again (a regenerated
+    /// bundle, a revert of a removal), oldest first. The finding itself names the first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reintroduced_in: Vec<String>,
 }
 
 impl Finding {

@@ -77,9 +77,14 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
             } else {
                 "not at HEAD"
             };
+            let again = match prov.reintroduced_in.len() {
+                0 => String::new(),
+                1 => "; introduced again in 1 later commit".to_string(),
+                n => format!("; introduced again in {n} later commits"),
+            };
             writeln!(
                 w,
-                "    {} {} {} — {} ({head})",
+                "    {} {} {} — {} ({head}{again})",
                 p.wrap(MEDIUM, short),
                 prov.date.get(..10).unwrap_or(&prov.date),
                 sanitize(&prov.author),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::{Repo, findings, header, okta_token, tokenwarden};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------
 // staged
@@ -204,17 +204,17 @@ fn history_same_blob_on_two_branches_and_tag_only_reachability() {
     let (_, json) = repo.tw_json(&["history"]);
     let f = findings(&json);
     let commits: Vec<&str> = f.iter().map(|f| f["commit"].as_str().unwrap()).collect();
-    assert_eq!(f.len(), 3, "{f:#?}");
-    assert!(commits.contains(&c1.as_str()) && commits.contains(&c2.as_str()));
+    // One finding per secret per path: the first introduction, the other listed on it.
+    assert_eq!(f.len(), 2, "{f:#?}");
     assert!(commits.contains(&c3.as_str()));
-    // Same secret, same fingerprint on both branches.
-    let fp: Vec<&str> = f
-        .iter()
-        .filter(|x| x["path"] == "x.sh")
-        .map(|x| x["fingerprint"].as_str().unwrap())
-        .collect();
-    assert_eq!(fp.len(), 2);
-    assert_eq!(fp[0], fp[1]);
+    let x = f.iter().find(|x| x["path"] == "x.sh").unwrap();
+    let (first, again) = if x["commit"] == c1.as_str() {
+        (&c1, &c2)
+    } else {
+        (&c2, &c1)
+    };
+    assert_eq!(x["commit"], first.as_str());
+    assert_eq!(x["reintroduced_in"], json!([again]));
 
     // --branch limits to what one ref reaches.
     let (_, json) = repo.tw_json(&["history", "--branch", "one"]);
@@ -620,4 +620,32 @@ fn pre_commit_framework_manifest_runs_staged() {
     ] {
         assert!(manifest.contains(needle), "missing {needle}");
     }
+}
+
+/// A file regenerated in commit after commit (a built bundle) carries the same secret in
+/// every version: one finding, at the first commit, with the later ones listed.
+#[test]
+fn history_reports_a_secret_once_per_path() {
+    let repo = Repo::new();
+    let token = okta_token(15);
+    let mut commits = Vec::new();
+    for build in 0..4 {
+        repo.write(
+            "dist/app.js",
+            &format!("// build {build}\nconst auth = 'SSWS {token}';\n"),
+        );
+        commits.push(repo.commit_all(&format!("build {build}")));
+    }
+    let (_, json) = repo.tw_json(&["history"]);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["commit"], commits[0].as_str());
+    assert_eq!(f[0]["reintroduced_in"], json!(commits[1..]));
+    assert_eq!(f[0]["at_head"], true);
+    let out = repo.tw(&["history"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("introduced again in 3 later commits"),
+        "{text}"
+    );
 }

@@ -122,7 +122,38 @@ pub fn scan(
             }
         }
     }
+    collapse_per_path(&mut out.findings);
     Ok(())
+}
+
+/// One finding per secret per path: a file regenerated in many commits (a built bundle, a
+/// recorded fixture) carries the same secret in many blob versions, each introduced by its
+/// own commit. The oldest introduction is reported; the later ones are listed on it.
+fn collapse_per_path(findings: &mut Vec<Finding>) {
+    let when = |f: &Finding| {
+        f.provenance
+            .as_ref()
+            .and_then(|p| p.date.parse::<jiff::Timestamp>().ok())
+    };
+    findings.sort_by(|a, b| {
+        (&a.fingerprint, &a.path, when(a), a.line).cmp(&(&b.fingerprint, &b.path, when(b), b.line))
+    });
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        if let Some(first) = kept.last_mut()
+            && first.fingerprint == f.fingerprint
+            && first.path == f.path
+            && let (Some(p), Some(later)) = (first.provenance.as_mut(), f.provenance.as_ref())
+        {
+            if later.commit != p.commit && !p.reintroduced_in.contains(&later.commit) {
+                p.reintroduced_in.push(later.commit.clone());
+            }
+            p.at_head |= later.at_head;
+            continue;
+        }
+        kept.push(f);
+    }
+    *findings = kept;
 }
 
 /// A commit message is scanned like a blob, but is not a file: it is not counted as one.

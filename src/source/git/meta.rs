@@ -15,6 +15,7 @@ pub fn commit_provenance(repo: &git2::Repository, commit: git2::Oid) -> Provenan
                 summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default())
                     .into_owned(),
                 at_head: false,
+                reintroduced_in: Vec::new(),
             }
         }
         Err(_) => Provenance {
@@ -23,6 +24,7 @@ pub fn commit_provenance(repo: &git2::Repository, commit: git2::Oid) -> Provenan
             date: String::new(),
             summary: String::new(),
             at_head: false,
+            reintroduced_in: Vec::new(),
         },
     }
 }
