@@ -53,7 +53,7 @@ pub fn scan_stream(
         }
         return scan_bytes(engine, path, buf);
     }
-    if utf16(buf).is_some() {
+    if utf16(buf).is_some() || (looks_binary(buf) && utf16_without_bom(buf).is_some()) {
         return Err(SkipReason::Unsupported(format!(
             "UTF-16 text larger than {} MiB is not decoded",
             sizes.window >> 20
@@ -111,6 +111,15 @@ pub fn scan_bytes(engine: &Engine, path: &str, data: &[u8]) -> Result<Scanned, S
             decoded = decode_utf16(&data[2..], big_endian);
             &decoded[..]
         }
+        // Only text with NULs can be UTF-16 without a BOM: the check costs nothing on the
+        // rest.
+        None if looks_binary(data) => match utf16_without_bom(data) {
+            Some(big_endian) => {
+                decoded = decode_utf16(data, big_endian);
+                &decoded[..]
+            }
+            None => return Err(SkipReason::Binary),
+        },
         None => data,
     };
     if looks_binary(text) {
@@ -128,6 +137,32 @@ pub fn utf16(data: &[u8]) -> Option<bool> {
         [0xFF, 0xFE, ..] => Some(false),
         [0xFE, 0xFF, ..] => Some(true),
         _ => None,
+    }
+}
+
+/// `Some(big_endian)` for UTF-16 text written without a byte-order mark (PowerShell and
+/// .NET tools, Windows exports): mostly-ASCII text has a NUL in every other byte, on the
+/// odd positions for little-endian and the even ones for big-endian, and hardly any on the
+/// other side. Binary files have NULs scattered on both.
+pub fn utf16_without_bom(data: &[u8]) -> Option<bool> {
+    let sample = &data[..data.len().min(4096) & !1];
+    if sample.len() < 16 {
+        return None;
+    }
+    let half = sample.len() / 2;
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in sample.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    let mostly = |n: usize| n * 10 >= half * 9;
+    let hardly = |n: usize| n * 20 <= half;
+    if mostly(odd) && hardly(even) {
+        Some(false)
+    } else if mostly(even) && hardly(odd) {
+        Some(true)
+    } else {
+        None
     }
 }
 
@@ -192,6 +227,18 @@ mod tests {
             decode_utf16(&[0x00, 0xD8, 0x41], false),
             "\u{FFFD}\u{FFFD}".as_bytes()
         );
+    }
+
+    #[test]
+    fn utf16_is_recognised_without_a_bom() {
+        let text = "OKTA_API_TOKEN=value\r\nline two\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(utf16_without_bom(&le), Some(false));
+        assert_eq!(utf16_without_bom(&be), Some(true));
+        assert_eq!(utf16_without_bom(text.as_bytes()), None);
+        let binary: Vec<u8> = (0..512u32).map(|i| (i * 7 % 251) as u8).collect();
+        assert_eq!(utf16_without_bom(&binary), None);
     }
 
     #[test]

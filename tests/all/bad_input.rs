@@ -518,3 +518,24 @@ fn command_line_nonsense_is_exit_2_with_a_message_never_a_panic() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// PowerShell and .NET tools write UTF-16 without a byte-order mark: recognised by its NUL
+/// pattern, decoded, and reported at the right line.
+#[test]
+fn utf16_without_bom_is_decoded_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = okta_token(8200);
+    let text = format!("# config\r\n$env:OKTA_API_TOKEN = \"{t}\"\r\n");
+    let le: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    fs::write(dir.path().join("le.ps1"), le).unwrap();
+    fs::write(dir.path().join("be.ps1"), be).unwrap();
+    let (code, json, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert!(
+        f.iter()
+            .all(|x| x["line"] == 2 && x["confidence"] == "high")
+    );
+}
