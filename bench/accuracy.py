@@ -11,6 +11,7 @@ Tools: target/release/tokenwarden, and gitleaks / Kingfisher as installed by ben
 (override with TOKENWARDEN, GITLEAKS, KINGFISHER). Missing peers are reported, not fatal.
 """
 
+import base64
 import json
 import os
 import random
@@ -68,10 +69,13 @@ def build(root):
                 if ":" in path.split("/")[0]:
                     encoding, path = path.split(":", 1)
                 rel = prefix + ("neg/" if not positive else "") + path
-                body = text.replace("{T}", token()).replace("{S}", secret())
+                t = token()
+                body = (text.replace("{T}", t).replace("{S}", secret())
+                        .replace("{B}", base64.b64encode(t.encode()).decode())
+                        .replace("{T1}", t[:21]).replace("{T2}", t[21:]))
                 write(root, rel, body, encoding)
                 if positive:
-                    marker = "{T}" if "{T}" in text else "{S}"
+                    marker = next(m for m in ("{T}", "{S}", "{B}", "{T1}") if m in text)
                     line = text[: text.index(marker)].count("\n") + 1
                     labels[(rel, line)] = (family, shape)
                 else:
