@@ -38,6 +38,9 @@ pub fn check_secret(f: &Filters, secret: &[u8]) -> Verdict {
     if f.reject.iter().any(|r| r.is_match(secret)) {
         return Err("matches a reject pattern");
     }
+    if f.require.as_ref().is_some_and(|r| !r.is_match(secret)) {
+        return Err("does not match filters.require");
+    }
     Ok(())
 }
 
@@ -154,6 +157,18 @@ pub fn inside_escape(blob: &[u8], start: usize) -> bool {
         && blob[start - 2] == b'%'
         && blob[start - 1].is_ascii_hexdigit()
         && blob[start].is_ascii_hexdigit()
+}
+
+/// Standard base64, padding optional; `None` when `s` is not base64.
+pub fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let trimmed = s
+        .strip_suffix(b"==")
+        .or_else(|| s.strip_suffix(b"="))
+        .unwrap_or(s);
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(trimmed)
+        .ok()
 }
 
 /// `%XX` decoding; malformed escapes are kept as they are.

@@ -243,6 +243,7 @@ fn candidate(
     let secret = match rule.decode {
         Decode::None => raw.to_vec(),
         Decode::Percent => filters::percent_decode(raw),
+        Decode::Base64 => filters::base64_decode(raw).ok_or("not valid base64")?,
     };
     filters::check_secret(f, &secret)?;
     if f.base64_guard && filters::inside_base64(blob, start, end) {

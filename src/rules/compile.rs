@@ -55,6 +55,7 @@ pub struct Filters {
     /// Lowercased.
     pub placeholders: Vec<String>,
     pub reject: Vec<AuxRegex>,
+    pub require: Option<AuxRegex>,
     pub reject_before: Option<AuxRegex>,
     pub reject_after: Option<AuxRegex>,
     pub max_repeat: Option<usize>,
@@ -215,6 +216,11 @@ fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String, eager: bool) 
         min_entropy: spec.min_entropy.unwrap_or(0.0),
         placeholders: spec.placeholders.iter().map(|p| p.to_lowercase()).collect(),
         reject,
+        require: spec
+            .require
+            .as_ref()
+            .map(|r| AuxRegex::new(format!("\\A(?:{r})\\z"), &at("filters.require"), eager))
+            .transpose()?,
         reject_before: edge(&spec.reject_before, "filters.reject_before", false)?,
         reject_after: edge(&spec.reject_after, "filters.reject_after", true)?,
         max_repeat: spec.max_repeat,

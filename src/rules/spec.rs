@@ -102,6 +102,9 @@ pub enum Decode {
     None,
     /// `%XX` escapes, as in URL query strings and userinfo.
     Percent,
+    /// Standard base64 (padding optional), as in Kubernetes `Secret` data: the decoded bytes
+    /// are the secret, filtered, fingerprinted and shown redacted.
+    Base64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,6 +120,10 @@ pub struct FilterSpec {
     /// Regexes on the decoded secret; a match rejects it (`^[0-9a-f]+$`: a hex digest).
     #[serde(default)]
     pub reject: Vec<String>,
+    /// A regex the decoded secret must match whole (for encoded rules: what the decoded
+    /// bytes have to be, e.g. an Okta token's shape).
+    #[serde(default)]
+    pub require: Option<String>,
     /// Regex on the text just before the secret (same line); a match rejects it.
     pub reject_before: Option<String>,
     /// Regex on the text just after the secret (same line); a match rejects it.
