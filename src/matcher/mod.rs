@@ -244,6 +244,11 @@ fn candidate(
         Decode::None => raw.to_vec(),
         Decode::Percent => filters::percent_decode(raw),
         Decode::Base64 => filters::base64_decode(raw).ok_or("not valid base64")?,
+        Decode::Concat => raw
+            .iter()
+            .copied()
+            .filter(|b| !matches!(b, b'"' | b'\'' | b'+' | b' ' | b'\t'))
+            .collect(),
     };
     filters::check_secret(f, &secret)?;
     if f.base64_guard && filters::inside_base64(blob, start, end) {
