@@ -157,6 +157,14 @@ fn a_token_in_a_commit_message_is_a_finding_with_its_commit() {
         assert_eq!(f["commit"], head.as_str());
         assert!(!json.to_string().contains(&token));
     }
+    // A bare token in a message, with no SSWS or name next to it, is still a leak (medium).
+    let bare = okta_token(8101);
+    repo.write("c.txt", "c\n");
+    let third = repo.commit_all(&format!("rotate\n\nold one was {bare}"));
+    let (c, json) = repo.tw_json(&["history", "--range", &format!("{head}..{third}"), "."]);
+    assert_eq!(c, 1);
+    assert_eq!(json["findings"][0]["path"], "<commit message>");
+    assert_eq!(json["findings"][0]["confidence"], "medium");
 }
 
 #[test]
