@@ -28,6 +28,10 @@ pub struct Matcher {
     keywords: Option<AhoCorasick>,
     /// Keyword pattern id → rule index.
     keyword_rule: Vec<usize>,
+    /// Case-sensitive anchors of the rules that have them, found in one shared pass.
+    anchors: Option<AhoCorasick>,
+    /// Anchor pattern id → rule index.
+    anchor_rule: Vec<usize>,
     /// Rule index → indices of the rules it supersedes.
     supersedes: Vec<Vec<usize>>,
 }
@@ -40,14 +44,38 @@ impl Matcher {
         let mut always = Vec::new();
         let mut patterns = Vec::new();
         let mut keyword_rule = Vec::new();
+        let mut anchor_patterns = Vec::new();
+        let mut anchor_rule = Vec::new();
         for (i, r) in rules.rules.iter().enumerate() {
-            if r.keywords.is_empty() {
+            if r.keywords.is_empty() && r.anchors.is_empty() {
                 always.push(i);
             }
             for k in &r.keywords {
                 patterns.push(k.as_bytes().to_vec());
                 keyword_rule.push(i);
             }
+            if r.keywords.is_empty() {
+                for a in &r.anchors {
+                    anchor_patterns.push(a.as_bytes().to_vec());
+                    anchor_rule.push(i);
+                }
+            }
+        }
+        // Leftmost, not overlapping: the search keeps its prefilter, and any occurrence of
+        // a rule's anchor is enough.
+        let anchors = (!anchor_patterns.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&anchor_patterns)
+                    .ok()
+            })
+            .flatten();
+        if anchors.is_none() {
+            // Over the automaton's limits: anchored rules run everywhere.
+            always.append(&mut anchor_rule);
+            always.sort_unstable();
+            always.dedup();
         }
         let built = (!patterns.is_empty())
             .then(|| {
@@ -79,6 +107,8 @@ impl Matcher {
             always,
             keywords,
             keyword_rule,
+            anchors,
+            anchor_rule,
             supersedes,
         }
     }
@@ -114,6 +144,21 @@ impl Matcher {
                     active[r] = true;
                     remaining -= 1;
                     if remaining == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(ac) = &self.anchors {
+            let mut remaining = self.anchor_rule.clone();
+            remaining.sort_unstable();
+            remaining.dedup();
+            for m in ac.find_iter(blob) {
+                let r = self.anchor_rule[m.pattern().as_usize()];
+                if !active[r] {
+                    active[r] = true;
+                    remaining.retain(|&x| x != r);
+                    if remaining.is_empty() {
                         break;
                     }
                 }

@@ -29,6 +29,7 @@ pub struct Rule {
     pub remediation: String,
     pub live_action: Option<String>,
     pub keywords: Vec<String>,
+    pub anchors: Vec<String>,
     /// `regex` first, then `regex_variants`.
     pub patterns: Vec<Pattern>,
     pub not_adjacent: Option<ByteSet>,
@@ -187,6 +188,7 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
         remediation: spec.remediation,
         live_action: spec.live_action,
         keywords: spec.keywords,
+        anchors: spec.anchors,
         patterns,
         not_adjacent,
         decode: spec.decode,

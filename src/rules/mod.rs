@@ -198,6 +198,20 @@ mod tests {
     }
 
     #[test]
+    fn anchored_rules_run_only_on_blobs_holding_an_anchor() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "id = \"a\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"note\"\n\
+             security_severity = 1.0\nremediation = \"r\"\nanchors = [\"ZZ\"]\n\
+             regex = '(?P<secret>tok_[a-z0-9]{12})'\n";
+        fs::write(dir.path().join("a.toml"), text).unwrap();
+        let m = crate::matcher::Matcher::new(RuleSet::load_only(dir.path()).unwrap());
+        assert!(m.find(b"k = tok_abcdef123456", "x.txt").is_empty());
+        assert_eq!(m.find(b"ZZ k = tok_abcdef123456", "x.txt").len(), 1);
+        // Case-sensitive, unlike keywords.
+        assert!(m.find(b"zz k = tok_abcdef123456", "x.txt").is_empty());
+    }
+
+    #[test]
     fn regex_variants_need_the_same_groups_and_never_double_report() {
         let err = user_rule("'tok_[a-z0-9]{12}'").err().unwrap().to_string();
         assert!(

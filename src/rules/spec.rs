@@ -19,6 +19,11 @@ pub struct RuleSpec {
     /// Empty: the regex runs on every blob (it should then start with a rare literal).
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Case-sensitive literals; the rule's regex only runs on blobs containing one. For rare,
+    /// exact prefixes (`MDA` of a base64 token): all rules' anchors are found in one shared
+    /// pass, cheaper than a regex pass per rule.
+    #[serde(default)]
+    pub anchors: Vec<String>,
     /// `regex::bytes` syntax; must have a named group `secret`. A group `name` is checked
     /// against `filters.names`.
     pub regex: String,
