@@ -30,8 +30,8 @@ pub struct Matcher {
     keyword_rule: Vec<usize>,
     /// Case-sensitive anchors of the rules that have them, found in one shared pass.
     anchors: Option<AhoCorasick>,
-    /// Anchor pattern id → rule index.
-    anchor_rule: Vec<usize>,
+    /// Anchor pattern id → (rule index, whether it gates the rule's variants only).
+    anchor_rule: Vec<(usize, bool)>,
     /// Rule index → indices of the rules it supersedes.
     supersedes: Vec<Vec<usize>>,
 }
@@ -57,8 +57,12 @@ impl Matcher {
             if r.keywords.is_empty() {
                 for a in &r.anchors {
                     anchor_patterns.push(a.as_bytes().to_vec());
-                    anchor_rule.push(i);
+                    anchor_rule.push((i, false));
                 }
+            }
+            for a in &r.variant_anchors {
+                anchor_patterns.push(a.as_bytes().to_vec());
+                anchor_rule.push((i, true));
             }
         }
         // Leftmost, not overlapping: the search keeps its prefilter, and any occurrence of
@@ -72,8 +76,8 @@ impl Matcher {
             })
             .flatten();
         if anchors.is_none() {
-            // Over the automaton's limits: anchored rules run everywhere.
-            always.append(&mut anchor_rule);
+            // Over the automaton's limits: anchored rules and variants run everywhere.
+            always.extend(anchor_rule.drain(..).map(|(r, _)| r));
             always.sort_unstable();
             always.dedup();
         }
@@ -120,20 +124,29 @@ impl Matcher {
     /// Every secret in `blob`, sorted by position, at every confidence.
     pub fn find(&self, blob: &[u8], path: &str) -> Vec<Match> {
         let mut out = Vec::new();
-        for rule in self.active_rules(blob) {
-            self.find_rule(rule, blob, path, &mut out, &mut |_, _| {});
+        let (active, variants) = self.active_rules(blob);
+        for rule in active {
+            self.find_patterns(rule, blob, path, variants[rule], &mut out, &mut |_, _| {});
         }
         self.resolve_supersedes(&mut out);
         out.sort_by_key(|m| (m.start, m.rule));
         out
     }
 
-    /// Rules whose keywords occur in `blob` (plus the keyword-less ones), in rule order.
-    fn active_rules(&self, blob: &[u8]) -> Vec<usize> {
-        let mut active = vec![false; self.rules.rules.len()];
+    /// Rules whose keywords or anchors occur in `blob` (plus the ungated ones), in rule
+    /// order; and, per rule, whether its `regex_variants` are to run.
+    fn active_rules(&self, blob: &[u8]) -> (Vec<usize>, Vec<bool>) {
+        let n = self.rules.rules.len();
+        let mut active = vec![false; n];
         for &i in &self.always {
             active[i] = true;
         }
+        let mut variants: Vec<bool> = self
+            .rules
+            .rules
+            .iter()
+            .map(|r| r.variant_anchors.is_empty())
+            .collect();
         if let Some(ac) = &self.keywords {
             let mut remaining = (0..active.len())
                 .filter(|&i| !active[i] && self.keyword_rule.contains(&i))
@@ -154,21 +167,24 @@ impl Matcher {
             remaining.sort_unstable();
             remaining.dedup();
             for m in ac.find_iter(blob) {
-                let r = self.anchor_rule[m.pattern().as_usize()];
-                if !active[r] {
+                let (r, gates_variants) = self.anchor_rule[m.pattern().as_usize()];
+                if gates_variants {
+                    variants[r] = true;
+                } else {
                     active[r] = true;
-                    remaining.retain(|&x| x != r);
-                    if remaining.is_empty() {
-                        break;
-                    }
+                }
+                remaining.retain(|&x| x != (r, gates_variants));
+                if remaining.is_empty() {
+                    break;
                 }
             }
         }
-        (0..active.len()).filter(|&i| active[i]).collect()
+        ((0..n).filter(|&i| active[i]).collect(), variants)
     }
 
-    /// Runs one rule over `blob`, pushing accepted matches and reporting each rejected
-    /// candidate to `rejected` (used by `rules check` to explain a failing example).
+    /// Runs one rule (every pattern) over `blob`, pushing accepted matches and reporting
+    /// each rejected candidate to `rejected` (used by `rules check` to explain a failing
+    /// example).
     pub fn find_rule(
         &self,
         rule_index: usize,
@@ -177,10 +193,28 @@ impl Matcher {
         out: &mut Vec<Match>,
         rejected: &mut dyn FnMut(&[u8], Rejection),
     ) {
+        self.find_patterns(rule_index, blob, path, true, out, rejected);
+    }
+
+    /// `find_rule`, with the rule's `regex_variants` only when `variants` is set.
+    fn find_patterns(
+        &self,
+        rule_index: usize,
+        blob: &[u8],
+        path: &str,
+        variants: bool,
+        out: &mut Vec<Match>,
+        rejected: &mut dyn FnMut(&[u8], Rejection),
+    ) {
         let rule = &self.rules.rules[rule_index];
         let mut file_ctx: Vec<Option<bool>> = vec![None; rule.contexts.len()];
         let first = out.len();
-        for pattern in &rule.patterns {
+        let patterns = if variants {
+            &rule.patterns[..]
+        } else {
+            &rule.patterns[..1]
+        };
+        for pattern in patterns {
             let mut locs = pattern.regex.capture_locations();
             let mut pos = 0;
             while pos <= blob.len() {

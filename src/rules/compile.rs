@@ -30,6 +30,7 @@ pub struct Rule {
     pub live_action: Option<String>,
     pub keywords: Vec<String>,
     pub anchors: Vec<String>,
+    pub variant_anchors: Vec<String>,
     /// `regex` first, then `regex_variants`.
     pub patterns: Vec<Pattern>,
     pub not_adjacent: Option<ByteSet>,
@@ -189,6 +190,7 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
         live_action: spec.live_action,
         keywords: spec.keywords,
         anchors: spec.anchors,
+        variant_anchors: spec.variant_anchors,
         patterns,
         not_adjacent,
         decode: spec.decode,

@@ -24,6 +24,10 @@ pub struct RuleSpec {
     /// pass, cheaper than a regex pass per rule.
     #[serde(default)]
     pub anchors: Vec<String>,
+    /// Like `anchors`, for the `regex_variants` only: the main `regex` runs on every blob,
+    /// the variants only where one of these occurs.
+    #[serde(default)]
+    pub variant_anchors: Vec<String>,
     /// `regex::bytes` syntax; must have a named group `secret`. A group `name` is checked
     /// against `filters.names`.
     pub regex: String,
