@@ -66,6 +66,8 @@ OKTA_POS = [
     ("multiline", "helm/values.yaml", "oktaApiTokens:\n  - {T}\n"),
     ("multiline", "ini/settings.ini", "[okta]\norg_url = https://acme.okta.com\ntoken = {T}\n"),
     ("multiline", "cfg/okta.cfg", "[okta.prod]\napi_token = {T}\n"),
+    ("multiline", "json/nested.json", '{\n  "okta": {\n    "orgUrl": "https://acme.okta.com",\n    "apiToken": "{T}"\n  }\n}\n'),
+    ("multiline", "spring/nested.yml", "okta:\n  client:\n    apiToken: {T}\n"),
     # --- tables
     ("table", "data/orgs.csv", "org_url,api_token,owner\nhttps://acme.okta.com,{T},ops\n"),
     ("table", "data/orgs.tsv", "org\tokta_token\nacme.okta.com\t{T}\n"),
