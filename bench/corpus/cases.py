@@ -100,12 +100,12 @@ OKTA_POS = [
     ("encoded", "utf16le:win/setup.ps1", '# setup\r\n$env:OKTA_API_TOKEN = "{T}"\r\n'),
     ("encoded", "utf16be:win/setup-be.ps1", '# setup\r\n$env:OKTA_API_TOKEN = "{T}"\r\n'),
     ("encoded", "utf16bom:win/export.reg", '[HKEY_CURRENT_USER\\Okta]\r\n"ApiToken"="SSWS {T}"\r\n'),
-    # Not detected yet (issue #15): base64 values of Kubernetes Secrets and *_B64 variables,
-    # tokens split by concatenation or YAML folding. "{B}" is the base64 of a fresh token.
+    # Base64 values of Kubernetes Secrets and *_B64 variables ("{B}" is the base64 of a fresh
+    # token); tokens split by concatenation or a double-quoted YAML scalar continued with `\`.
     ("encoded-base64", "k8s/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: okta\ndata:\n  OKTA_API_TOKEN: {B}\n"),
     ("encoded-base64", "env/b64.env", "OKTA_API_TOKEN_B64={B}\n"),
     ("split", "js/concat.js", 'const token = "{T1}" + "{T2}";\n'),
-    ("split", "yaml/folded.yml", "okta:\n  token: >-\n    {T1}\n    {T2}\n"),
+    ("split", "yaml/folded.yml", 'okta:\n  token: "{T1}\\\n    {T2}"\n'),
 ]
 
 URL_POS = [

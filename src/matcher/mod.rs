@@ -326,7 +326,12 @@ fn candidate(
         Decode::Concat => raw
             .iter()
             .copied()
-            .filter(|b| !matches!(b, b'"' | b'\'' | b'+' | b' ' | b'\t'))
+            .filter(|b| {
+                !matches!(
+                    b,
+                    b'"' | b'\'' | b'+' | b' ' | b'\t' | b'\\' | b'\r' | b'\n'
+                )
+            })
             .collect(),
     };
     filters::check_secret(f, &secret)?;

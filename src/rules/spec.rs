@@ -114,8 +114,9 @@ pub enum Decode {
     /// Standard base64 (padding optional), as in Kubernetes `Secret` data: the decoded bytes
     /// are the secret, filtered, fingerprinted and shown redacted.
     Base64,
-    /// String literals joined by `+` (`"00abc" + "def"`): quotes, `+` and white space are
-    /// removed, so the secret is the joined value.
+    /// String literals joined by `+` (`"00abc" + "def"`), or a double-quoted YAML scalar
+    /// continued with `\` at the end of a line: quotes, `+`, `\`, line breaks and white
+    /// space are removed, so the secret is the joined value.
     Concat,
 }
 
