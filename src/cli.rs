@@ -242,6 +242,11 @@ pub struct ReportArgs {
     /// Never color the output (also honored: the NO_COLOR environment variable).
     #[arg(long)]
     pub no_color: bool,
+
+    /// Print nothing when there is nothing to report (text format): for hooks and scripts
+    /// that only look at the exit code. Findings, warnings and errors are still shown.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Skipping large inputs (every command that reads files or blobs).

@@ -77,9 +77,19 @@ pub struct Skipped {
     pub reason: SkipReason,
 }
 
+/// What a run reads: files (directories, the index, ranges) or blobs (whole history).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    #[default]
+    File,
+    Blob,
+}
+
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Files or blobs, as `unit` says (the JSON field keeps its name).
     pub files_scanned: u64,
+    pub unit: Unit,
     pub bytes_scanned: u64,
     pub skipped: Vec<Skipped>,
     /// Things the user must know about the run as a whole (e.g. a shallow clone).

@@ -50,6 +50,21 @@ pub fn text(audit: &Audit, leaks: &Outcome) -> String {
             }
         );
     }
+    if leaks.reported().next().is_some() {
+        s.push_str("leaked secrets (revoke these first):\n");
+        for f in leaks.reported() {
+            let _ = writeln!(
+                s,
+                "  {}:{}: {} [{}] {}",
+                crate::escape::sanitize(&f.path),
+                f.line,
+                f.rule_id,
+                f.confidence,
+                f.secret
+            );
+        }
+        s.push('\n');
+    }
     let _ = writeln!(
         s,
         "{used} static-token usage site{} in {} component{}; {migrated} site{} already on OAuth private keys; {} leaked secret{}.",

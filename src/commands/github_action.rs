@@ -131,6 +131,7 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         format: Format::Sarif,
         output: Some(sarif_path.clone()),
         color: false,
+        quiet: false,
     };
     pipeline.report(&sarif, &out)?;
 

@@ -94,7 +94,7 @@ fn write_rule(w: &mut dyn Write, r: &Rule, verbose: bool) -> std::io::Result<()>
             }
         }
         writeln!(w)?;
-        for line in r.remediation.trim().lines() {
+        for line in crate::report::plain_text(&r.remediation).lines() {
             writeln!(w, "  {line}")?;
         }
         writeln!(w)?;

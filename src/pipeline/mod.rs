@@ -43,6 +43,8 @@ pub struct ReportTarget {
     pub output: Option<PathBuf>,
     /// Color is still only used on a terminal without `NO_COLOR`.
     pub color: bool,
+    /// Nothing on standard output when nothing is reported (text only).
+    pub quiet: bool,
 }
 
 impl From<&ReportArgs> for ReportTarget {
@@ -51,6 +53,7 @@ impl From<&ReportArgs> for ReportTarget {
             format: a.format.into(),
             output: a.output.clone(),
             color: !a.no_color,
+            quiet: a.quiet,
         }
     }
 }
@@ -191,7 +194,12 @@ impl Pipeline {
             color,
             verbose: self.verbose,
         };
+        let silent = target.quiet
+            && format == Format::Text
+            && out.reported().next().is_none()
+            && !self.verbose;
         let written = match &target.output {
+            _ if silent => Ok(()),
             Some(path) => {
                 atomic::write_file(path, |w| report::write(format, w, out, &cx))
                     .map_err(|e| Error::io("write report to", path, &e))?;

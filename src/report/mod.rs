@@ -55,7 +55,7 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
         }
     }
     let mut line = format!(
-        "{n} finding{}{} in {} file{} ({}) in {:.2}s",
+        "{n} finding{}{} in {} {}{} ({}) in {:.2}s",
         plural(n),
         if by_conf.is_empty() {
             String::new()
@@ -63,6 +63,10 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
             format!(" ({})", by_conf.join(", "))
         },
         s.files_scanned,
+        match s.unit {
+            crate::outcome::Unit::File => "file",
+            crate::outcome::Unit::Blob => "blob",
+        },
         plural(s.files_scanned as usize),
         crate::size::human_bytes(s.bytes_scanned),
         s.elapsed.as_secs_f64()
@@ -87,6 +91,25 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
         }
     }
     line
+}
+
+/// Markdown as plain text for a terminal or SARIF `help.text`: emphasis and code marks
+/// dropped, links written as `text (url)`.
+pub fn plain_text(md: &str) -> String {
+    let mut out = md.trim().replace("**", "").replace('`', "");
+    // [text](url) → text (url)
+    while let Some(open) = out.find("](") {
+        let Some(start) = out[..open].rfind('[') else {
+            break;
+        };
+        let Some(close) = out[open + 2..].find(')') else {
+            break;
+        };
+        let url = out[open + 2..open + 2 + close].to_string();
+        let text = out[start + 1..open].to_string();
+        out.replace_range(start..open + 3 + close, &format!("{text} ({url})"));
+    }
+    out
 }
 
 fn plural(n: usize) -> &'static str {

@@ -275,7 +275,7 @@ pub(crate) fn camel_name(id: &str) -> String {
 
 /// Plain-text rendering of the remediation for viewers that don't render Markdown.
 pub(crate) fn markdown_to_text(md: &str) -> String {
-    md.trim().replace("**", "").replace('`', "")
+    super::plain_text(md)
 }
 
 /// From the secret's fingerprint, the path and (for history findings) the introducing

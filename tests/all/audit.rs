@@ -294,3 +294,26 @@ fn audit_skips_and_records_like_scan() {
     );
     assert!(md.contains("were not read"), "{md}");
 }
+
+/// The text report names the leaked secrets it counts, redacted, so they can be revoked.
+#[test]
+fn audit_text_lists_the_leaked_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = okta_token(9300);
+    write(
+        dir.path(),
+        "deploy/call.sh",
+        &format!("curl -H 'Authorization: SSWS {t}' https://acme.okta.com/api/v1/users\n"),
+    );
+    let (code, text) = audit(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("leaked secrets (revoke these first):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("deploy/call.sh:1: okta-api-token [high]"),
+        "{text}"
+    );
+    assert!(!text.contains(&t), "{text}");
+}

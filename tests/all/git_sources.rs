@@ -515,12 +515,15 @@ fn hook_blocks_secret_passes_clean_and_no_verify_bypasses() {
 
     repo.write("clean.txt", "nothing to see\n");
     repo.git(&["add", "clean.txt"]);
-    let out = commit_with_hook(&repo, &[]);
+    let out = commit_with_hook(&repo, &["-q"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Silent on success: `git commit -q` prints nothing, the hook neither.
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 
     let t = okta_token(30);
     repo.write("leak.sh", &header(&t));
@@ -620,6 +623,24 @@ fn pre_commit_framework_manifest_runs_staged() {
     ] {
         assert!(manifest.contains(needle), "missing {needle}");
     }
+}
+
+#[test]
+fn history_counts_blobs_and_quiet_prints_nothing_when_clean() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("a");
+    let out = repo.tw(&["history", "."]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0 findings in 1 blob ("), "{text}");
+    let out = repo.tw(&["history", "--quiet", "."]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    repo.write("b.sh", &header(&okta_token(16)));
+    repo.commit_all("b");
+    let out = repo.tw(&["history", "--quiet", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("okta-api-token"));
 }
 
 /// A file regenerated in commit after commit (a built bundle) carries the same secret in

@@ -526,6 +526,11 @@ fn rules_list_and_user_rule_checks() {
             .code(),
         Some(2)
     );
+    // `rules list --verbose` is for a terminal: Markdown emphasis and links are rendered.
+    let listed = tokenwarden(t.path(), &["rules", "list", "--verbose", "okta-api-token"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("Revoke it now."), "{listed}");
+    assert!(!listed.contains("**") && !listed.contains("]("), "{listed}");
     // This repository's own rule files: they replace the built-in copies being checked.
     let own = tokenwarden(
         t.path(),

@@ -85,6 +85,7 @@ pub fn scan(
     out.stats.skipped.extend(listed.skipped);
     let scanned = blobs::scan_all(&repo, &listed.blobs, opts.max_size, scanner);
     out.stats.merge(scanned.stats);
+    out.stats.unit = crate::outcome::Unit::Blob;
     if scanned.results.is_empty() {
         return Ok(());
     }
