@@ -100,6 +100,19 @@ exit 1 as in `scan`.")]
     /// Record today's findings so that later runs with --baseline fail only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Print a shell completion script: tokenwarden completions bash > /etc/bash_completion.d/tokenwarden
+    #[command(after_help = "\
+bash:        tokenwarden completions bash > ~/.local/share/bash-completion/completions/tokenwarden
+zsh:         tokenwarden completions zsh > \"${fpath[1]}/_tokenwarden\"
+fish:        tokenwarden completions fish > ~/.config/fish/completions/tokenwarden.fish
+PowerShell:  tokenwarden completions powershell >> $PROFILE")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output: tokenwarden man > tokenwarden.1
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Subcommand, Debug)]

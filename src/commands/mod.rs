@@ -3,6 +3,7 @@
 //! scanner, and lets the pipeline settle and report.
 
 mod audit;
+mod docs;
 mod github_action;
 mod history;
 mod install_hook;
@@ -25,5 +26,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Audit(args) => audit::run(args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Baseline(BaselineCommand::Create(args)) => scan::create_baseline(args),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man => docs::man(),
     }
 }

@@ -564,3 +564,46 @@ fn this_repository_scans_clean() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{:#}", json["findings"]);
 }
+
+/// Completions for every shell, and a manual page, generated from the command line itself.
+#[test]
+fn completions_and_man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = tokenwarden(dir.path(), &["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("history") && text.contains("okta-org"),
+            "{shell}"
+        );
+    }
+    // bash really loads it.
+    let script = dir.path().join("tw.bash");
+    fs::write(
+        &script,
+        tokenwarden(dir.path(), &["completions", "bash"]).stdout,
+    )
+    .unwrap();
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p tokenwarden",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    let man = tokenwarden(dir.path(), &["man"]);
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        page.contains(".TH tokenwarden 1") && page.contains("SSWS"),
+        "{page}"
+    );
+    let bad = tokenwarden(dir.path(), &["completions", "tcsh"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
