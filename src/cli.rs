@@ -152,6 +152,13 @@ pub struct StagedArgs {
     #[arg(long, value_name = "PATH", default_value = ".")]
     pub repo: PathBuf,
 
+    /// The files the pre-commit framework passes. When they are all staged (an ordinary
+    /// commit), only the lines the commit adds are checked, as without them; when some are
+    /// not (`pre-commit run --all-files`, `--files`), the files are scanned whole, as they
+    /// are on disk (pre-commit has stashed unstaged changes).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
     #[command(flatten)]
     pub common: CommonArgs,
 }

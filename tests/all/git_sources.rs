@@ -612,17 +612,128 @@ fn install_hook_is_idempotent_respects_hooks_path_and_keeps_foreign_hooks() {
 }
 
 #[test]
-fn pre_commit_framework_manifest_runs_staged() {
-    let manifest =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
-            .unwrap();
-    for needle in [
-        "entry: tokenwarden staged",
-        "language: rust",
-        "pass_filenames: false",
-    ] {
-        assert!(manifest.contains(needle), "missing {needle}");
+fn pre_commit_framework_manifest_passes_files() {
+    let manifest: serde_yaml_ng::Value = serde_yaml_ng::from_str(
+        &fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
+            .unwrap(),
+    )
+    .unwrap();
+    let hooks = manifest.as_sequence().unwrap();
+    let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["tokenwarden", "tokenwarden-system"]);
+    for h in hooks {
+        assert_eq!(h["entry"].as_str(), Some("tokenwarden staged --quiet"));
+        assert_eq!(h["pass_filenames"].as_bool(), Some(true));
     }
+    assert_eq!(hooks[0]["language"].as_str(), Some("rust"));
+    assert_eq!(hooks[1]["language"].as_str(), Some("system"));
+}
+
+/// The real `pre-commit` (from PyPI; installed into target/ on first use when it is not on
+/// PATH): `--all-files` fails on a token committed long ago, ordinary commits check only
+/// what they add.
+#[test]
+fn pre_commit_framework_all_files_fails_on_a_committed_token() {
+    let Some(pre_commit) = pre_commit_binary() else {
+        eprintln!("pre-commit is not installed and could not be installed; skipped");
+        return;
+    };
+    // A hook repository holding this checkout's manifest.
+    let hooks = Repo::new();
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+        hooks.path.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let rev = hooks.commit_all("hooks");
+
+    let repo = Repo::new();
+    repo.write("old/leak.sh", &header(&okta_token(31)));
+    repo.write(
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: tokenwarden-system\n",
+            hooks.path.display()
+        ),
+    );
+    repo.commit_all("before the hook");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_tokenwarden"))
+        .parent()
+        .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new(&pre_commit)
+            .args(args)
+            .current_dir(&repo.path)
+            .env("PATH", path)
+            .env("PRE_COMMIT_HOME", cache.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let all = run(&["run", "--all-files"]);
+    let text = String::from_utf8_lossy(&all.stdout);
+    assert_eq!(all.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("old/leak.sh") && text.contains("okta-api-token"),
+        "{text}"
+    );
+    assert!(!text.contains(&okta_token(31)), "{text}");
+
+    // An ordinary commit of a clean file passes: the old token is not what it adds.
+    repo.write("new.txt", "hello\n");
+    repo.git(&["add", "new.txt"]);
+    let staged = run(&["run"]);
+    assert_eq!(
+        staged.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&staged.stdout)
+    );
+    // ... and one that adds a token fails.
+    repo.write("new.sh", &header(&okta_token(32)));
+    repo.git(&["add", "new.sh"]);
+    let staged = run(&["run"]);
+    assert_eq!(staged.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&staged.stdout).contains("new.sh"));
+}
+
+/// `pre-commit` from PATH, or from a virtualenv under target/ made on first use.
+fn pre_commit_binary() -> Option<std::path::PathBuf> {
+    if Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return Some("pre-commit".into());
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-venv");
+    let bin = venv.join("bin/pre-commit");
+    if !bin.exists() {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", "pre-commit"])
+                .stdin(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+        if !made {
+            return None;
+        }
+    }
+    Some(bin)
 }
 
 #[test]

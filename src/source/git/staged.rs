@@ -15,14 +15,12 @@ use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 use crate::source::{Blob, Data, Origin, PathFilter, Scanner, drop_allowed, tally};
 
-pub fn scan(
+/// The index and HEAD's tree (`None` before the first commit); `None` when nothing was
+/// ever staged. A bare repository has no index to commit from: an error.
+fn staged_state(
+    repo: &gix::Repository,
     path: &Path,
-    scanner: &dyn Scanner,
-    max_size: u64,
-    allowed: PathFilter<'_>,
-    out: &mut Outcome,
-) -> Result<()> {
-    let repo = &open_gix(path)?;
+) -> Result<Option<(gix::index::File, Option<ObjectId>)>> {
     if repo.workdir().is_none() {
         return Err(Error::new(format!(
             "{} is a bare repository: there is no work tree, so nothing is staged \
@@ -32,7 +30,7 @@ pub fn scan(
     }
     let index_path = repo.index_path();
     if !index_path.exists() {
-        return Ok(()); // nothing was ever staged
+        return Ok(None);
     }
     let index = gix::index::File::at(&index_path, repo.object_hash(), true, Default::default())
         .map_err(|e| {
@@ -56,6 +54,32 @@ pub fn scan(
                 .map_err(|e| Error::new(format!("cannot read HEAD's tree: {e}")))?
                 .detach(),
         )
+    };
+    Ok(Some((index, head_tree)))
+}
+
+/// The files `git commit` would record differently from HEAD, by path.
+pub fn staged_paths(path: &Path) -> Result<Vec<String>> {
+    let repo = &open_gix(path)?;
+    Ok(match staged_state(repo, path)? {
+        Some((index, head_tree)) => staged_files(repo, &index, head_tree)
+            .into_iter()
+            .map(|f| f.path)
+            .collect(),
+        None => Vec::new(),
+    })
+}
+
+pub fn scan(
+    path: &Path,
+    scanner: &dyn Scanner,
+    max_size: u64,
+    allowed: PathFilter<'_>,
+    out: &mut Outcome,
+) -> Result<()> {
+    let repo = &open_gix(path)?;
+    let Some((index, head_tree)) = staged_state(repo, path)? else {
+        return Ok(()); // nothing was ever staged
     };
     let mut buf = Vec::new();
     let mut old_buf = Vec::new();
