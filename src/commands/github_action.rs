@@ -124,6 +124,7 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         &pipeline.scanner(),
         pipeline.max_size(),
         &pipeline.allowed(),
+        pipeline.progress(true).as_ref(),
         &mut out,
     )?;
     pipeline.settle(&mut out);

@@ -22,6 +22,7 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         &pipeline.scanner(),
         pipeline.max_size(),
         &pipeline.allowed(),
+        pipeline.progress(args.common.report.quiet).as_ref(),
         &mut out,
     )?;
     pipeline.finish(&(&args.common.report).into(), out)

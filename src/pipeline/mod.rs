@@ -8,6 +8,7 @@
 //! ripgrep keeps in `hiargs.rs` (settings resolved once, bad ones failing before any
 //! scanning) lives in `Pipeline::new`.
 
+mod progress;
 mod scanner;
 pub mod text;
 
@@ -137,6 +138,11 @@ impl Pipeline {
     pub fn with_windows(mut self, windows: Windows) -> Self {
         self.windows = windows;
         self
+    }
+
+    /// Progress for long sources, on a terminal unless `quiet`.
+    pub fn progress(&self, quiet: bool) -> Box<dyn crate::source::progress::Progress> {
+        progress::for_terminal(quiet)
     }
 
     /// What sources hand their blobs to.

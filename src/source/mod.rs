@@ -5,6 +5,7 @@
 
 pub mod fs;
 pub mod git;
+pub mod progress;
 pub mod stdin;
 
 use std::io::Read;

@@ -781,3 +781,43 @@ fn history_reports_a_secret_once_per_path() {
         "{text}"
     );
 }
+
+/// Progress goes to a terminal only: never into captured stderr, never with --quiet.
+#[test]
+fn history_progress_only_on_a_terminal() {
+    let repo = Repo::new();
+    for i in 0..3 {
+        repo.write(&format!("f{i}.txt"), &format!("{i}\n"));
+        repo.commit_all(&format!("c{i}"));
+    }
+    let out = repo.tw(&["history", "--format", "json", "."]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("scanning blobs"));
+    // A pseudo-terminal through util-linux `script`, where it exists.
+    let bin = env!("CARGO_BIN_EXE_tokenwarden");
+    let under_tty = |extra: &str| {
+        Command::new("script")
+            .args([
+                "-qc",
+                &format!("{bin} history {extra} -o /dev/null ."),
+                "/dev/null",
+            ])
+            .current_dir(&repo.path)
+            .stdin(std::process::Stdio::null())
+            .output()
+    };
+    let Ok(shown) = under_tty("") else {
+        eprintln!("no `script` here: the terminal case is not checked");
+        return;
+    };
+    if !shown.status.success() && shown.stdout.is_empty() {
+        eprintln!("`script` could not make a terminal: the terminal case is not checked");
+        return;
+    }
+    assert!(
+        String::from_utf8_lossy(&shown.stdout).contains("scanning blobs"),
+        "{}",
+        String::from_utf8_lossy(&shown.stdout)
+    );
+    let quiet = under_tty("--quiet").unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stdout).contains("scanning blobs"));
+}

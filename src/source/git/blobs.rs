@@ -241,6 +241,7 @@ pub fn scan_all(
     blobs: &[BlobEntry],
     max_size: u64,
     scanner: &dyn Scanner,
+    progress: &dyn crate::source::progress::Progress,
 ) -> Scanned {
     let order = pack_order(repo, blobs);
     let sync = repo.clone().into_sync();
@@ -259,7 +260,9 @@ pub fn scan_all(
                     let result = load(repo, &blob.id, max_size, buf).and_then(|data| {
                         scanner.scan(Blob::new(&blob.path, Origin::GitBlob, Data::Bytes(data)))
                     });
+                    let before = stats.bytes_scanned;
                     let found = tally(&mut stats, &blob.path, result);
+                    progress.step(stats.bytes_scanned - before);
                     if !found.is_empty() {
                         results.push((i, found));
                     }

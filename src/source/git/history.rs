@@ -28,6 +28,7 @@ pub struct HistoryOptions<'a> {
     /// Limit to what this revision reaches (default: every ref).
     pub branch: Option<&'a str>,
     pub max_size: u64,
+    pub progress: &'a dyn crate::source::progress::Progress,
 }
 
 pub fn scan(
@@ -58,6 +59,7 @@ pub fn scan(
             .push("the repository has no commits: nothing to scan".into());
         return Ok(());
     }
+    opts.progress.phase("enumerating commits and trees", None);
     let mut in_messages: Vec<(ObjectId, Vec<Finding>)> = Vec::new();
     let mut message_skips = Vec::new();
     let listed = blobs::enumerate(
@@ -83,7 +85,10 @@ pub fn scan(
         }));
     }
     out.stats.skipped.extend(listed.skipped);
-    let scanned = blobs::scan_all(&repo, &listed.blobs, opts.max_size, scanner);
+    opts.progress
+        .phase("scanning blobs", Some(listed.blobs.len() as u64));
+    let scanned = blobs::scan_all(&repo, &listed.blobs, opts.max_size, scanner, opts.progress);
+    opts.progress.phase("attributing findings to commits", None);
     out.stats.merge(scanned.stats);
     out.stats.unit = crate::outcome::Unit::Blob;
     if scanned.results.is_empty() {

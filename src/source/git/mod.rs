@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 use crate::redact::scrub_builtin;
+use crate::source::progress::Progress;
 use crate::source::{PathFilter, Scanner, drop_allowed};
 
 /// What of a repository's history to scan.
@@ -39,9 +40,12 @@ pub fn scan(
     scanner: &dyn Scanner,
     max_size: u64,
     allowed: PathFilter<'_>,
+    progress: &dyn Progress,
     out: &mut Outcome,
 ) -> Result<()> {
-    scan_selection(path, selection, scanner, max_size, out)?;
+    let scanned = scan_selection(path, selection, scanner, max_size, progress, out);
+    progress.finish();
+    scanned?;
     drop_allowed(out, allowed);
     Ok(())
 }
@@ -51,6 +55,7 @@ fn scan_selection(
     selection: &Selection,
     scanner: &dyn Scanner,
     max_size: u64,
+    progress: &dyn Progress,
     out: &mut Outcome,
 ) -> Result<()> {
     match selection {
@@ -69,7 +74,11 @@ fn scan_selection(
             history::scan(
                 path,
                 scanner,
-                &history::HistoryOptions { branch, max_size },
+                &history::HistoryOptions {
+                    branch,
+                    max_size,
+                    progress,
+                },
                 out,
             )
         }
