@@ -77,6 +77,8 @@ for R in "${REPOS[@]}"; do
     fi
   fi
 
+  # Globals of lib.sh, reset per repository (NRUNS is read there).
+  # shellcheck disable=SC2034
   WALL=() MEAN=() SD=() NRUNS=() RSS=() FOUND=() CMD=() OKCODES=() BUILT_DURING=""
   C="$(q "$R")"
   CMD[tokenwarden]="$(q "$TOKENWARDEN") history --format json -o $(q "$work/tw.json") $C"
@@ -123,6 +125,8 @@ for R in "${REPOS[@]}"; do
     print_binaries $tools
     if [[ "$counts" == 1 ]]; then
       echo
+      # A list of tool names, split on purpose.
+      # shellcheck disable=SC2046
       print_findings "Findings in the whole history (default settings of each tool):" \
         $(for t in $tools; do [[ "$t" == cat-file* ]] || printf '%s ' "$t"; done)
     fi

@@ -246,9 +246,9 @@ bench_tool() {
   [[ -z "$runs" ]] || hf+=(--runs "$runs")
   if [[ "$mode" == none ]]; then
     "${hf[@]}" -N "$cmd" >&2
-    local argv i
+    local argv
     eval "argv=($cmd)"
-    for i in 1 2 3 4 5; do /usr/bin/time -a -o "$rssf" -f %M "${argv[@]}" >/dev/null 2>&1 || true; done
+    for _ in 1 2 3 4 5; do /usr/bin/time -a -o "$rssf" -f %M "${argv[@]}" >/dev/null 2>&1 || true; done
   else
     "${hf[@]}" "/usr/bin/time -a -o $(q "$rssf") -f %M $cmd" >&2
   fi
@@ -264,6 +264,8 @@ PY
   for c in ${codes//,/ }; do
     [[ "$c" == - || " $okcodes " == *" $c "* ]] || die "$t exited with $c: ${CMD[$t]}"
   done
+  # NRUNS is read by the scripts that source this file (staged.sh).
+  # shellcheck disable=SC2034
   WALL[$t]="$wall" MEAN[$t]="$mean" SD[$t]="$sd" NRUNS[$t]="$n"
   [[ " ${codes//,/ } " == *" 124 "* ]] && WALL[$t]="$SLOW_TIMEOUT (timed out)"
   # shell mode: the warm-up runs are in the file too, so keep the last n lines

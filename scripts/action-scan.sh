@@ -7,16 +7,17 @@ args=(github-action --min-confidence "${TW_MIN_CONFIDENCE:-medium}")
 if [[ "${TW_VERIFY:-false}" == "true" ]]; then
   args+=(--verify)
 fi
-for org in ${TW_OKTA_ORG:-}; do
+# Split on white space without glob expansion: a `*` in an input stays a `*`.
+read -r -a orgs <<<"${TW_OKTA_ORG:-}"
+for org in "${orgs[@]}"; do
   args+=(--okta-org "$org")
 done
 if [[ -n "${TW_CONFIG:-}" ]]; then
   args+=(--config "$TW_CONFIG")
 fi
-# shellcheck disable=SC2206 # extra-args is a whitespace-separated list by design
-extra=(${TW_EXTRA_ARGS:-})
+read -r -a extra <<<"${TW_EXTRA_ARGS:-}"
 
-"$GITHUB_ACTION_PATH/target/release/tokenwarden" "${args[@]}" "${extra[@]}"
+"${TW_BIN:-$GITHUB_ACTION_PATH/target/release/tokenwarden}" "${args[@]}" "${extra[@]}"
 code=$?
 if [[ $code -ge 2 ]]; then
   echo "::error title=tokenwarden::the scan failed (exit $code); see the log above"

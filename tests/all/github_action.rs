@@ -327,3 +327,207 @@ fn example_workflow_is_ready_to_copy() {
         .unwrap();
     assert_eq!(checkout["with"]["fetch-depth"], 0);
 }
+
+/// A static file server on 127.0.0.1 for the release-download script: GET /PATH serves
+/// DIR/PATH, 404 otherwise. Runs until the test process exits.
+fn serve_dir(dir: std::path::PathBuf) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            let path = line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .trim_start_matches('/');
+            let mut stream = stream;
+            match fs::read(dir.join(path)) {
+                Ok(body) => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(&body);
+                }
+                Err(_) => {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
+                }
+            }
+        }
+    });
+    url
+}
+
+fn run_install(env: &[(&str, &str)], output: &Path) -> (i32, String, String) {
+    let _ = fs::remove_file(output);
+    let mut cmd = Command::new("bash");
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action-install.sh"))
+        .env("GITHUB_OUTPUT", output)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        fs::read_to_string(output).unwrap_or_default(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// The Action's download: a release binary checked against SHA256SUMS, failing closed on a
+/// tampered archive or a missing entry; other refs build from source with a cache key of
+/// the action's sources.
+#[test]
+fn action_downloads_verifies_and_fails_closed() {
+    let work = tempfile::tempdir().unwrap();
+    let releases = work.path().join("releases/v9.9.9");
+    fs::create_dir_all(&releases).unwrap();
+    let stage = work
+        .path()
+        .join("stage/tokenwarden-v9.9.9-x86_64-unknown-linux-musl");
+    fs::create_dir_all(&stage).unwrap();
+    fs::copy(env!("CARGO_BIN_EXE_tokenwarden"), stage.join("tokenwarden")).unwrap();
+    let archive = "tokenwarden-v9.9.9-x86_64-unknown-linux-musl.tar.gz";
+    let tar = Command::new("tar")
+        .args(["-czf"])
+        .arg(releases.join(archive))
+        .arg("-C")
+        .arg(work.path().join("stage"))
+        .arg("tokenwarden-v9.9.9-x86_64-unknown-linux-musl")
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let sums = Command::new("sha256sum")
+        .arg(archive)
+        .current_dir(&releases)
+        .output()
+        .unwrap();
+    fs::write(releases.join("SHA256SUMS"), &sums.stdout).unwrap();
+    let base = format!("{}/releases", serve_dir(work.path().to_path_buf()));
+    let output = work.path().join("output.txt");
+    let temp = work.path().join("runner-temp");
+    fs::create_dir_all(&temp).unwrap();
+    let temp_s = temp.to_str().unwrap();
+
+    // A good release: the binary is unpacked and runs.
+    let env = [
+        ("TW_ACTION_REF", "v9.9.9"),
+        ("TW_RELEASE_BASE", base.as_str()),
+        ("RUNNER_TEMP", temp_s),
+    ];
+    let (code, outputs, log) = run_install(&env, &output);
+    assert_eq!(code, 0, "{log}");
+    let bin = outputs
+        .trim()
+        .strip_prefix("bin=")
+        .expect(&outputs)
+        .to_string();
+    let version = Command::new(&bin).arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("tokenwarden "));
+
+    // A tampered archive: refused, nothing left to run.
+    fs::remove_dir_all(&temp).unwrap();
+    fs::create_dir_all(&temp).unwrap();
+    let mut bytes = fs::read(releases.join(archive)).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    fs::write(releases.join(archive), bytes).unwrap();
+    let (code, outputs, log) = run_install(&env, &output);
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("does not match SHA256SUMS"), "{log}");
+    assert!(!outputs.contains("bin="), "{outputs}");
+
+    // No entry for the archive: refused too.
+    fs::write(releases.join("SHA256SUMS"), "").unwrap();
+    let (code, _, log) = run_install(&env, &output);
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("no entry"), "{log}");
+
+    // A branch: build from source, with a key of the action's sources.
+    let (code, outputs, log) = run_install(&[("TW_ACTION_REF", "main")], &output);
+    assert_eq!(code, 0, "{log}");
+    assert!(outputs.contains("build=true"), "{outputs}");
+    let key = outputs
+        .lines()
+        .find_map(|l| l.strip_prefix("cache-key="))
+        .unwrap()
+        .to_string();
+    assert!(
+        key.starts_with("tokenwarden-Linux-X64-") && key.len() > 25,
+        "{key}"
+    );
+    // The key follows the sources: a copy with one rule changed gets another key.
+    let copy = work.path().join("action");
+    for part in ["Cargo.toml", "Cargo.lock", "build.rs"] {
+        fs::create_dir_all(&copy).unwrap();
+        fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(part),
+            copy.join(part),
+        )
+        .unwrap();
+    }
+    fs::create_dir_all(copy.join("rules")).unwrap();
+    fs::write(copy.join("rules/a.toml"), "one").unwrap();
+    let copy_s = copy.to_str().unwrap();
+    let key_of = |env: &[(&str, &str)]| {
+        let (_, outputs, _) = run_install(env, &output);
+        outputs
+            .lines()
+            .find_map(|l| l.strip_prefix("cache-key="))
+            .unwrap()
+            .to_string()
+    };
+    let first = key_of(&[("TW_ACTION_REF", "main"), ("GITHUB_ACTION_PATH", copy_s)]);
+    fs::write(copy.join("rules/a.toml"), "two").unwrap();
+    let second = key_of(&[("TW_ACTION_REF", "main"), ("GITHUB_ACTION_PATH", copy_s)]);
+    assert_ne!(first, second);
+}
+
+/// Inputs are split on white space without glob expansion: `*` reaches tokenwarden as `*`.
+#[test]
+fn action_arguments_are_never_glob_expanded() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("file-a"), "").unwrap();
+    let fake = dir.path().join("fake-tokenwarden");
+    fs::write(
+        &fake,
+        "#!/bin/sh\nfor a in \"$@\"; do echo \"arg:$a\"; done\n",
+    )
+    .unwrap();
+    Command::new("chmod").arg("+x").arg(&fake).status().unwrap();
+    let out = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/action-scan.sh"))
+        .current_dir(dir.path())
+        .env("TW_BIN", &fake)
+        .env("TW_EXTRA_ARGS", "--baseline *  --verbose")
+        .env("TW_OKTA_ORG", "https://a.okta.com   https://b.okta.com")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("arg:*\n"), "{text}");
+    assert!(!text.contains("file-a"), "{text}");
+    assert!(text.contains("arg:https://b.okta.com"), "{text}");
+}

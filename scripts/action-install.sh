@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Gets the tokenwarden binary for action.yml, in seconds rather than a cargo build:
+#
+#   - the action's ref is a release tag (v1.2.3): download the archive for this runner's
+#     OS and architecture and SHA256SUMS from that release, check the archive against
+#     SHA256SUMS (fail closed: a mismatch or a missing entry stops the job), unpack it;
+#   - any other ref (a branch, a commit): no release to download; say so and give a cache
+#     key that covers the action's own sources, for the build-from-source steps.
+#
+# Inputs (environment): TW_ACTION_REF (github.action_ref), RUNNER_OS, RUNNER_ARCH,
+# RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_ACTION_PATH; TW_RELEASE_BASE overrides where releases
+# are downloaded from (tests use a local server).
+# Outputs: bin=<path to the binary> or build=true with cache-key=<key>.
+set -euo pipefail
+
+ref="${TW_ACTION_REF:-}"
+out="${GITHUB_OUTPUT:-/dev/stdout}"
+base="${TW_RELEASE_BASE:-https://github.com/tokenwarden/tokenwarden/releases/download}"
+action="${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}"
+
+target() {
+  case "${RUNNER_OS:-$(uname -s)}/${RUNNER_ARCH:-$(uname -m)}" in
+    Linux/X64 | Linux/x86_64) echo x86_64-unknown-linux-musl ;;
+    Linux/ARM64 | Linux/aarch64) echo aarch64-unknown-linux-musl ;;
+    macOS/X64 | Darwin/x86_64) echo x86_64-apple-darwin ;;
+    macOS/ARM64 | Darwin/arm64) echo aarch64-apple-darwin ;;
+    Windows/X64) echo x86_64-pc-windows-msvc ;;
+    *) return 1 ;;
+  esac
+}
+
+build_from_source() {
+  echo "::notice title=tokenwarden::$1: building from source"
+  # hashFiles() cannot see the action's own files (they are outside the workspace), so
+  # the key is computed here, from everything the build reads.
+  local parts=() p
+  for p in Cargo.toml Cargo.lock build.rs src rules; do
+    [[ -e "$action/$p" ]] && parts+=("$p")
+  done
+  key=$(cd "$action" && find "${parts[@]}" -type f -print0 | sort -z | xargs -0 sha256sum |
+    sha256sum | cut -c1-16)
+  {
+    echo "build=true"
+    echo "cache-key=tokenwarden-${RUNNER_OS:-unknown}-${RUNNER_ARCH:-unknown}-${key}"
+  } >>"$out"
+  exit 0
+}
+
+if [[ ! "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+  build_from_source "the action's ref '${ref:-unknown}' is not a release tag"
+fi
+triple=$(target) || build_from_source "no release binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}"
+
+archive="tokenwarden-${ref}-${triple}.tar.gz"
+dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tokenwarden-${ref}"
+mkdir -p "$dir"
+fetch() { curl --fail --silent --show-error --location --retry 3 -o "$dir/$1" "$base/$ref/$1"; }
+if ! fetch "$archive" || ! fetch SHA256SUMS; then
+  echo "::error title=tokenwarden::cannot download $archive or SHA256SUMS of release $ref"
+  exit 2
+fi
+expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$dir/SHA256SUMS")
+actual=$(sha256sum "$dir/$archive" | cut -d' ' -f1)
+if [[ -z "$expected" ]]; then
+  echo "::error title=tokenwarden::SHA256SUMS of release $ref has no entry for $archive: not running it"
+  exit 2
+fi
+if [[ "$expected" != "$actual" ]]; then
+  echo "::error title=tokenwarden::$archive does not match SHA256SUMS of release $ref (expected $expected, got $actual): not running it"
+  rm -f "$dir/$archive"
+  exit 2
+fi
+tar -xzf "$dir/$archive" -C "$dir"
+bin=$(find "$dir" -type f \( -name tokenwarden -o -name tokenwarden.exe \) | head -n1)
+if [[ -z "$bin" ]]; then
+  echo "::error title=tokenwarden::$archive holds no tokenwarden binary"
+  exit 2
+fi
+chmod +x "$bin"
+echo "bin=$bin" >>"$out"
