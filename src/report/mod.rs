@@ -93,6 +93,31 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
     line
 }
 
+/// How the user can run this program again, for hints: `tokenwarden` when that name finds
+/// this binary on PATH, else the path it was started by (a pre-commit environment, an
+/// unpacked release, `target/release/tokenwarden`).
+pub fn command_name() -> String {
+    let Some(argv0) = std::env::args_os().next() else {
+        return "tokenwarden".into();
+    };
+    let started = std::path::PathBuf::from(&argv0);
+    if started.components().count() <= 1 {
+        return "tokenwarden".into(); // found through PATH already
+    }
+    let on_path = std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            let candidate = dir.join("tokenwarden");
+            candidate.exists()
+                && std::fs::canonicalize(&candidate).ok() == std::fs::canonicalize(&started).ok()
+        })
+    });
+    if on_path {
+        "tokenwarden".into()
+    } else {
+        crate::escape::sanitize(&started.display().to_string())
+    }
+}
+
 /// Markdown as plain text for a terminal or SARIF `help.text`: emphasis and code marks
 /// dropped, links written as `text (url)`.
 pub fn plain_text(md: &str) -> String {

@@ -125,7 +125,11 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
         let ids: std::collections::BTreeSet<&str> =
             out.reported().map(|f| f.rule_id.as_str()).collect();
         let hint = ids.into_iter().collect::<Vec<_>>().join(" ");
-        writeln!(w, "How to fix: tokenwarden rules list --verbose {hint}")?;
+        writeln!(
+            w,
+            "How to fix: {} rules list --verbose {hint}",
+            super::command_name()
+        )?;
     }
     Ok(())
 }
