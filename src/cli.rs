@@ -380,6 +380,8 @@ pub enum FormatArg {
     Text,
     Json,
     Sarif,
+    /// GitLab's secret detection report (gl-secret-detection-report.json).
+    Gitlab,
 }
 
 impl From<FormatArg> for Format {
@@ -388,6 +390,7 @@ impl From<FormatArg> for Format {
             FormatArg::Text => Format::Text,
             FormatArg::Json => Format::Json,
             FormatArg::Sarif => Format::Sarif,
+            FormatArg::Gitlab => Format::Gitlab,
         }
     }
 }

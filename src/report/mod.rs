@@ -1,6 +1,7 @@
 //! Output formats. Each reporter gets the finished, sorted, already-redacted outcome.
 
 pub mod github;
+mod gitlab;
 mod json;
 pub(crate) mod sarif;
 mod text;
@@ -19,6 +20,8 @@ pub enum Format {
     Text,
     Json,
     Sarif,
+    /// GitLab's secret detection report.
+    Gitlab,
 }
 
 pub struct ReportContext<'a> {
@@ -37,6 +40,7 @@ pub fn write(
         Format::Text => text::write(w, out, cx),
         Format::Json => json::write(w, out),
         Format::Sarif => sarif::write(w, out, cx.rules),
+        Format::Gitlab => gitlab::write(w, out, cx.rules),
     }
 }
 

@@ -607,3 +607,52 @@ fn completions_and_man_page() {
     let bad = tokenwarden(dir.path(), &["completions", "tcsh"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// GitLab's secret detection report: the fields GitLab reads, for directory and history
+/// findings, redacted. (The official schema is not vendored yet: see README.)
+#[test]
+fn gitlab_report_has_what_gitlab_reads() {
+    let repo = crate::common::Repo::new();
+    let token = okta_token(9400);
+    repo.write(
+        "deploy/call.sh",
+        &format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com\n"),
+    );
+    let commit = repo.commit_all("add deploy script");
+    for args in [
+        vec!["scan", "--format", "gitlab", "."],
+        vec!["history", "--format", "gitlab", "."],
+    ] {
+        let out = repo.tw(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains(&token), "{text}");
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert!(doc["version"].as_str().unwrap().starts_with("15."));
+        assert_eq!(doc["scan"]["type"], "secret_detection");
+        assert_eq!(doc["scan"]["status"], "success");
+        let time = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$").unwrap();
+        for key in ["start_time", "end_time"] {
+            assert!(
+                time.is_match(doc["scan"][key].as_str().unwrap()),
+                "{key}: {doc:#}"
+            );
+        }
+        for key in ["analyzer", "scanner"] {
+            assert_eq!(doc["scan"][key]["id"], "tokenwarden");
+            assert!(doc["scan"][key]["vendor"]["name"].is_string());
+        }
+        let v = &doc["vulnerabilities"][0];
+        assert_eq!(v["severity"], "Critical");
+        assert_eq!(v["location"]["file"], "deploy/call.sh");
+        assert_eq!(v["location"]["start_line"], 1);
+        assert!(v["id"].as_str().unwrap().len() >= 16);
+        assert_eq!(v["identifiers"][0]["value"], "okta-api-token");
+        let sha = v["location"]["commit"]["sha"].as_str().unwrap();
+        if args[0] == "history" {
+            assert_eq!(sha, commit);
+        } else {
+            assert_eq!(sha, "0000000");
+        }
+    }
+}
