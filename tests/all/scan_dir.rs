@@ -619,6 +619,7 @@ fn gitlab_report_has_what_gitlab_reads() {
         &format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com\n"),
     );
     let commit = repo.commit_all("add deploy script");
+    let time = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$").unwrap();
     for args in [
         vec!["scan", "--format", "gitlab", "."],
         vec!["history", "--format", "gitlab", "."],
@@ -631,7 +632,6 @@ fn gitlab_report_has_what_gitlab_reads() {
         assert!(doc["version"].as_str().unwrap().starts_with("15."));
         assert_eq!(doc["scan"]["type"], "secret_detection");
         assert_eq!(doc["scan"]["status"], "success");
-        let time = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$").unwrap();
         for key in ["start_time", "end_time"] {
             assert!(
                 time.is_match(doc["scan"][key].as_str().unwrap()),
