@@ -8,11 +8,20 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Writes `path` through `fill`. On any error the temporary file is removed and `path`
-/// is left as it was. Replacing a symbolic link replaces the link, not its target.
+/// is left as it was. Replacing a symbolic link to a file replaces the link, not its target.
+///
+/// Only regular files (or paths that do not exist yet) are replaced: `-o /dev/null`, a FIFO
+/// or `/dev/stdout` are written in place. Renaming over them would replace a device with a
+/// file, for everyone on the machine.
 pub fn write_file(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut w = BufWriter::new(OpenOptions::new().write(true).open(path)?);
+        fill(&mut w)?;
+        return w.flush();
+    }
     let (tmp, file) = create_temp_beside(path)?;
     let written = (|| {
         let mut w = BufWriter::new(file);
@@ -70,6 +79,40 @@ mod tests {
         write_file(&path, |w: &mut dyn Write| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// `-o /dev/null` and friends: written in place, never replaced by a regular file. A
+    /// FIFO stands in for the device (a test must not risk the machine's /dev/null).
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_written_in_place() {
+        use std::io::Read;
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut got = String::new();
+                fs::File::open(&fifo)
+                    .unwrap()
+                    .read_to_string(&mut got)
+                    .unwrap();
+                got
+            })
+        };
+        write_file(&fifo, |w: &mut dyn Write| w.write_all(b"report")).unwrap();
+        assert_eq!(reader.join().unwrap(), "report");
+        assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file"
+        );
     }
 
     #[cfg(unix)]
