@@ -14,9 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::finding::hex;
 use crate::outcome::Outcome;
-use crate::report::sarif::{
-    camel_name, markdown_to_text, run, text, text_message, uri_path, write_run,
-};
+use crate::report::sarif::{camel_name, run, text, text_message, uri_path, write_run};
 use crate::rules::Rule;
 
 /// A static-token usage site from `tokenwarden audit`, reported as a note-level result
@@ -65,7 +63,7 @@ fn usage_descriptor() -> ReportingDescriptor {
         ))
         .help(
             MultiformatMessageString::builder()
-                .text(markdown_to_text(USAGE_HELP))
+                .text(crate::report::plain_text(USAGE_HELP))
                 .markdown(USAGE_HELP)
                 .build(),
         )

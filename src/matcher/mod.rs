@@ -32,6 +32,9 @@ pub struct Matcher {
     anchors: Option<AhoCorasick>,
     /// Anchor pattern id → (rule index, whether it gates the rule's variants only).
     anchor_rule: Vec<(usize, bool)>,
+    /// Distinct (rule, gate) pairs among `anchor_rule`, counted once here rather than per
+    /// blob.
+    anchor_gates: usize,
     /// Rule index → indices of the rules it supersedes.
     supersedes: Vec<Vec<usize>>,
 }
@@ -106,6 +109,9 @@ impl Matcher {
                     .collect()
             })
             .collect();
+        let mut gates = anchor_rule.clone();
+        gates.sort_unstable();
+        gates.dedup();
         Matcher {
             rules,
             always,
@@ -113,6 +119,7 @@ impl Matcher {
             keyword_rule,
             anchors,
             anchor_rule,
+            anchor_gates: gates.len(),
             supersedes,
         }
     }
@@ -163,19 +170,21 @@ impl Matcher {
             }
         }
         if let Some(ac) = &self.anchors {
-            let mut remaining = self.anchor_rule.clone();
-            remaining.sort_unstable();
-            remaining.dedup();
+            // Every gate starts closed; stop once all are open.
+            let mut remaining = self.anchor_gates;
             for m in ac.find_iter(blob) {
                 let (r, gates_variants) = self.anchor_rule[m.pattern().as_usize()];
-                if gates_variants {
-                    variants[r] = true;
+                let gate = if gates_variants {
+                    &mut variants[r]
                 } else {
-                    active[r] = true;
-                }
-                remaining.retain(|&x| x != (r, gates_variants));
-                if remaining.is_empty() {
-                    break;
+                    &mut active[r]
+                };
+                if !*gate {
+                    *gate = true;
+                    remaining -= 1;
+                    if remaining == 0 {
+                        break;
+                    }
                 }
             }
         }

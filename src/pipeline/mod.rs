@@ -70,7 +70,6 @@ pub struct Pipeline {
     verbose: bool,
     threads: usize,
     max_size: u64,
-    windows: Windows,
     started: Instant,
 }
 
@@ -115,7 +114,6 @@ impl Pipeline {
                 .map(usize::from)
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             max_size: settings.limits.max_file_size,
-            windows: Windows::DEFAULT,
             started,
         })
     }
@@ -134,12 +132,6 @@ impl Pipeline {
         self.max_size
     }
 
-    /// Scans in windows of these sizes instead of the defaults (tests use small ones).
-    pub fn with_windows(mut self, windows: Windows) -> Self {
-        self.windows = windows;
-        self
-    }
-
     /// Progress for long sources, on a terminal unless `quiet`.
     pub fn progress(&self, quiet: bool) -> Box<dyn crate::source::progress::Progress> {
         progress::for_terminal(quiet)
@@ -147,7 +139,7 @@ impl Pipeline {
 
     /// What sources hand their blobs to.
     pub fn scanner(&self) -> BlobScanner<'_> {
-        BlobScanner::new(&self.engine, self.max_size, self.windows)
+        BlobScanner::new(&self.engine, self.max_size, Windows::DEFAULT)
     }
 
     /// `[allow] paths` of the config, for sources to apply.

@@ -121,7 +121,7 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
         .full_description(text_message(&r.description))
         .help(
             MultiformatMessageString::builder()
-                .text(markdown_to_text(&r.remediation))
+                .text(super::plain_text(&r.remediation))
                 .markdown(r.remediation.trim())
                 .build(),
         )
@@ -271,11 +271,6 @@ pub(crate) fn camel_name(id: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
-}
-
-/// Plain-text rendering of the remediation for viewers that don't render Markdown.
-pub(crate) fn markdown_to_text(md: &str) -> String {
-    super::plain_text(md)
 }
 
 /// From the secret's fingerprint, the path and (for history findings) the introducing
