@@ -608,8 +608,9 @@ fn completions_and_man_page() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
-/// GitLab's secret detection report: the fields GitLab reads, for directory and history
-/// findings, redacted. (The official schema is not vendored yet: see README.)
+/// GitLab's secret detection report: valid against GitLab's published schema (vendored from
+/// GitLab's own copy, tests/fixtures/gitlab/README.md), with the fields GitLab reads, for
+/// directory and history findings, redacted.
 #[test]
 fn gitlab_report_has_what_gitlab_reads() {
     let repo = crate::common::Repo::new();
@@ -629,7 +630,9 @@ fn gitlab_report_has_what_gitlab_reads() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(!text.contains(&token), "{text}");
         let doc: Value = serde_json::from_str(&text).unwrap();
-        assert!(doc["version"].as_str().unwrap().starts_with("15."));
+        let errors = crate::schema::errors(&gitlab_schema(), &doc);
+        assert!(errors.is_empty(), "{args:?}: {errors:#?}");
+        assert_eq!(doc["version"], gitlab_schema()["self"]["version"]);
         assert_eq!(doc["scan"]["type"], "secret_detection");
         assert_eq!(doc["scan"]["status"], "success");
         for key in ["start_time", "end_time"] {
@@ -654,5 +657,34 @@ fn gitlab_report_has_what_gitlab_reads() {
         } else {
             assert_eq!(sha, "0000000");
         }
+        // The schema check has teeth: a report missing what GitLab needs fails it.
+        let mut broken = doc.clone();
+        broken["vulnerabilities"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("identifiers");
+        broken["scan"]["type"] = "sast".into();
+        assert_eq!(
+            crate::schema::errors(&gitlab_schema(), &broken).len(),
+            2,
+            "{args:?}"
+        );
     }
+    // A clean scan is a valid report too.
+    let clean = crate::common::Repo::new();
+    clean.write("README.md", "nothing here\n");
+    let out = clean.tw(&["scan", "--format", "gitlab", "."]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(crate::schema::errors(&gitlab_schema(), &doc).is_empty());
+    assert_eq!(doc["vulnerabilities"], serde_json::json!([]));
+}
+
+fn gitlab_schema() -> Value {
+    let text = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/gitlab/secret-detection-report-format-15.2.1.json"
+    ))
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
 }
