@@ -1,39 +1,45 @@
 #!/usr/bin/env python3
-"""Generate rules/audit/operations.toml from Okta's Management API OpenAPI spec.
+"""Generate rules/audit/operations.toml from Okta's published OpenAPI specs.
 
 Usage:
-    python3 scripts/gen-audit-operations.py SPEC.yaml [OUT.toml] \
-        [--source-repo okta/okta-management-openapi-spec] \
-        [--source-path dist/current/management-oneOfInheritance.yaml] \
+    python3 scripts/gen-audit-operations.py MANAGEMENT_SPEC.yaml [MORE_SPEC.yaml ...] \
+        [-o rules/audit/operations.toml] [--source-repo okta/okta-management-openapi-spec] \
         [--source-commit SHA]
 
 Requires PyYAML (`pip install pyyaml`); everything else is the standard library.
-The libyaml-backed loader is used when available because the spec is ~3.5 MB.
+The libyaml-backed loader is used when available because the specs are ~3.5 MB.
 
-The spec is the one published in https://github.com/okta/okta-management-openapi-spec
-(`dist/current/management-*.yaml`). To regenerate:
+The specs are the ones published in https://github.com/okta/okta-management-openapi-spec
+(`dist/current/`). argv[1] is the Management API spec; further specs (the Identity
+Governance one, whose `okta.governance.*` scopes some Terraform resources need) are
+merged in. To regenerate:
 
     git clone https://github.com/okta/okta-management-openapi-spec /tmp/oms
     python3 scripts/gen-audit-operations.py \
         /tmp/oms/dist/current/management-oneOfInheritance.yaml \
+        /tmp/oms/dist/current/governance-combined-production-reference-oneOfInheritance.yaml \
         --source-commit "$(git -C /tmp/oms rev-parse HEAD)"
 
 What is written: one `[[operation]]` per (method, path) for every Management API
 path, i.e. every path starting with `/api/` plus the product-prefixed ones of the
 form `/<product>/api/vN/...` (`/integrations/api/v1/api-services`,
-`/privileged-access/api/v1/...`, `/attack-protection/api/v1/...`, ...: they carry
-scopes such as okta.oauthIntegrations.* that no `/api/` path uses), whose
-operation carries an `oauth2` security requirement with at least one scope.
-`/.well-known/...` and `/oauth2/v1/...` paths are not kept. Path parameters are normalised to `{id}` whatever their name;
-literal segments are kept as in the spec. The chosen `scope` is the
-least-privileged one: for GET/HEAD the first listed `*.read` scope, otherwise the
-first listed scope. Any other scopes the operation names go into `also`.
-Operations without any OAuth scope are skipped and listed on stderr; their count
-goes into the header comment. Output is sorted by path, then method.
+`/privileged-access/api/v1/...`, `/attack-protection/api/v1/...`,
+`/governance/api/v1/...`: they carry scopes such as okta.oauthIntegrations.* and
+okta.governance.* that no `/api/` path uses), whose operation carries an OAuth 2.0
+security requirement (any security scheme of type `oauth2`, whatever its name) with
+at least one scope. `/.well-known/...` and `/oauth2/v1/...` paths are not kept.
+
+Path parameters are normalised to `{id}` whatever their name; literal segments
+are kept as in the spec. The chosen `scope` is the least-privileged one: for
+GET/HEAD the first listed `*.read` scope, otherwise the first listed scope. Any
+other scopes the operation names go into `also`. Operations without any OAuth
+scope are skipped and listed on stderr; their count goes into the header
+comment. Output is sorted by path, then method, and deduplicated.
 """
 
 import argparse
 import datetime
+import os
 import re
 import sys
 
@@ -54,14 +60,24 @@ def load(path):
         return yaml.load(f, Loader=loader)
 
 
-def oauth_scopes(security):
-    """All oauth2 scopes named by a security requirement list, in order, deduplicated."""
-    out = []
+def oauth_scheme_names(spec):
+    """Names of the spec's OAuth 2.0 security schemes (`oauth2`, `OAuth2`, ...)."""
+    schemes = ((spec.get("components") or {}).get("securitySchemes") or {}).items()
+    names = {name for name, s in schemes if (s or {}).get("type") == "oauth2"}
+    return names or {"oauth2"}
+
+
+def oauth_scopes(security, schemes):
+    """OAuth scopes named by a security requirement list, in order, deduplicated, and
+    whether several were named within one requirement (OpenAPI: all required)."""
+    out, together = [], False
     for req in security or []:
-        for scope in (req or {}).get("oauth2", []) or []:
+        named = [s for name in schemes for s in ((req or {}).get(name) or [])]
+        together |= len(named) > 1
+        for scope in named:
             if scope not in out:
                 out.append(scope)
-    return out
+    return out, together
 
 
 def choose(method, scopes):
@@ -78,69 +94,75 @@ def toml_str(s):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("spec")
-    ap.add_argument("out", nargs="?", default="rules/audit/operations.toml")
+    ap.add_argument("specs", nargs="+", metavar="SPEC", help="argv[1]: the Management API spec; then any others")
+    ap.add_argument("-o", "--out", default="rules/audit/operations.toml")
     ap.add_argument("--source-repo", default="okta/okta-management-openapi-spec")
-    ap.add_argument("--source-path", default="dist/current/management-oneOfInheritance.yaml")
+    ap.add_argument("--source-dir", default="dist/current", help="folder of the specs in that repository")
     ap.add_argument("--source-commit", default="unknown")
     args = ap.parse_args()
 
-    spec = load(args.spec)
-    global_security = spec.get("security")
-    version = (spec.get("info") or {}).get("version", "?")
-
     ops = {}  # (path, method) -> (scope, also)
-    conflicts = []
-    skipped = []
-    total_kept_ops = 0
-    for raw_path, item in (spec.get("paths") or {}).items():
-        if not KEEP.match(raw_path):
-            continue
-        path = PARAM.sub("{id}", raw_path)
-        for m in METHODS:
-            op = item.get(m)
-            if not isinstance(op, dict):
+    conflicts, skipped, sources = [], [], []
+    total_kept_ops = together_ops = either_ops = 0
+    for spec_file in args.specs:
+        spec = load(spec_file)
+        schemes = oauth_scheme_names(spec)
+        global_security = spec.get("security")
+        version = (spec.get("info") or {}).get("version", "?")
+        sources.append(f"{args.source_dir}/{os.path.basename(spec_file)} (info.version {version})")
+        for raw_path, item in (spec.get("paths") or {}).items():
+            if not KEEP.match(raw_path):
                 continue
-            total_kept_ops += 1
-            method = m.upper()
-            security = op.get("security", global_security)
-            scopes = oauth_scopes(security)
-            if not scopes:
-                skipped.append(f"{method} {raw_path}")
-                continue
-            scope = choose(method, scopes)
-            also = [s for s in scopes if s != scope]
-            key = (path, method)
-            if key in ops and ops[key] != (scope, also):
-                conflicts.append(f"{method} {path}: {ops[key]} vs {(scope, also)}")
-                # Keep the least-privileged / first seen deterministically.
-                continue
-            ops[key] = (scope, also)
+            path = PARAM.sub("{id}", raw_path)
+            for m in METHODS:
+                op = item.get(m)
+                if not isinstance(op, dict):
+                    continue
+                total_kept_ops += 1
+                method = m.upper()
+                scopes, together = oauth_scopes(op.get("security", global_security), schemes)
+                if not scopes:
+                    skipped.append(f"{method} {raw_path}")
+                    continue
+                if len(scopes) > 1:
+                    if together:
+                        together_ops += 1
+                    else:
+                        either_ops += 1
+                scope = choose(method, scopes)
+                also = [s for s in scopes if s != scope]
+                key = (path, method)
+                if key in ops:
+                    if ops[key] != (scope, also):
+                        conflicts.append(f"{method} {path}: {ops[key]} vs {(scope, also)}")
+                    continue  # first seen wins; duplicates are dropped
+                ops[key] = (scope, also)
 
     keys = sorted(ops, key=lambda k: (k[0], METHOD_ORDER[k[1]]))
     today = datetime.date.today().isoformat()
     lines = [
         "# Okta Management API operation -> OAuth 2.0 scope, one entry per (method, path).",
         "# GENERATED FILE - do not edit by hand; regenerate instead.",
-        f"# Source: https://github.com/{args.source_repo} {args.source_path}",
-        f"#   commit {args.source_commit}, spec info.version {version}",
+        f"# Source: https://github.com/{args.source_repo} at commit {args.source_commit}:",
+    ]
+    lines += [f"#   {s}" for s in sources]
+    lines += [
         f"# Generated: {today} by scripts/gen-audit-operations.py",
-        "# Regenerate: python3 scripts/gen-audit-operations.py <spec.yaml> --source-commit <sha>",
-        "#   (see the script's docstring; needs PyYAML)",
+        "# Regenerate: python3 scripts/gen-audit-operations.py <management.yaml> <governance.yaml> \\",
+        "#   --source-commit <sha>   (see the script's docstring; needs PyYAML)",
         "#",
         "# Kept: paths starting with /api/ and product-prefixed /<product>/api/vN/ paths.",
         f"# {len(keys)} operations with an OAuth scope; "
         f"{len(skipped)} kept-path operations skipped (no OAuth scope in the spec):",
     ]
-    for s in skipped:
-        lines.append(f"#   {s}")
+    lines += [f"#   {s}" for s in skipped]
     lines += [
         "#",
         "# Path parameters are normalised to {id}. `scope` is the least-privileged scope",
         "# named by the operation (a .read scope for GET/HEAD when one is listed, else the",
-        "# first listed). `also` lists the other scopes the operation names. NOTE: in this",
-        "# spec every multi-scope operation lists its scopes in ONE security requirement,",
-        "# which in OpenAPI means all of them are required together.",
+        "# first listed). `also` lists the other scopes the operation names:",
+        f"# {together_ops} operation(s) name them in ONE security requirement (OpenAPI: all are",
+        f"# required together), {either_ops} in separate requirements (any one suffices).",
         "",
     ]
     for path, method in keys:
@@ -156,7 +178,7 @@ def main():
     with open(args.out, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
 
-    print(f"{total_kept_ops} Management API operations; wrote {len(keys)} to {args.out}", file=sys.stderr)
+    print(f"{total_kept_ops} kept operations; wrote {len(keys)} to {args.out}", file=sys.stderr)
     print(f"skipped {len(skipped)} without an OAuth scope:", file=sys.stderr)
     for s in skipped:
         print(f"  {s}", file=sys.stderr)

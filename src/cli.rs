@@ -199,12 +199,28 @@ pub struct AuditArgs {
     #[arg(long)]
     pub fail_on_usage: bool,
 
+    /// Also count these classes of evidence toward components and scopes (by default only
+    /// production code and configuration do; tests, recorded fixtures, docs and endpoint
+    /// catalogues are summarised separately).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "CLASS")]
+    pub include_evidence: Vec<EvidenceClass>,
+
     /// Also audit files excluded by .gitignore, .ignore and git's exclude files.
     #[arg(long)]
     pub no_ignore: bool,
 
     #[command(flatten)]
     pub limits: LimitArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceClass {
+    /// Tests and recorded HTTP fixtures (VCR cassettes, HAR, testdata/, *_test.*).
+    Tests,
+    /// Docs and examples (docs/, examples/, Markdown, notebooks, *.sample).
+    Docs,
+    /// Files naming hundreds of endpoints (API descriptions, rate-limit tables).
+    Catalogues,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

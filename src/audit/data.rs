@@ -74,9 +74,58 @@ pub struct Pattern {
 struct ScopesFile {
     endpoint: Vec<EndpointSpec>,
     #[serde(default)]
+    unscoped: Vec<UnscopedSpec>,
+    #[serde(default)]
     terraform: Vec<TerraformSpec>,
     #[serde(default)]
     example: Vec<ScopeExample>,
+}
+
+/// A path family that no service app scope covers, and why (the Authentication API,
+/// discovery documents, retired APIs).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnscopedSpec {
+    path: String,
+    why: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OperationsFile {
+    operation: Vec<OperationSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OperationSpec {
+    method: String,
+    path: String,
+    scope: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    also: Vec<String>,
+}
+
+/// One operation of Okta's published Management API spec and the scope it needs.
+struct Operation {
+    method: String,
+    segments: Vec<Option<String>>,
+    scope: String,
+}
+
+/// What calling an endpoint takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need<'a> {
+    Scope(&'a str),
+    /// The method is unknown and reads and writes need different scopes.
+    Either {
+        read: &'a str,
+        manage: &'a str,
+    },
+    /// No service app scope applies, and why.
+    NoScope(&'a str),
+    Unknown,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +161,8 @@ pub struct Endpoint {
 pub struct AuditData {
     pub patterns: Vec<Pattern>,
     pub endpoints: Vec<Endpoint>,
+    operations: Vec<Operation>,
+    unscoped: Vec<(Vec<Option<String>>, String)>,
     /// Terraform resource type prefixes → scopes.
     pub terraform: Vec<TerraformSpec>,
     pub scope_examples: Vec<ScopeExample>,
@@ -159,44 +210,172 @@ impl AuditData {
             .endpoint
             .into_iter()
             .map(|e| Endpoint {
-                segments: segments(&e.path)
-                    .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
-                    .collect(),
+                segments: pattern(&e.path),
                 read: e.read,
                 manage: e.manage,
+            })
+            .collect();
+        let (origin, text) = file("operations.toml")?;
+        let operations: OperationsFile = tomlfile::parse(text, origin)?;
+        let operations = operations
+            .operation
+            .into_iter()
+            .map(|o| Operation {
+                method: o.method.to_ascii_uppercase(),
+                segments: pattern(&o.path),
+                scope: o.scope,
             })
             .collect();
         Ok(AuditData {
             patterns,
             endpoints,
+            operations,
+            unscoped: scopes
+                .unscoped
+                .into_iter()
+                .map(|p| (pattern(&p.path), p.why))
+                .collect(),
             terraform: scopes.terraform,
             scope_examples: scopes.example,
         })
     }
 
-    /// The scope a request needs: the longest matching endpoint prefix; GET and HEAD need
-    /// `read`, other methods `manage`. An unknown method is taken as a read (the report
-    /// lists each call, so a reviewer sees which were assumed).
-    pub fn scope_for(&self, method: Option<&str>, path: &str) -> Option<&str> {
+    /// What a request needs. The operation of Okta's spec with the same template (most
+    /// literal segments agreeing) and method answers first; then the longest matching path
+    /// family, where GET/HEAD need `read` and other methods `manage`. Without a method,
+    /// a read and a write may need different scopes: both are returned.
+    pub fn need(&self, method: Option<&str>, path: &str) -> Need<'_> {
+        match self.need_exact(method, path) {
+            // `/okta-proxy/api/v1/users`: a prefix that is no product of Okta's.
+            Need::Unknown if !path.starts_with("/api/") => match path.find("/api/") {
+                Some(i) => self.need_exact(method, &path[i..]),
+                None => Need::Unknown,
+            },
+            need => need,
+        }
+    }
+
+    fn need_exact(&self, method: Option<&str>, path: &str) -> Need<'_> {
         let parts: Vec<&str> =
             segments(path.split(['?', '#']).next().unwrap_or_default()).collect();
-        let best = self
+        let method = method.map(str::to_ascii_uppercase);
+        let is_read = |m: &str| m == "GET" || m == "HEAD";
+        let same_shape: Vec<(&Operation, usize)> = self
+            .operations
+            .iter()
+            .filter_map(|o| Some((o, agreement(&o.segments, &parts, true)?)))
+            .collect();
+        let best = same_shape.iter().map(|(_, n)| *n).max();
+        let ops: Vec<&Operation> = same_shape
+            .iter()
+            .filter(|(_, n)| Some(*n) == best)
+            .map(|(o, _)| *o)
+            .collect();
+        let pick = |read: bool| {
+            ops.iter()
+                .find(|o| is_read(&o.method) == read)
+                .map(|o| o.scope.as_str())
+        };
+        match method.as_deref() {
+            Some(m) => {
+                if let Some(o) = ops.iter().find(|o| o.method == m) {
+                    return Need::Scope(&o.scope);
+                }
+            }
+            None => match (pick(true), pick(false)) {
+                (Some(r), Some(w)) if r == w => return Need::Scope(r),
+                (Some(r), Some(w)) => return Need::Either { read: r, manage: w },
+                _ => {}
+            },
+        }
+        if let Some((_, why)) = self
+            .unscoped
+            .iter()
+            .filter(|(p, _)| agreement(p, &parts, false).is_some())
+            .max_by_key(|(p, _)| p.len())
+        {
+            return Need::NoScope(why);
+        }
+        let Some(family) = self
             .endpoints
             .iter()
-            .filter(|e| {
-                e.segments.len() <= parts.len()
-                    && e.segments.iter().zip(&parts).all(|(want, got)| {
-                        want.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(got))
-                    })
-            })
-            .max_by_key(|e| e.segments.len())?;
-        let read =
-            method.is_none_or(|m| m.eq_ignore_ascii_case("GET") || m.eq_ignore_ascii_case("HEAD"));
-        Some(if read { &best.read } else { &best.manage })
+            .filter(|e| agreement(&e.segments, &parts, false).is_some())
+            .max_by_key(|e| e.segments.len())
+        else {
+            return Need::Unknown;
+        };
+        match method.as_deref() {
+            Some(m) if is_read(m) => Need::Scope(&family.read),
+            Some(_) => Need::Scope(&family.manage),
+            None if family.read == family.manage => Need::Scope(&family.read),
+            None => Need::Either {
+                read: &family.read,
+                manage: &family.manage,
+            },
+        }
+    }
+
+    /// The one scope a request needs, reading a method-less call as a read (for the
+    /// scope examples and callers that want a single answer).
+    pub fn scope_for(&self, method: Option<&str>, path: &str) -> Option<&str> {
+        match self.need(method.or(Some("GET")), path) {
+            Need::Scope(s) => Some(s),
+            Need::Either { read, .. } => Some(read),
+            Need::NoScope(_) | Need::Unknown => None,
+        }
     }
 }
 
+/// How many literal segments of `pattern` agree with `parts` (`None` in a pattern matches
+/// any one segment; a `{id}` in `parts` only matches a `None`), or `None` when they do
+/// not match: the whole path when `whole`, else as a prefix.
+fn agreement(pattern: &[Option<String>], parts: &[&str], whole: bool) -> Option<usize> {
+    if pattern.len() > parts.len() || (whole && pattern.len() != parts.len()) {
+        return None;
+    }
+    let mut literal = 0;
+    for (want, got) in pattern.iter().zip(parts) {
+        match want {
+            None => {}
+            Some(w) if *got != "{id}" && w.eq_ignore_ascii_case(got) => literal += 1,
+            Some(_) => return None,
+        }
+    }
+    Some(literal)
+}
+
+/// Path segments, with `{param}` segments as `None` (any one segment).
+fn pattern(path: &str) -> Vec<Option<String>> {
+    segments(path)
+        .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
+        .collect()
+}
+
 impl AuditData {
+    /// `/governance/api/v1/…` stays as written; `/okta-proxy/api/v1/…` becomes `/api/v1/…`:
+    /// only Okta's own product prefixes are part of an endpoint.
+    pub fn canonical<'p>(&self, template: &'p str) -> &'p str {
+        if template.starts_with("/api/") {
+            return template;
+        }
+        let Some(i) = template.find("/api/") else {
+            return template;
+        };
+        let prefix = &template[1..i];
+        let known = self
+            .operations
+            .iter()
+            .map(|o| &o.segments)
+            .chain(self.endpoints.iter().map(|e| &e.segments))
+            .any(|s| s.first().and_then(|x| x.as_deref()) == Some(prefix));
+        if known { template } else { &template[i..] }
+    }
+
+    /// Every scope Okta's published API names for some operation.
+    pub fn operation_scopes(&self) -> std::collections::BTreeSet<&str> {
+        self.operations.iter().map(|o| o.scope.as_str()).collect()
+    }
+
     /// The scope a Terraform `resource` (manage) or `data` source (read) of `kind` needs.
     pub fn terraform_scope(&self, kind: &str, managed: bool) -> Option<&str> {
         let best = self

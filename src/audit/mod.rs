@@ -3,11 +3,12 @@
 //! the least-privilege OAuth scopes its replacement service app needs.
 
 pub mod data;
+pub mod endpoint;
+pub mod evidence;
+pub mod plan;
 pub mod report;
 pub mod sarif;
 pub mod scanner;
-
-use std::collections::{BTreeMap, BTreeSet};
 
 use regex::bytes::Regex;
 use serde::Serialize;
@@ -15,12 +16,16 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::locate::redacted_line;
 use crate::matcher::context;
-use data::AuditData;
+use data::{AuditData, Need};
 
 /// One place that uses a static token (or, `migrated`, already uses OAuth private keys).
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
+    /// Relative to the audited root.
     pub path: String,
+    /// As walked (what SARIF locations and terminals point at).
+    #[serde(skip)]
+    pub walked: String,
     pub line: usize,
     pub pattern: String,
     pub kind: String,
@@ -30,73 +35,135 @@ pub struct Site {
     pub snippet: String,
 }
 
-/// A Management API call seen in the code.
+/// What a call needs, owned, for reports.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Call {
-    pub path: String,
-    pub line: usize,
-    pub method: Option<String>,
-    pub endpoint: String,
-    pub scope: Option<String>,
+#[serde(tag = "need", rename_all = "snake_case")]
+pub enum CallNeed {
+    Scope {
+        scope: String,
+    },
+    /// No method was found and reads and writes need different scopes.
+    ReadOrWrite {
+        read: String,
+        manage: String,
+    },
+    NoScope {
+        why: String,
+    },
+    Unknown,
 }
 
-/// Sites and calls grouped by component (the top-level directory).
-#[derive(Debug, Default, Serialize)]
-pub struct Component {
-    pub name: String,
-    pub kinds: BTreeSet<String>,
-    pub sites: Vec<Site>,
-    pub calls: Vec<Call>,
-    /// The minimal scope set for this component's service app.
-    pub scopes: BTreeSet<String>,
+impl From<Need<'_>> for CallNeed {
+    fn from(n: Need<'_>) -> Self {
+        match n {
+            Need::Scope(s) => CallNeed::Scope { scope: s.into() },
+            Need::Either { read, manage } => CallNeed::ReadOrWrite {
+                read: read.into(),
+                manage: manage.into(),
+            },
+            Need::NoScope(why) => CallNeed::NoScope { why: why.into() },
+            Need::Unknown => CallNeed::Unknown,
+        }
+    }
+}
+
+/// A Management API call (or a Terraform resource or data source) seen in a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Call {
+    /// Relative to the audited root.
+    pub path: String,
+    pub line: usize,
+    /// An HTTP method, or `resource`/`data` for Terraform.
+    pub method: Option<String>,
+    /// The endpoint template (`/api/v1/users/{id}`) or the Terraform type.
+    pub endpoint: String,
+    pub need: CallNeed,
+    /// The file names so many endpoints that it is a catalogue, not calls.
+    pub catalogue: bool,
+}
+
+/// A file that makes its directory a build unit (`go.mod`, `package.json`, a Terraform
+/// root module, …).
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub path: String,
+    pub kind: &'static str,
 }
 
 #[derive(Default)]
 pub struct Audit {
     pub sites: Vec<Site>,
     pub calls: Vec<Call>,
+    pub manifests: Vec<Manifest>,
 }
 
 impl Audit {
-    /// Components with at least one static-token usage site, with their calls and scopes.
-    pub fn components(&self) -> Vec<Component> {
-        let mut by: BTreeMap<String, Component> = BTreeMap::new();
-        for s in &self.sites {
-            let c = by.entry(component_of(&s.path)).or_default();
-            if !s.migrated {
-                c.kinds.insert(s.kind.clone());
+    /// Paths relative to the audited root `root` (as typed), so that components are named
+    /// the same whether audited from inside or outside the checkout.
+    pub fn relative_to(&mut self, root: &std::path::Path, prefix: Option<&str>) {
+        let rel = |p: &str| -> String {
+            let path = std::path::Path::new(p);
+            let inner = if root.is_file() {
+                path.file_name().map(std::path::Path::new)
+            } else {
+                path.strip_prefix(root).ok()
+            };
+            let r = inner
+                .map(|x| x.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|| p.trim_start_matches("./").to_string());
+            match prefix {
+                Some(pre) => format!("{pre}/{r}"),
+                None => r,
             }
-            c.sites.push(s.clone());
+        };
+        for s in &mut self.sites {
+            s.path = rel(&s.walked);
         }
-        for call in &self.calls {
-            if let Some(c) = by.get_mut(&component_of(&call.path)) {
-                c.calls.push(call.clone());
-                c.scopes.extend(call.scope.clone());
-            }
+        for c in &mut self.calls {
+            c.path = rel(&c.path);
         }
-        by.into_iter()
-            .filter(|(_, c)| c.sites.iter().any(|s| !s.migrated))
-            .map(|(name, mut c)| {
-                c.name = name;
-                c.calls.sort();
-                c.calls.dedup_by(|a, b| {
-                    a.method == b.method && a.endpoint == b.endpoint && a.path == b.path
-                });
-                c
-            })
-            .collect()
+        for m in &mut self.manifests {
+            m.path = rel(&m.path);
+        }
     }
 }
 
-pub fn component_of(path: &str) -> String {
-    match path.split_once('/') {
-        Some((top, _)) => format!("{top}/"),
-        None => "./".to_string(),
-    }
+/// Build manifests by file name.
+fn manifest_kind(path: &str, blob: &[u8]) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    Some(match name {
+        "go.mod" => "go.mod",
+        "package.json" => "package.json",
+        "pyproject.toml" => "pyproject.toml",
+        "setup.py" => "setup.py",
+        "pom.xml" => "pom.xml",
+        "build.gradle" | "build.gradle.kts" => "build.gradle",
+        "Cargo.toml" => "Cargo.toml",
+        "Gemfile" => "Gemfile",
+        "composer.json" => "composer.json",
+        n if n.ends_with(".csproj") => ".csproj",
+        n if n.ends_with(".tf") => {
+            static ROOT: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+            let root = ROOT.get_or_init(|| {
+                Regex::new(r#"(?m-u)^\s*(provider\s+"okta"|terraform\s*\{)"#).expect("static regex")
+            });
+            if !root.is_match(blob) {
+                return None;
+            }
+            "Terraform root module"
+        }
+        _ => return None,
+    })
 }
 
-/// Usage sites and API calls in one file.
+/// Usage sites, API calls and build manifests in one file.
 pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], out: &mut Audit) {
+    if let Some(kind) = manifest_kind(path, blob) {
+        out.manifests.push(Manifest {
+            path: path.to_string(),
+            kind,
+        });
+    }
     let mut secrets = None;
     for p in &data.patterns {
         if p.path
@@ -115,6 +182,7 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             let secrets = secrets.get_or_insert_with(|| engine.matcher.find(blob, path));
             out.sites.push(Site {
                 path: path.to_string(),
+                walked: path.to_string(),
                 line: line_of(blob, m.start()),
                 pattern: p.id.clone(),
                 kind: p.kind.clone(),
@@ -124,14 +192,16 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             });
         }
     }
-    static CALL: std::sync::OnceLock<(Regex, Regex, Regex)> = std::sync::OnceLock::new();
-    let (endpoint, method, terraform) = CALL.get_or_init(|| {
+    static CALL: std::sync::OnceLock<(Regex, Regex)> = std::sync::OnceLock::new();
+    let (endpoint_re, terraform) = CALL.get_or_init(|| {
         (
-            Regex::new(r"(?-u)/api/v1/[A-Za-z0-9_\-./{}$%:#]+").expect("static regex"),
-            Regex::new(r"(?i-u)\b(GET|POST|PUT|PATCH|DELETE|HEAD)\b").expect("static regex"),
+            // A product prefix (`/governance/api/v1/…`) is part of the path.
+            Regex::new(r"(?-u)(?:/[a-z][a-z0-9-]*)?/api/v[12]/[A-Za-z0-9_\-./{}$%:#@+<>\[\]]+")
+                .expect("static regex"),
             Regex::new(r#"(?m-u)^\s*(resource|data)\s+"(okta_[a-z0-9_]+)""#).expect("static regex"),
         )
     });
+    let first = out.calls.len();
     // What a Terraform configuration manages is its "API calls".
     for c in terraform.captures_iter(blob) {
         let managed = &c[1] == b"resource";
@@ -140,28 +210,30 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             path: path.to_string(),
             line: line_of(blob, c.get(0).map_or(0, |m| m.start())),
             method: Some(if managed { "resource" } else { "data" }.to_string()),
-            scope: data.terraform_scope(&kind, managed).map(str::to_string),
+            need: data
+                .terraform_scope(&kind, managed)
+                .map_or(CallNeed::Unknown, |s| CallNeed::Scope { scope: s.into() }),
             endpoint: kind,
+            catalogue: false,
         });
     }
-    for m in endpoint.find_iter(blob) {
-        let raw = String::from_utf8_lossy(m.as_bytes());
-        let endpoint = raw.trim_end_matches(['.', ':', ',']).to_string();
-        let line_start = memchr::memrchr(b'\n', &blob[..m.start()]).map_or(0, |i| i + 1);
-        let verb = method
-            .find_iter(&blob[line_start..m.start()])
-            .last()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).to_ascii_uppercase());
-        let scope = data
-            .scope_for(verb.as_deref(), &endpoint)
-            .map(str::to_string);
+    for m in endpoint_re.find_iter(blob) {
+        let template = endpoint::template(&String::from_utf8_lossy(m.as_bytes()));
+        let template = data.canonical(&template).to_string();
+        let method = endpoint::method(blob, m.start(), endpoint_re);
         out.calls.push(Call {
             path: path.to_string(),
             line: line_of(blob, m.start()),
-            method: verb,
-            endpoint,
-            scope,
+            need: data.need(method.as_deref(), &template).into(),
+            method,
+            endpoint: template,
+            catalogue: false,
         });
+    }
+    if out.calls.len() - first > evidence::CATALOGUE_CALLS {
+        for c in &mut out.calls[first..] {
+            c.catalogue = true;
+        }
     }
 }
 
@@ -233,6 +305,83 @@ mod tests {
         assert_eq!(data.terraform_scope("aws_s3_bucket", true), None);
     }
 
+    /// Every resource and data source terraform-provider-okta documents has a scope, and
+    /// every scope the map names exists in Okta's published API (operations.toml).
+    #[test]
+    fn scope_map_covers_every_terraform_type_with_real_scopes() {
+        let data = AuditData::load().unwrap();
+        let types = include_str!("../../tests/fixtures/audit/terraform-provider-okta-types.txt");
+        let mut missing = Vec::new();
+        let mut n = 0;
+        for line in types
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let (kind, name) = line.split_once(' ').unwrap();
+            n += 1;
+            if data.terraform_scope(name, kind == "resource").is_none() {
+                missing.push(line);
+            }
+        }
+        assert!(n > 200, "only {n} types listed");
+        assert!(missing.is_empty(), "no scope for {missing:#?}");
+        let real = data.operation_scopes();
+        let mut unreal: Vec<&str> = data
+            .terraform
+            .iter()
+            .flat_map(|t| [t.read.as_str(), t.manage.as_str()])
+            .chain(
+                data.endpoints
+                    .iter()
+                    .flat_map(|e| [e.read.as_str(), e.manage.as_str()]),
+            )
+            .filter(|s| !real.contains(s))
+            .collect();
+        unreal.dedup();
+        assert!(unreal.is_empty(), "scopes not in Okta's API: {unreal:?}");
+    }
+
+    /// Calls to paths no scope covers carry the reason; unknown paths stay unknown.
+    #[test]
+    fn unscoped_paths_are_explained() {
+        let data = AuditData::load().unwrap();
+        assert!(matches!(
+            data.need(Some("POST"), "/api/v1/authn"),
+            Need::NoScope(why) if why.contains("Authentication API")
+        ));
+        assert!(matches!(
+            data.need(
+                Some("GET"),
+                "/api/v1/internal/rateLimits/clientRateLimitMode"
+            ),
+            Need::NoScope(_)
+        ));
+        assert_eq!(
+            data.need(Some("GET"), "/api/v1/nothingLikeThis"),
+            Need::Unknown
+        );
+        assert_eq!(
+            data.need(None, "/api/v1/groups/{id}/users"),
+            Need::Either {
+                read: "okta.groups.read",
+                manage: "okta.groups.manage"
+            }
+        );
+        assert_eq!(
+            data.need(Some("GET"), "/governance/api/v1/settings"),
+            Need::Scope("okta.governance.settings.read")
+        );
+        assert_eq!(
+            data.canonical("/governance/api/v1/settings"),
+            "/governance/api/v1/settings"
+        );
+        assert_eq!(data.canonical("/okta-proxy/api/v1/users"), "/api/v1/users");
+        assert_eq!(
+            data.need(Some("GET"), "/okta-proxy/api/v1/users"),
+            Need::Scope("okta.users.read")
+        );
+    }
+
     #[test]
     fn calls_with_methods_from_the_same_line() {
         let data = AuditData::load().unwrap();
@@ -242,14 +391,20 @@ mod tests {
         let calls: Vec<(Option<&str>, &str, Option<&str>)> = out
             .calls
             .iter()
-            .map(|c| (c.method.as_deref(), c.endpoint.as_str(), c.scope.as_deref()))
+            .map(|c| {
+                let scope = match &c.need {
+                    CallNeed::Scope { scope } => Some(scope.as_str()),
+                    _ => None,
+                };
+                (c.method.as_deref(), c.endpoint.as_str(), scope)
+            })
             .collect();
         assert_eq!(
             calls,
             vec![
                 (
                     Some("POST"),
-                    "/api/v1/groups/{gid}/users/{uid}",
+                    "/api/v1/groups/{id}/users/{id}",
                     Some("okta.groups.manage")
                 ),
                 (Some("GET"), "/api/v1/users", Some("okta.users.read")),

@@ -4,51 +4,72 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::{Audit, Component};
+use super::plan::{ComponentPlan, Plan, ScopeUse};
+use super::{Audit, CallNeed};
 use crate::outcome::Outcome;
 
 const REVOKE: &str = "Revoke the static token: Okta Admin Console → Security → API → Tokens (or `DELETE /api/v1/api-tokens/{tokenId}`), after the service app is live; check the System Log for its last use first.";
 
-pub fn text(audit: &Audit, leaks: &Outcome) -> String {
-    let comps = audit.components();
-    let used: usize = comps
-        .iter()
-        .map(|c| c.sites.iter().filter(|s| !s.migrated).count())
-        .sum();
-    let migrated = audit.sites.iter().filter(|s| s.migrated).count();
+/// Sites listed per component in text and Markdown (JSON has all).
+const SITES_SHOWN: usize = 12;
+/// Calls listed per scope in the Markdown justification table.
+const CALLS_PER_SCOPE: usize = 4;
+
+pub fn text(plan: &Plan, audit: &Audit, leaks: &Outcome) -> String {
     let mut s = String::new();
-    for c in &comps {
-        let kinds: Vec<&str> = c.kinds.iter().map(String::as_str).collect();
-        let _ = writeln!(s, "{} ({})", c.name, kinds.join(", "));
-        for site in c.sites.iter().filter(|x| !x.migrated) {
+    for c in &plan.components {
+        let uses: Vec<&str> = c.uses.iter().map(String::as_str).collect();
+        let _ = writeln!(s, "{} ({}; uses {})", c.name, c.unit, uses.join(", "));
+        for site in c.sites.iter().take(SITES_SHOWN) {
             let _ = writeln!(
                 s,
-                "  {}:{}: {} — {}",
-                site.path, site.line, site.pattern, site.title
+                "  {}:{}: {} — {}\n      {}",
+                site.path, site.line, site.pattern, site.title, site.snippet
             );
-            let _ = writeln!(s, "      {}", site.snippet);
         }
-        for call in &c.calls {
+        more(&mut s, "  ", c.sites.len(), "sites");
+        for row in &c.calls {
             let _ = writeln!(
                 s,
-                "  calls {} {}  ({}:{}) → {}",
-                call.method.as_deref().unwrap_or("?"),
-                call.endpoint,
-                call.path,
-                call.line,
-                call.scope.as_deref().unwrap_or("no scope known")
+                "  calls {} ×{} ({}) → {}",
+                row.request(),
+                row.count,
+                row.examples.join(", "),
+                need_text(&row.need, false)
             );
         }
-        let scopes: Vec<&str> = c.scopes.iter().map(String::as_str).collect();
         let _ = writeln!(
             s,
-            "  scopes for its service app: {}\n",
-            if scopes.is_empty() {
-                "(no Management API calls found)".to_string()
+            "  scopes for its service app: {}",
+            scope_line(c).unwrap_or_else(|| "(no Management API calls found)".into())
+        );
+        if !c.scopes_to_confirm.is_empty() {
+            let _ = writeln!(
+                s,
+                "  to confirm (calls with no method found): {}",
+                names(&c.scopes_to_confirm).join(" ")
+            );
+        }
+        s.push('\n');
+    }
+    for e in &plan.elsewhere {
+        let _ = writeln!(
+            s,
+            "{}: {} calls to {} endpoints in {} files, {} static-token mentions; not counted toward scopes{}",
+            e.evidence.label(),
+            e.calls,
+            e.endpoints,
+            e.files,
+            e.sites.len(),
+            if e.extra_scopes.is_empty() {
+                String::new()
             } else {
-                scopes.join(" ")
+                format!(" (would add {})", e.extra_scopes.join(" "))
             }
         );
+    }
+    if !plan.elsewhere.is_empty() {
+        s.push('\n');
     }
     if leaks.reported().next().is_some() {
         s.push_str("leaked secrets (revoke these first):\n");
@@ -65,12 +86,14 @@ pub fn text(audit: &Audit, leaks: &Outcome) -> String {
         }
         s.push('\n');
     }
+    let used: usize = plan.components.iter().map(|c| c.sites.len()).sum();
+    let migrated = audit.sites.iter().filter(|s| s.migrated).count();
+    let comps = plan.components.len();
     let _ = writeln!(
         s,
-        "{used} static-token usage site{} in {} component{}; {migrated} site{} already on OAuth private keys; {} leaked secret{}.",
+        "{used} static-token usage site{} in {comps} component{}; {migrated} site{} already on OAuth private keys; {} leaked secret{}.",
         plural(used),
-        comps.len(),
-        plural(comps.len()),
+        plural(comps),
         plural(migrated),
         leaks.reported().count(),
         plural(leaks.reported().count()),
@@ -83,26 +106,38 @@ pub fn text(audit: &Audit, leaks: &Outcome) -> String {
     s
 }
 
-pub fn json(audit: &Audit, leaks: &Outcome) -> serde_json::Value {
+/// The Markdown plan's content, for tools: components with their evidence classes,
+/// aggregated calls and scope sets with the calls that justify each scope.
+pub fn json(plan: &Plan, audit: &Audit, leaks: &Outcome) -> serde_json::Value {
     json!({
         "version": env!("CARGO_PKG_VERSION"),
+        "scoped_evidence": plan.scoped_evidence,
+        "components": plan.components,
+        "elsewhere": plan.elsewhere,
         "usage": audit.sites.iter().filter(|s| !s.migrated).collect::<Vec<_>>(),
         "migrated": audit.sites.iter().filter(|s| s.migrated).collect::<Vec<_>>(),
-        "components": audit.components(),
         "findings": leaks.reported().map(crate::report::finding_json).collect::<Vec<_>>(),
         "stats": crate::report::stats_json(leaks),
     })
 }
 
 /// A migration report a team can paste into a ticket.
-pub fn markdown(audit: &Audit, leaks: &Outcome) -> String {
-    let comps = audit.components();
+pub fn markdown(plan: &Plan, roots: &[std::path::PathBuf], leaks: &Outcome) -> String {
     let mut s = String::from("# Okta static API token migration\n\n");
     let _ = writeln!(
         s,
         "Static Okta API tokens (SSWS) act with every permission of the admin who created them. Okta recommends \
          replacing them with an OAuth 2.0 service app (API service integration) using **client credentials with \
          `private_key_jwt`** and only the scopes each component needs; access tokens then last one hour.\n"
+    );
+    let roots: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
+    let counted: Vec<&str> = plan.scoped_evidence.iter().map(|e| e.label()).collect();
+    let _ = writeln!(
+        s,
+        "Audited {}. Components are build units (the nearest directory with a manifest, else the top-level \
+         directory); their scopes come from {}.\n",
+        roots.join(", "),
+        counted.join(", ")
     );
     if leaks.reported().next().is_some() {
         let _ = writeln!(
@@ -126,76 +161,105 @@ pub fn markdown(audit: &Audit, leaks: &Outcome) -> String {
             reasons.join(", ")
         );
     }
-    if comps.is_empty() {
-        s.push_str("No static-token usage found.\n");
-        return s;
-    }
-    let _ = writeln!(
-        s,
-        "| component | uses | sites | scopes for its service app |\n|---|---|---|---|"
-    );
-    for c in &comps {
-        let kinds: Vec<&str> = c.kinds.iter().map(String::as_str).collect();
-        let scopes: Vec<String> = c.scopes.iter().map(|x| format!("`{x}`")).collect();
+    if plan.components.is_empty() {
+        s.push_str("No static-token usage found in production code.\n");
+    } else {
         let _ = writeln!(
             s,
-            "| `{}` | {} | {} | {} |",
-            c.name,
-            kinds.join(", "),
-            c.sites.iter().filter(|x| !x.migrated).count(),
-            if scopes.is_empty() {
-                "–".into()
-            } else {
-                scopes.join(" ")
-            }
+            "| component | unit | uses | sites | calls | scopes for its service app |\n|---|---|---|---|---|---|"
         );
+        for c in &plan.components {
+            let uses: Vec<&str> = c.uses.iter().map(String::as_str).collect();
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} | {} | {} |",
+                c.name,
+                c.unit,
+                uses.join(", "),
+                c.sites.len(),
+                c.total_calls,
+                scope_line(c).map_or("–".into(), |l| format!("`{l}`"))
+            );
+        }
+        for c in &plan.components {
+            component_section(&mut s, c);
+        }
     }
-    for c in &comps {
-        component_section(&mut s, c);
-    }
+    elsewhere_section(&mut s, plan);
     s
 }
 
-fn component_section(s: &mut String, c: &Component) {
+fn component_section(s: &mut String, c: &ComponentPlan) {
     let _ = writeln!(
         s,
-        "\n## `{}`\n\n### Where the static token is used\n",
-        c.name
+        "\n## `{}`\n\n{} · {} static-token site{} · {} call{} to {} endpoint{}\n\n### Where the static token is used\n",
+        c.name,
+        c.unit,
+        c.sites.len(),
+        plural(c.sites.len()),
+        c.total_calls,
+        plural(c.total_calls),
+        c.calls.len(),
+        plural(c.calls.len()),
     );
-    for site in c.sites.iter().filter(|x| !x.migrated) {
+    for site in c.sites.iter().take(SITES_SHOWN) {
         let _ = writeln!(
             s,
-            "- `{}:{}`: {}  \n  `{}`",
+            "- `{}:{}`: {}: `{}`",
             site.path,
             site.line,
             site.title,
             site.snippet.replace('`', "'")
         );
     }
+    more(
+        s,
+        "- ",
+        c.sites.len(),
+        "sites (`--format json` lists every one)",
+    );
     if !c.calls.is_empty() {
-        s.push_str("\n### Management API calls\n\n| method | endpoint | where | scope |\n|---|---|---|---|\n");
-        for call in &c.calls {
+        s.push_str("\n### Management API calls\n\n| method | endpoint | calls | where | scope |\n|---|---|---|---|---|\n");
+        for row in &c.calls {
+            let wh: Vec<String> = row.examples.iter().map(|e| format!("`{e}`")).collect();
             let _ = writeln!(
                 s,
-                "| {} | `{}` | `{}:{}` | {} |",
-                call.method.as_deref().unwrap_or("? (read assumed)"),
-                call.endpoint,
-                call.path,
-                call.line,
-                call.scope
-                    .as_deref()
-                    .map_or("unknown: check the scope reference".into(), |x| format!(
-                        "`{x}`"
-                    ))
+                "| {} | `{}` | {} | {} | {} |",
+                row.method.as_deref().unwrap_or("read or write?"),
+                row.endpoint,
+                row.count,
+                wh.join(" "),
+                need_text(&row.need, true)
             );
         }
     }
-    let scopes: Vec<&str> = c.scopes.iter().map(String::as_str).collect();
-    let scope_list = if scopes.is_empty() {
-        "okta.users.read".to_string()
-    } else {
-        scopes.join(" ")
-    };
+    let scope_list = scope_line(c);
+    if !c.scopes.is_empty() {
+        s.push_str("\n### Why each scope\n\n| scope | needed by |\n|---|---|\n");
+        for u in &c.scopes {
+            let _ = writeln!(s, "| `{}` | {} |", u.scope, calls_cell(&u.calls));
+        }
+    }
+    if !c.scopes_to_confirm.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nTo confirm: these calls have no method in sight; if any of them writes, the app also needs {}.",
+            c.scopes_to_confirm
+                .iter()
+                .map(|u| format!("`{}` ({})", u.scope, calls_cell(&u.calls)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if c.unknown_calls > 0 {
+        let _ = writeln!(
+            s,
+            "\n{} call{} match no endpoint of Okta's published Management API with an OAuth scope: check them against the scope reference before granting anything for them.",
+            c.unknown_calls,
+            plural(c.unknown_calls)
+        );
+    }
+    let scope_list = scope_list.unwrap_or_else(|| "okta.users.read".to_string());
     let _ = writeln!(
         s,
         "\n### Steps\n\n1. Create an API service integration (service app) for `{}`: client authentication **Public key / Private key**, \
@@ -203,10 +267,139 @@ fn component_section(s: &mut String, c: &Component) {
          (and an admin role only if an endpoint requires one).\n3. Switch the code:\n",
         c.name
     );
-    for kind in &c.kinds {
-        let _ = writeln!(s, "{}", snippet_for(kind, &scope_list));
+    for tool in tools(&c.uses) {
+        let _ = writeln!(s, "{}", snippet_for(tool, &scope_list));
     }
     let _ = writeln!(s, "4. {REVOKE}");
+}
+
+fn elsewhere_section(s: &mut String, plan: &Plan) {
+    if plan.elsewhere.is_empty() {
+        return;
+    }
+    s.push_str(
+        "\n## Evidence outside production code\n\nNot counted toward the scopes above \
+         (`--include-evidence tests,docs,catalogues` counts them).\n\n\
+         | evidence | calls | endpoints | files | static-token mentions | scopes it would add |\n|---|---|---|---|---|---|\n",
+    );
+    for e in &plan.elsewhere {
+        let extra: Vec<String> = e.extra_scopes.iter().map(|x| format!("`{x}`")).collect();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            e.evidence.label(),
+            e.calls,
+            e.endpoints,
+            e.files,
+            e.sites.len(),
+            if extra.is_empty() {
+                "–".into()
+            } else {
+                extra.join(" ")
+            }
+        );
+    }
+    for e in &plan.elsewhere {
+        if !e.top.is_empty() {
+            let top: Vec<String> = e
+                .top
+                .iter()
+                .map(|r| format!("`{}` ({})", r.request(), r.count))
+                .collect();
+            let _ = writeln!(
+                s,
+                "\nMost frequent in {}: {}.",
+                e.evidence.label(),
+                top.join(", ")
+            );
+        }
+        if !e.sites.is_empty() {
+            let at: Vec<String> = e
+                .sites
+                .iter()
+                .take(SITES_SHOWN)
+                .map(|x| format!("`{}:{}`", x.path, x.line))
+                .collect();
+            let _ = writeln!(
+                s,
+                "\nStatic-token mentions in {}: {}{}.",
+                e.evidence.label(),
+                at.join(", "),
+                if e.sites.len() > SITES_SHOWN {
+                    format!(" and {} more", e.sites.len() - SITES_SHOWN)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+}
+
+fn names(uses: &[ScopeUse]) -> Vec<&str> {
+    uses.iter().map(|u| u.scope.as_str()).collect()
+}
+
+fn scope_line(c: &ComponentPlan) -> Option<String> {
+    (!c.scopes.is_empty()).then(|| names(&c.scopes).join(" "))
+}
+
+fn calls_cell(calls: &[String]) -> String {
+    let shown: Vec<String> = calls
+        .iter()
+        .take(CALLS_PER_SCOPE)
+        .map(|c| format!("`{c}`"))
+        .collect();
+    let rest = calls.len().saturating_sub(CALLS_PER_SCOPE);
+    if rest > 0 {
+        format!("{} and {rest} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn need_text(need: &CallNeed, markdown: bool) -> String {
+    let q = |x: &str| {
+        if markdown {
+            format!("`{x}`")
+        } else {
+            x.to_string()
+        }
+    };
+    match need {
+        CallNeed::Scope { scope } => q(scope),
+        CallNeed::ReadOrWrite { read, manage } => {
+            format!("{} to read, {} to write", q(read), q(manage))
+        }
+        CallNeed::NoScope { why } => format!("none: {why}"),
+        CallNeed::Unknown => "unknown: not in Okta's published Management API".into(),
+    }
+}
+
+fn more(s: &mut String, lead: &str, n: usize, what: &str) {
+    if n > SITES_SHOWN {
+        let _ = writeln!(s, "{lead}… and {} more {what}", n - SITES_SHOWN);
+    }
+}
+
+/// One snippet per SDK or tool: an SDK's own snippet covers its configuration file and
+/// environment variables, so the generic configuration snippet is shown only when no SDK
+/// was recognised.
+fn tools(uses: &std::collections::BTreeSet<String>) -> Vec<&str> {
+    let sdk = uses
+        .iter()
+        .any(|u| u.starts_with("sdk-") && u != "sdk-config");
+    let mut out: Vec<&str> = Vec::new();
+    for u in uses {
+        let tool = match u.as_str() {
+            "env" | "sdk-config" if sdk => continue,
+            "env" | "sdk-config" => "sdk-config",
+            other => other,
+        };
+        if !out.contains(&tool) {
+            out.push(tool);
+        }
+    }
+    out
 }
 
 /// Before/after configuration for each way of using a token.
@@ -217,7 +410,7 @@ fn snippet_for(kind: &str, scopes: &str) -> String {
         "terraform" => format!(
             "   Terraform provider:\n   ```hcl\n   # before\n   provider \"okta\" {{ org_name = var.org  base_url = \"okta.com\"  api_token = var.okta_api_token }}\n   # after\n   provider \"okta\" {{\n     org_name       = var.org\n     base_url       = \"okta.com\"\n     client_id      = var.okta_client_id\n     private_key_id = var.okta_private_key_id\n     private_key    = var.okta_private_key\n     scopes         = [{list}]\n   }}\n   ```"
         ),
-        "sdk-config" | "env" => format!(
+        "sdk-config" => format!(
             "   SDK configuration (okta.yaml or environment):\n   ```yaml\n   # before: OKTA_CLIENT_TOKEN / okta.client.token\n   # after\n   okta:\n     client:\n       orgUrl: https://<org>.okta.com\n       authorizationMode: PrivateKey\n       clientId: <service app client id>\n       scopes: [{list}]\n       privateKey: /run/secrets/okta-private-key.pem\n   ```\n   Environment: `OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey`, `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_SCOPES`, `OKTA_CLIENT_PRIVATEKEY`; remove `OKTA_CLIENT_TOKEN` / `OKTA_API_TOKEN` from CI secrets."
         ),
         "sdk-java" => format!(

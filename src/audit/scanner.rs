@@ -65,6 +65,7 @@ impl Scanner for AuditScanner<'_> {
         let mut found = self.found.lock().unwrap_or_else(|p| p.into_inner());
         found.sites.extend(local.sites);
         found.calls.extend(local.calls);
+        found.manifests.extend(local.manifests);
         Ok(scanned)
     }
 }

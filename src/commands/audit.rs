@@ -3,10 +3,12 @@
 use std::io::Write;
 
 use crate::audit::data::AuditData;
+use crate::audit::evidence::Evidence;
 use crate::audit::report;
 use crate::audit::sarif::{self as audit_sarif, UsageNote};
 use crate::audit::scanner::AuditScanner;
-use crate::cli::{AuditArgs, AuditFormat};
+use crate::audit::{Audit, plan};
+use crate::cli::{AuditArgs, AuditFormat, EvidenceClass};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
@@ -25,42 +27,66 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         max_file_size: max_size,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let scanner = AuditScanner::new(
-        &data,
-        &engine,
-        BlobScanner::new(&engine, max_size, Windows::DEFAULT),
-    );
     let mut leaks = Outcome::default();
+    let mut audit = Audit::default();
+    // Components are named relative to each audited root; with several roots, under the
+    // root's name.
+    let several = args.paths.len() > 1;
     for root in &args.paths {
+        let scanner = AuditScanner::new(
+            &data,
+            &engine,
+            BlobScanner::new(&engine, max_size, Windows::DEFAULT),
+        );
         scan_root(&scanner, &|_| false, root, &opts, &mut leaks)?;
+        let mut found = scanner.into_audit();
+        let name = root.to_string_lossy();
+        found.relative_to(root, several.then(|| name.trim_end_matches('/')));
+        audit.sites.append(&mut found.sites);
+        audit.calls.append(&mut found.calls);
+        audit.manifests.append(&mut found.manifests);
     }
-    let mut audit = scanner.into_audit();
     // Paths, usage snippets and endpoints come from the audited tree: scrubbed like every
     // report (README "Trust model").
     let scrubber = Scrubber::new(&engine.matcher).with_known(engine.vault.seen());
     scrubber.scrub_outcome(&mut leaks);
     for site in &mut audit.sites {
         scrubber.scrub_in_place(&mut site.path);
+        scrubber.scrub_in_place(&mut site.walked);
         scrubber.scrub_in_place(&mut site.snippet);
     }
     for call in &mut audit.calls {
         scrubber.scrub_in_place(&mut call.path);
         scrubber.scrub_in_place(&mut call.endpoint);
     }
+    for m in &mut audit.manifests {
+        scrubber.scrub_in_place(&mut m.path);
+    }
     leaks.sort();
+    let include: Vec<Evidence> = args
+        .include_evidence
+        .iter()
+        .map(|c| match c {
+            EvidenceClass::Tests => Evidence::Tests,
+            EvidenceClass::Docs => Evidence::Docs,
+            EvidenceClass::Catalogues => Evidence::Catalogue,
+        })
+        .collect();
+    let plan = plan::plan(&audit, &include);
     let text = match args.format {
-        AuditFormat::Text => report::text(&audit, &leaks),
+        AuditFormat::Text => report::text(&plan, &audit, &leaks),
         AuditFormat::Json => {
-            serde_json::to_string_pretty(&report::json(&audit, &leaks)).unwrap_or_default() + "\n"
+            serde_json::to_string_pretty(&report::json(&plan, &audit, &leaks)).unwrap_or_default()
+                + "\n"
         }
-        AuditFormat::Markdown => report::markdown(&audit, &leaks),
+        AuditFormat::Markdown => report::markdown(&plan, &args.paths, &leaks),
         AuditFormat::Sarif => {
             let notes: Vec<UsageNote> = audit
                 .sites
                 .iter()
                 .filter(|s| !s.migrated)
                 .map(|s| UsageNote {
-                    path: &s.path,
+                    path: &s.walked,
                     line: s.line,
                     pattern: &s.pattern,
                     title: &s.title,

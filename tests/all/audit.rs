@@ -141,7 +141,7 @@ fn sites_endpoints_and_scopes_per_component() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|s| s.as_str().unwrap().to_string())
+            .map(|s| s["scope"].as_str().unwrap().to_string())
             .collect()
     };
     assert_eq!(
@@ -316,4 +316,248 @@ fn audit_text_lists_the_leaked_secrets() {
         "{text}"
     );
     assert!(!text.contains(&t), "{text}");
+}
+
+/// A monorepo of three services, each its own build unit calling its own slice of the
+/// API, with tests, recorded fixtures and docs that call more.
+fn monorepo(root: &Path) {
+    write(root, "go.work", "go 1.22\n");
+    write(
+        root,
+        "services/users/package.json",
+        "{\"name\": \"users\"}\n",
+    );
+    write(
+        root,
+        "services/users/src/client.js",
+        "const client = new okta.Client({ orgUrl: process.env.ORG, token: process.env.OKTA_API_TOKEN });\n\
+         const list = await fetch(`${org}/api/v1/users?limit=200`, { method: 'GET' });\n\
+         const one = await fetch(`${org}/api/v1/users/${id}`, {\n  method: 'GET',\n});\n",
+    );
+    write(
+        root,
+        "services/users/src/profile.js",
+        "export const me = () => fetch(`${org}/api/v1/users/${userId}`, { method: \"GET\" });\n",
+    );
+    write(
+        root,
+        "services/users/test/client.test.js",
+        "nock(org).delete('/api/v1/users/00u1abcdEFGH2345ijkl').reply(204);\n\
+         await fetch(`${org}/api/v1/users/00u1abcdEFGH2345ijkl`, { method: 'DELETE' });\n",
+    );
+    write(
+        root,
+        "services/groups/pyproject.toml",
+        "[project]\nname = \"groups\"\n",
+    );
+    write(
+        root,
+        "services/groups/app/sync.py",
+        "client = OktaClient({\"orgUrl\": ORG, \"token\": os.environ[\"OKTA_CLIENT_TOKEN\"]})\n\
+         requests.put(f\"{ORG}/api/v1/groups/{gid}/users/{uid}\", headers=h)\n\
+         requests.post(f\"{ORG}/api/v1/groups\", json=group, headers=h)\n\
+         requests.delete(\n    f\"{ORG}/api/v1/groups/{gid}/users/{uid}\", headers=h)\n",
+    );
+    write(
+        root,
+        "services/groups/tests/cassettes/test_sync.yaml",
+        "interactions:\n- request:\n    body: null\n    uri: https://acme.okta.com/api/v1/apps/0oa1abcdEFGH2345ijkl\n    method: DELETE\n  response:\n    status: {code: 204}\n",
+    );
+    write(root, "services/apps/go.mod", "module example.com/apps\n");
+    write(
+        root,
+        "services/apps/main.go",
+        "c, _ := okta.NewClient(ctx, okta.WithOrgUrl(u), okta.WithToken(t))\n\
+         req, _ := http.NewRequest(http.MethodGet, org+\"/api/v1/apps/\"+appID, nil)\n\
+         url := fmt.Sprintf(\"/api/v1/apps/%s/groups\", appID)\n\
+         if qp != nil {\n\turl += qp.String()\n}\n\
+         req, err = rq.NewRequest(\"GET\", url, nil)\n",
+    );
+    write(
+        root,
+        "README.md",
+        "Set `OKTA_API_TOKEN`, then:\n\n    curl -X POST -H \"Authorization: SSWS $OKTA_API_TOKEN\" $ORG/api/v1/idps\n",
+    );
+}
+
+fn component<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no component {name}: {json:#}"))
+}
+
+fn scope_set(c: &Value) -> Vec<&str> {
+    c["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scope"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn each_service_of_a_monorepo_gets_exactly_its_slice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mono = dir.path().join("mono");
+    monorepo(&mono);
+    // From outside the checkout: components are named relative to the audited root.
+    let out = tokenwarden(dir.path(), &["audit", "--format", "json", "mono"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = json["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["services/apps/", "services/groups/", "services/users/"]
+    );
+    let users = component(&json, "services/users/");
+    assert_eq!(users["unit"], "package.json");
+    assert_eq!(scope_set(users), ["okta.users.read"]);
+    assert_eq!(
+        component(&json, "services/groups/")["unit"],
+        "pyproject.toml"
+    );
+    assert_eq!(
+        scope_set(component(&json, "services/groups/")),
+        ["okta.groups.manage"]
+    );
+    assert_eq!(
+        scope_set(component(&json, "services/apps/")),
+        ["okta.apps.read"]
+    );
+    // Aggregation: one row per (method, template), counted, with example locations.
+    let rows = users["calls"].as_array().unwrap();
+    let get_one = rows
+        .iter()
+        .find(|r| r["endpoint"] == "/api/v1/users/{id}")
+        .unwrap();
+    assert_eq!(get_one["method"], "GET");
+    assert_eq!(get_one["count"], 2);
+    assert_eq!(get_one["evidence"], "production");
+    assert_eq!(
+        get_one["examples"],
+        serde_json::json!([
+            "services/users/src/client.js:3",
+            "services/users/src/profile.js:1"
+        ])
+    );
+    assert_eq!(
+        users["scopes"][0]["calls"],
+        serde_json::json!(["GET /api/v1/users", "GET /api/v1/users/{id}"])
+    );
+    let apps: Vec<(String, String)> = component(&json, "services/apps/")["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["method"].as_str().unwrap_or("?").to_string(),
+                r["endpoint"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        apps,
+        [
+            ("GET".to_string(), "/api/v1/apps/{id}".to_string()),
+            ("GET".to_string(), "/api/v1/apps/{id}/groups".to_string()),
+        ]
+    );
+    // Tests, fixtures and docs are summarised, with what they would add.
+    let elsewhere = |class: &str| {
+        json["elsewhere"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["evidence"] == class)
+            .unwrap_or_else(|| panic!("no {class}: {json:#}"))
+            .clone()
+    };
+    let tests = elsewhere("tests");
+    assert_eq!(tests["calls"], 3);
+    assert_eq!(
+        tests["extra_scopes"],
+        serde_json::json!(["okta.apps.manage", "okta.users.manage"])
+    );
+    let docs = elsewhere("docs");
+    assert_eq!(
+        docs["extra_scopes"],
+        serde_json::json!(["okta.idps.manage"])
+    );
+    assert_eq!(docs["sites"][0]["path"], "README.md");
+    // No Okta id survives into any endpoint.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("00u1abcdEFGH2345ijkl\""), "{text}");
+    for row in json["elsewhere"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["top"].as_array().unwrap())
+    {
+        assert!(!row["endpoint"].as_str().unwrap().contains("abcdEFGH"));
+    }
+
+    // From inside the checkout, the same components.
+    let inside = tokenwarden(&mono, &["audit", "--format", "json", "."]);
+    let inside: Value = serde_json::from_slice(&inside.stdout).unwrap();
+    assert_eq!(inside["components"], json["components"]);
+
+    // Counting the tests in adds their scopes to their own service only.
+    let out = tokenwarden(
+        dir.path(),
+        &[
+            "audit",
+            "--format",
+            "json",
+            "--include-evidence",
+            "tests",
+            "mono",
+        ],
+    );
+    let with_tests: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        scope_set(component(&with_tests, "services/users/")),
+        ["okta.users.manage", "okta.users.read"]
+    );
+    assert_eq!(
+        scope_set(component(&with_tests, "services/groups/")),
+        ["okta.apps.manage", "okta.groups.manage"]
+    );
+    assert_eq!(
+        scope_set(component(&with_tests, "services/apps/")),
+        ["okta.apps.read"]
+    );
+}
+
+#[test]
+fn markdown_has_one_snippet_per_sdk_and_aggregated_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    monorepo(dir.path());
+    let (_, md) = audit(dir.path(), &["--format", "markdown"]);
+    let users = md
+        .split("\n## `services/users/`")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert_eq!(users.matches("Node.js SDK:").count(), 1, "{users}");
+    assert!(!users.contains("SDK configuration (okta.yaml"), "{users}");
+    assert!(
+        users.contains("| GET | `/api/v1/users/{id}` | 2 | `services/users/src/client.js:3` `services/users/src/profile.js:1` | `okta.users.read` |"),
+        "{users}"
+    );
+    assert!(md.contains("## Evidence outside production code"), "{md}");
+    assert!(md.contains("| tests and recorded fixtures | 3 |"), "{md}");
+    assert!(
+        md.contains("Static-token mentions in docs and examples: `README.md:1`"),
+        "{md}"
+    );
 }

@@ -1,0 +1,417 @@
+//! The migration plan every audit output renders: components (build units with
+//! static-token usage), their calls aggregated by endpoint template, the scope set each
+//! service app needs with the calls that justify each scope, and what tests, fixtures and
+//! docs mention outside it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::evidence::{self, Evidence};
+use super::{Audit, Call, CallNeed, Site};
+
+/// Example locations kept per aggregated call.
+const EXAMPLES: usize = 3;
+
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    /// Classes of evidence that set scopes (production always).
+    pub scoped_evidence: Vec<Evidence>,
+    pub components: Vec<ComponentPlan>,
+    /// What the other classes of evidence mention, summarised.
+    pub elsewhere: Vec<Elsewhere>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ComponentPlan {
+    /// Relative to the audited root, ending in `/` (`./` for the root itself).
+    pub name: String,
+    /// What makes it a unit: a manifest (`go.mod`, …), a Terraform root module, or
+    /// `top-level directory`.
+    pub unit: String,
+    /// Ways the static token is used (usage pattern kinds).
+    pub uses: BTreeSet<String>,
+    pub sites: Vec<Site>,
+    pub calls: Vec<CallRow>,
+    /// The service app's scopes, each with the calls that need it.
+    pub scopes: Vec<ScopeUse>,
+    /// Write scopes that calls with no method found might need: confirm before granting.
+    pub scopes_to_confirm: Vec<ScopeUse>,
+    /// Call sites (not rows) whose scope is unknown.
+    pub unknown_calls: usize,
+    pub total_calls: usize,
+}
+
+/// One (method, endpoint template) of a component, aggregated.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallRow {
+    pub method: Option<String>,
+    pub endpoint: String,
+    pub evidence: Evidence,
+    /// Call sites aggregated into this row.
+    pub count: usize,
+    /// Up to three `path:line` locations.
+    pub examples: Vec<String>,
+    #[serde(flatten)]
+    pub need: CallNeed,
+}
+
+impl CallRow {
+    /// `GET /api/v1/users`, `resource okta_group`, `? /api/v1/users`.
+    pub fn request(&self) -> String {
+        format!(
+            "{} {}",
+            self.method.as_deref().unwrap_or("?"),
+            self.endpoint
+        )
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScopeUse {
+    pub scope: String,
+    /// The requests (method and template) that need it.
+    pub calls: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Elsewhere {
+    pub evidence: Evidence,
+    pub calls: usize,
+    pub endpoints: usize,
+    pub files: usize,
+    /// Scopes these calls would add to the production sets (`--include-evidence`).
+    pub extra_scopes: Vec<String>,
+    /// The most frequent calls.
+    pub top: Vec<CallRow>,
+    /// Static-token mentions of this class.
+    pub sites: Vec<Site>,
+}
+
+/// A catalogue among test fixtures or docs stays what it is: only code that would
+/// otherwise set scopes needs telling apart from a list of endpoints.
+fn evidence_of(call: &Call) -> Evidence {
+    match evidence::classify(&call.path) {
+        Evidence::Production if call.catalogue => Evidence::Catalogue,
+        class => class,
+    }
+}
+
+/// Build units: the nearest directory below the root holding a manifest, else the
+/// top-level directory. A manifest at the root itself does not make the whole
+/// repository one unit: a repository's top-level directories are what teams own.
+fn unit_of<'a>(path: &str, units: &'a BTreeMap<String, &'static str>) -> (String, &'a str) {
+    let mut dir = path;
+    while let Some((parent, _)) = dir.rsplit_once('/') {
+        dir = parent;
+        if let Some(kind) = units.get(dir) {
+            return (format!("{dir}/"), kind);
+        }
+    }
+    match path.split_once('/') {
+        Some((top, _)) => (format!("{top}/"), "top-level directory"),
+        None => ("./".to_string(), "repository root"),
+    }
+}
+
+pub fn plan(audit: &Audit, include: &[Evidence]) -> Plan {
+    let scoped = |e: Evidence| e == Evidence::Production || include.contains(&e);
+    let units: BTreeMap<String, &'static str> = audit
+        .manifests
+        .iter()
+        .filter_map(|m| Some((m.path.rsplit_once('/')?.0.to_string(), m.kind)))
+        .collect();
+    let mut by: BTreeMap<String, ComponentPlan> = BTreeMap::new();
+    let mut outside_sites: BTreeMap<Evidence, Vec<Site>> = BTreeMap::new();
+    for s in audit.sites.iter().filter(|s| !s.migrated) {
+        let class = evidence::classify(&s.path);
+        if !scoped(class) {
+            outside_sites.entry(class).or_default().push(s.clone());
+            continue;
+        }
+        let (name, unit) = unit_of(&s.path, &units);
+        let c = by.entry(name.clone()).or_insert_with(|| ComponentPlan {
+            name,
+            unit: unit.to_string(),
+            uses: BTreeSet::new(),
+            sites: Vec::new(),
+            calls: Vec::new(),
+            scopes: Vec::new(),
+            scopes_to_confirm: Vec::new(),
+            unknown_calls: 0,
+            total_calls: 0,
+        });
+        c.uses.insert(s.kind.clone());
+        c.sites.push(s.clone());
+    }
+    let mut component_calls: BTreeMap<String, Vec<&Call>> = BTreeMap::new();
+    let mut outside_calls: BTreeMap<Evidence, Vec<&Call>> = BTreeMap::new();
+    for call in &audit.calls {
+        let class = evidence_of(call);
+        if scoped(class) {
+            let (name, _) = unit_of(&call.path, &units);
+            if by.contains_key(&name) {
+                component_calls.entry(name).or_default().push(call);
+                continue;
+            }
+        }
+        if class != Evidence::Production {
+            outside_calls.entry(class).or_default().push(call);
+        }
+    }
+    let mut production_scopes = BTreeSet::new();
+    for (name, c) in &mut by {
+        let calls = component_calls.remove(name).unwrap_or_default();
+        c.total_calls = calls.len();
+        c.unknown_calls = calls.iter().filter(|x| x.need == CallNeed::Unknown).count();
+        c.calls = rows(&calls);
+        let (sure, confirm) = scope_uses(&c.calls);
+        production_scopes.extend(sure.iter().map(|s| s.scope.clone()));
+        c.scopes = sure;
+        c.scopes_to_confirm = confirm;
+    }
+    let mut classes: BTreeSet<Evidence> = outside_calls.keys().copied().collect();
+    classes.extend(outside_sites.keys().copied());
+    let elsewhere = classes
+        .into_iter()
+        .map(|evidence| {
+            let calls = outside_calls.remove(&evidence).unwrap_or_default();
+            let mut all = rows(&calls);
+            let extra: BTreeSet<String> = all
+                .iter()
+                .filter_map(|r| match &r.need {
+                    CallNeed::Scope { scope } => Some(scope.clone()),
+                    _ => None,
+                })
+                .filter(|s| !production_scopes.contains(s))
+                .collect();
+            let endpoints = all.len();
+            all.sort_by(|a, b| b.count.cmp(&a.count).then(a.endpoint.cmp(&b.endpoint)));
+            all.truncate(5);
+            Elsewhere {
+                evidence,
+                calls: calls.len(),
+                endpoints,
+                files: calls
+                    .iter()
+                    .map(|c| c.path.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len(),
+                extra_scopes: extra.into_iter().collect(),
+                top: all,
+                sites: outside_sites.remove(&evidence).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Plan {
+        scoped_evidence: [Evidence::Production]
+            .into_iter()
+            .chain(
+                include
+                    .iter()
+                    .copied()
+                    .filter(|e| *e != Evidence::Production),
+            )
+            .collect(),
+        components: by.into_values().collect(),
+        elsewhere,
+    }
+}
+
+/// One row per (method, template), in endpoint order.
+fn rows(calls: &[&Call]) -> Vec<CallRow> {
+    let mut by: BTreeMap<(&str, Option<&str>), CallRow> = BTreeMap::new();
+    for c in calls {
+        let row = by
+            .entry((c.endpoint.as_str(), c.method.as_deref()))
+            .or_insert_with(|| CallRow {
+                method: c.method.clone(),
+                endpoint: c.endpoint.clone(),
+                evidence: evidence_of(c),
+                count: 0,
+                examples: Vec::new(),
+                need: c.need.clone(),
+            });
+        row.count += 1;
+        if row.examples.len() < EXAMPLES {
+            row.examples.push(format!("{}:{}", c.path, c.line));
+        }
+    }
+    by.into_values().collect()
+}
+
+/// Scopes the rows need for sure, and write scopes to confirm for method-less calls.
+fn scope_uses(rows: &[CallRow]) -> (Vec<ScopeUse>, Vec<ScopeUse>) {
+    let mut sure: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut confirm: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for r in rows {
+        match &r.need {
+            CallNeed::Scope { scope } => sure.entry(scope).or_default().push(r.request()),
+            CallNeed::ReadOrWrite { read, manage } => {
+                sure.entry(read).or_default().push(r.request());
+                confirm.entry(manage).or_default().push(r.request());
+            }
+            CallNeed::NoScope { .. } | CallNeed::Unknown => {}
+        }
+    }
+    let uses = |m: BTreeMap<&str, Vec<String>>| {
+        m.into_iter()
+            .map(|(scope, calls)| ScopeUse {
+                scope: scope.to_string(),
+                calls,
+            })
+            .collect::<Vec<_>>()
+    };
+    let sure = uses(sure);
+    confirm.retain(|scope, _| !sure.iter().any(|s| s.scope == *scope));
+    (sure, uses(confirm))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Manifest;
+
+    fn call(path: &str, method: Option<&str>, endpoint: &str, need: CallNeed) -> Call {
+        Call {
+            path: path.into(),
+            line: 1,
+            method: method.map(str::to_string),
+            endpoint: endpoint.into(),
+            need,
+            catalogue: false,
+        }
+    }
+
+    fn site(path: &str) -> Site {
+        Site {
+            path: path.into(),
+            walked: path.into(),
+            line: 1,
+            pattern: "okta-token-env".into(),
+            kind: "env".into(),
+            title: String::new(),
+            migrated: false,
+            snippet: String::new(),
+        }
+    }
+
+    fn scope(s: &str) -> CallNeed {
+        CallNeed::Scope { scope: s.into() }
+    }
+
+    #[test]
+    fn build_units_evidence_and_aggregation() {
+        let audit = Audit {
+            sites: vec![
+                site("services/users/index.js"),
+                site("services/groups/app/main.py"),
+                site("docs/setup.md"),
+            ],
+            calls: vec![
+                call(
+                    "services/users/index.js",
+                    Some("GET"),
+                    "/api/v1/users/{id}",
+                    scope("okta.users.read"),
+                ),
+                call(
+                    "services/users/lib/x.js",
+                    Some("GET"),
+                    "/api/v1/users/{id}",
+                    scope("okta.users.read"),
+                ),
+                call(
+                    "services/users/test/x.test.js",
+                    Some("DELETE"),
+                    "/api/v1/users/{id}",
+                    scope("okta.users.manage"),
+                ),
+                call(
+                    "services/groups/app/main.py",
+                    None,
+                    "/api/v1/groups/{id}/users",
+                    CallNeed::ReadOrWrite {
+                        read: "okta.groups.read".into(),
+                        manage: "okta.groups.manage".into(),
+                    },
+                ),
+                call(
+                    "docs/setup.md",
+                    Some("POST"),
+                    "/api/v1/apps",
+                    scope("okta.apps.manage"),
+                ),
+            ],
+            manifests: vec![
+                Manifest {
+                    path: "services/users/package.json".into(),
+                    kind: "package.json",
+                },
+                Manifest {
+                    path: "services/groups/pyproject.toml".into(),
+                    kind: "pyproject.toml",
+                },
+                Manifest {
+                    path: "go.mod".into(),
+                    kind: "go.mod",
+                },
+            ],
+        };
+        let p = plan(&audit, &[]);
+        let names: Vec<&str> = p.components.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["services/groups/", "services/users/"]);
+        let users = &p.components[1];
+        assert_eq!(users.unit, "package.json");
+        assert_eq!(users.calls.len(), 1);
+        assert_eq!(users.calls[0].count, 2);
+        assert_eq!(users.calls[0].examples.len(), 2);
+        assert_eq!(users.scopes.len(), 1);
+        assert_eq!(users.scopes[0].scope, "okta.users.read");
+        let groups = &p.components[0];
+        assert_eq!(groups.scopes[0].scope, "okta.groups.read");
+        assert_eq!(groups.scopes_to_confirm[0].scope, "okta.groups.manage");
+        // The test's DELETE and the docs' POST are summarised, not granted.
+        let tests = p
+            .elsewhere
+            .iter()
+            .find(|e| e.evidence == Evidence::Tests)
+            .unwrap();
+        assert_eq!(tests.calls, 1);
+        assert_eq!(tests.extra_scopes, ["okta.users.manage"]);
+        let docs = p
+            .elsewhere
+            .iter()
+            .find(|e| e.evidence == Evidence::Docs)
+            .unwrap();
+        assert_eq!(docs.sites.len(), 1);
+        assert_eq!(docs.extra_scopes, ["okta.apps.manage"]);
+        // Included on request.
+        let p = plan(&audit, &[Evidence::Tests]);
+        let users = p
+            .components
+            .iter()
+            .find(|c| c.name == "services/users/")
+            .unwrap();
+        assert_eq!(
+            users
+                .scopes
+                .iter()
+                .map(|s| s.scope.as_str())
+                .collect::<Vec<_>>(),
+            ["okta.users.manage", "okta.users.read"]
+        );
+    }
+
+    #[test]
+    fn without_a_manifest_below_the_root_the_top_level_directory_is_the_unit() {
+        let units = BTreeMap::from([("".to_string(), "go.mod")]);
+        assert_eq!(unit_of("okta/services/x.go", &units).0, "okta/");
+        assert_eq!(unit_of("main.go", &units).0, "./");
+        let units = BTreeMap::from([("scripts/gen".to_string(), "go.mod")]);
+        assert_eq!(
+            unit_of("scripts/gen/main.go", &units),
+            ("scripts/gen/".to_string(), "go.mod")
+        );
+    }
+}
