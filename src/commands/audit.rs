@@ -19,6 +19,7 @@ use crate::rules::RuleSet;
 use crate::source::fs::{WalkOptions, scan_root};
 
 pub fn run(args: AuditArgs) -> Result<i32> {
+    let started = std::time::Instant::now();
     let data = AuditData::load()?;
     let engine = Engine::new(Matcher::new(RuleSet::load(&[] as &[&std::path::Path])?));
     let max_size = args.limits.max_file_size;
@@ -63,6 +64,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         scrubber.scrub_in_place(&mut m.path);
     }
     leaks.sort();
+    leaks.stats.elapsed = started.elapsed();
     let include: Vec<Evidence> = args
         .include_evidence
         .iter()
