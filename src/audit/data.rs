@@ -23,6 +23,7 @@ struct PatternSpec {
     regex: String,
     path: Option<String>,
     block: Option<String>,
+    unless: Option<String>,
     #[serde(default)]
     migrated: bool,
     #[serde(default)]
@@ -64,6 +65,8 @@ pub struct Pattern {
     pub path: Option<Regex>,
     /// Must match the enclosing top-level block (as in detection rules' `block` context).
     pub block: Option<Regex>,
+    /// Vetoes a match when it matches the match's line (`WithAuthorizationMode("Bearer")`).
+    pub unless: Option<Regex>,
     pub migrated: bool,
     pub examples: Vec<Example>,
     pub negative_examples: Vec<Example>,
@@ -194,6 +197,11 @@ impl AuditData {
                         .block
                         .as_deref()
                         .map(|r| build_regex(r, &at("block")))
+                        .transpose()?,
+                    unless: p
+                        .unless
+                        .as_deref()
+                        .map(|r| build_regex(r, &at("unless")))
                         .transpose()?,
                     id: p.id,
                     kind: p.kind,

@@ -179,6 +179,12 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             {
                 continue;
             }
+            if p.unless
+                .as_ref()
+                .is_some_and(|re| re.is_match(line_around(blob, m.start())))
+            {
+                continue;
+            }
             let secrets = secrets.get_or_insert_with(|| engine.matcher.find(blob, path));
             out.sites.push(Site {
                 path: path.to_string(),
@@ -221,6 +227,11 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
         let template = endpoint::template(&String::from_utf8_lossy(m.as_bytes()));
         let template = data.canonical(&template).to_string();
         let method = endpoint::method(blob, m.start(), endpoint_re);
+        // A comment that names an endpoint without a method ("see /api/v1/groups") is
+        // prose about the API, not a call; `// DELETE /api/v1/users/{id}` documents one.
+        if method.is_none() && is_comment(line_around(blob, m.start())) {
+            continue;
+        }
         out.calls.push(Call {
             path: path.to_string(),
             line: line_of(blob, m.start()),
@@ -235,6 +246,21 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             c.catalogue = true;
         }
     }
+}
+
+/// The whole line holding `offset`.
+fn line_around(blob: &[u8], offset: usize) -> &[u8] {
+    let start = memchr::memrchr(b'\n', &blob[..offset]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &blob[offset..]).map_or(blob.len(), |i| offset + i);
+    &blob[start..end]
+}
+
+fn is_comment(line: &[u8]) -> bool {
+    let t = line.trim_ascii_start();
+    ["//", "#", "/*", "* ", "--", "<!--", ";"]
+        .iter()
+        .any(|m| t.starts_with(m.as_bytes()))
+        || t == b"*"
 }
 
 fn line_of(blob: &[u8], offset: usize) -> usize {
@@ -385,6 +411,15 @@ mod tests {
     #[test]
     fn calls_with_methods_from_the_same_line() {
         let data = AuditData::load().unwrap();
+        let prose = b"// NOTE: the /api/v1/groups API drifted\n# see /api/v1/apps\n// DELETE /api/v1/users/{id}\n";
+        let mut out = Audit::default();
+        audit_blob(&data, &Engine::builtin(), "app/x.go", prose, &mut out);
+        let calls: Vec<&str> = out.calls.iter().map(|c| c.endpoint.as_str()).collect();
+        assert_eq!(
+            calls,
+            ["/api/v1/users/{id}"],
+            "only the comment with a method"
+        );
         let mut out = Audit::default();
         let code = b"r = requests.post(f\"{org}/api/v1/groups/{gid}/users/{uid}\", headers=h)\nGET /api/v1/users?limit=200 HTTP/1.1\n";
         audit_blob(&data, &Engine::builtin(), "app/x.py", code, &mut out);
