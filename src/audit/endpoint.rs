@@ -93,37 +93,33 @@ pub fn method(blob: &[u8], at: usize, endpoint: &Regex) -> Option<String> {
     if let Some(v) = verb(&blob[start..end]) {
         return Some(v);
     }
-    let mut from = end;
-    for _ in 0..LINES_AFTER {
-        if from >= blob.len() {
-            break;
-        }
-        let next = memchr::memchr(b'\n', &blob[from + 1..]).map_or(blob.len(), |i| from + 1 + i);
-        let line = &blob[(from + 1).min(next)..next];
-        if endpoint.is_match(line) {
-            break;
-        }
-        if let Some(v) = verb(line) {
-            return Some(v);
-        }
-        from = next;
-    }
-    let mut to = start;
-    for _ in 0..LINES_BEFORE {
-        if to == 0 {
-            break;
-        }
-        let prev = memchr::memrchr(b'\n', &blob[..to - 1]).map_or(0, |i| i + 1);
-        let line = &blob[prev..to - 1];
-        if endpoint.is_match(line) {
-            break;
-        }
-        if let Some(v) = verb(line) {
-            return Some(v);
-        }
-        to = prev;
-    }
-    None
+    let mut after = std::iter::successors(Some(end), |&from| {
+        (from < blob.len())
+            .then(|| memchr::memchr(b'\n', &blob[from + 1..]).map_or(blob.len(), |i| from + 1 + i))
+    })
+    .skip(1)
+    .take(LINES_AFTER)
+    .map(|next| {
+        let from = memchr::memrchr(b'\n', &blob[..next]).map_or(0, |i| i + 1);
+        &blob[from..next]
+    });
+    let mut before = std::iter::successors(Some(start), |&to| {
+        (to > 0).then(|| memchr::memrchr(b'\n', &blob[..to - 1]).map_or(0, |i| i + 1))
+    })
+    .skip(1)
+    .take(LINES_BEFORE)
+    .map(|from| {
+        let to = memchr::memchr(b'\n', &blob[from..]).map_or(blob.len(), |i| from + i);
+        &blob[from..to]
+    });
+    // Each direction stops at a line naming another endpoint: what lies beyond is
+    // that call's.
+    let first = |lines: &mut dyn Iterator<Item = &[u8]>| {
+        lines
+            .take_while(|line| !endpoint.is_match(line))
+            .find_map(verb)
+    };
+    first(&mut after).or_else(|| first(&mut before))
 }
 
 #[cfg(test)]
