@@ -4,7 +4,7 @@
 
 use crate::finding::{Confidence, Finding};
 use crate::locate::locate;
-use crate::matcher::{Match, Matcher};
+use crate::matcher::{Match, Matcher, context};
 use crate::suppress::LineAllow;
 use crate::vault::{Vault, VerifyInput};
 use crate::verify::orgs;
@@ -26,13 +26,6 @@ pub struct Engine {
 /// A NUL byte in the first 8 KiB marks a binary file, as git and ripgrep decide.
 pub fn looks_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
-}
-
-/// The line holding `m`, without its terminator.
-fn line_of<'a>(data: &'a [u8], m: &Match) -> &'a [u8] {
-    let start = memchr::memrchr2(b'\n', b'\r', &data[..m.start]).map_or(0, |i| i + 1);
-    let end = memchr::memchr2(b'\n', b'\r', &data[m.end..]).map_or(data.len(), |i| m.end + i);
-    &data[start..end]
 }
 
 /// Where a piece of a larger file sits, for files scanned in windows: only matches
@@ -97,7 +90,9 @@ impl Engine {
                 f.end_column += window.column_base;
             }
             f.line += window.line_base;
-            f.suppression = self.allow.check(line_of(data, m), &m.secret);
+            f.suppression = self
+                .allow
+                .check(context::line(data, m.start, m.end), &m.secret);
             if self.verify
                 && f.suppression.is_none()
                 && self.matcher.rules()[m.rule].verify.is_some()

@@ -62,14 +62,16 @@ fn show_secret(raw: &[u8], redacted: bool) -> String {
 /// Counts lines incrementally across sorted offsets; `\n`, `\r\n` and a lone `\r` each end
 /// a line, so files from any platform get the line numbers an editor shows.
 #[derive(Default)]
-struct LineCursor {
+pub struct LineCursor {
     pos: usize,
     line: usize,
     line_start: usize,
 }
 
 impl LineCursor {
-    fn advance(&mut self, blob: &[u8], offset: usize) -> (usize, usize) {
+    /// The 1-based line holding `offset` and where that line starts; offsets must not
+    /// decrease from one call to the next.
+    pub fn advance(&mut self, blob: &[u8], offset: usize) -> (usize, usize) {
         while self.pos < offset {
             match memchr2(b'\n', b'\r', &blob[self.pos..offset]) {
                 None => self.pos = offset,

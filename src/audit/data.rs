@@ -1,6 +1,8 @@
 //! The audit's data (`rules/audit/*.toml`, embedded): patterns of static-token usage and
 //! the Management API endpoint → OAuth scope map.
 
+use std::collections::BTreeSet;
+
 use regex::bytes::Regex;
 use serde::Deserialize;
 
@@ -164,7 +166,11 @@ pub struct Endpoint {
 pub struct AuditData {
     pub patterns: Vec<Pattern>,
     pub endpoints: Vec<Endpoint>,
-    operations: Vec<Operation>,
+    /// Operations by segment count: a template only ever matches operations of its own
+    /// length, and every call is looked up.
+    operations: Vec<Vec<Operation>>,
+    /// First segments of product-prefixed paths (`governance` in `/governance/api/…`).
+    products: BTreeSet<String>,
     unscoped: Vec<(Vec<Option<String>>, String)>,
     /// Terraform resource type prefixes → scopes.
     pub terraform: Vec<TerraformSpec>,
@@ -186,23 +192,14 @@ impl AuditData {
             .into_iter()
             .map(|p| {
                 let at = |field: &str| format!("{origin}: pattern `{}`: {field}", p.id);
+                let optional = |r: &Option<String>, field: &str| {
+                    r.as_deref().map(|r| build_regex(r, &at(field))).transpose()
+                };
                 Ok(Pattern {
                     regex: build_regex(&format!("(?m){}", p.regex), &at("regex"))?,
-                    path: p
-                        .path
-                        .as_deref()
-                        .map(|r| build_regex(r, &at("path")))
-                        .transpose()?,
-                    block: p
-                        .block
-                        .as_deref()
-                        .map(|r| build_regex(r, &at("block")))
-                        .transpose()?,
-                    unless: p
-                        .unless
-                        .as_deref()
-                        .map(|r| build_regex(r, &at("unless")))
-                        .transpose()?,
+                    path: optional(&p.path, "path")?,
+                    block: optional(&p.block, "block")?,
+                    unless: optional(&p.unless, "unless")?,
                     id: p.id,
                     kind: p.kind,
                     title: p.title,
@@ -214,7 +211,7 @@ impl AuditData {
             .collect::<Result<Vec<_>>>()?;
         let (origin, text) = file("scopes.toml")?;
         let scopes: ScopesFile = tomlfile::parse(text, origin)?;
-        let endpoints = scopes
+        let endpoints: Vec<Endpoint> = scopes
             .endpoint
             .into_iter()
             .map(|e| Endpoint {
@@ -225,19 +222,30 @@ impl AuditData {
             .collect();
         let (origin, text) = file("operations.toml")?;
         let operations: OperationsFile = tomlfile::parse(text, origin)?;
-        let operations = operations
-            .operation
-            .into_iter()
-            .map(|o| Operation {
+        let mut by_len: Vec<Vec<Operation>> = Vec::new();
+        for o in operations.operation {
+            let segments = pattern(&o.path);
+            if by_len.len() <= segments.len() {
+                by_len.resize_with(segments.len() + 1, Vec::new);
+            }
+            by_len[segments.len()].push(Operation {
                 method: o.method.to_ascii_uppercase(),
-                segments: pattern(&o.path),
+                segments,
                 scope: o.scope,
-            })
+            });
+        }
+        let products = by_len
+            .iter()
+            .flatten()
+            .map(|o| &o.segments)
+            .chain(endpoints.iter().map(|e| &e.segments))
+            .filter_map(|s| s.first()?.clone())
             .collect();
         Ok(AuditData {
             patterns,
             endpoints,
-            operations,
+            operations: by_len,
+            products,
             unscoped: scopes
                 .unscoped
                 .into_iter()
@@ -270,7 +278,9 @@ impl AuditData {
         let is_read = |m: &str| m == "GET" || m == "HEAD";
         let same_shape: Vec<(&Operation, usize)> = self
             .operations
-            .iter()
+            .get(parts.len())
+            .into_iter()
+            .flatten()
             .filter_map(|o| Some((o, agreement(&o.segments, &parts, true)?)))
             .collect();
         let best = same_shape.iter().map(|(_, n)| *n).max();
@@ -369,19 +379,20 @@ impl AuditData {
         let Some(i) = template.find("/api/") else {
             return template;
         };
-        let prefix = &template[1..i];
-        let known = self
-            .operations
-            .iter()
-            .map(|o| &o.segments)
-            .chain(self.endpoints.iter().map(|e| &e.segments))
-            .any(|s| s.first().and_then(|x| x.as_deref()) == Some(prefix));
-        if known { template } else { &template[i..] }
+        if self.products.contains(&template[1..i]) {
+            template
+        } else {
+            &template[i..]
+        }
     }
 
     /// Every scope Okta's published API names for some operation.
-    pub fn operation_scopes(&self) -> std::collections::BTreeSet<&str> {
-        self.operations.iter().map(|o| o.scope.as_str()).collect()
+    pub fn operation_scopes(&self) -> BTreeSet<&str> {
+        self.operations
+            .iter()
+            .flatten()
+            .map(|o| o.scope.as_str())
+            .collect()
     }
 
     /// The scope a Terraform `resource` (manage) or `data` source (read) of `kind` needs.

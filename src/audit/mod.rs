@@ -14,7 +14,7 @@ use regex::bytes::Regex;
 use serde::Serialize;
 
 use crate::engine::Engine;
-use crate::locate::redacted_line;
+use crate::locate::{LineCursor, redacted_line};
 use crate::matcher::context;
 use data::{AuditData, Need};
 
@@ -36,7 +36,7 @@ pub struct Site {
 }
 
 /// What a call needs, owned, for reports.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "need", rename_all = "snake_case")]
 pub enum CallNeed {
     Scope {
@@ -68,7 +68,7 @@ impl From<Need<'_>> for CallNeed {
 }
 
 /// A Management API call (or a Terraform resource or data source) seen in a file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 pub struct Call {
     /// Relative to the audited root.
     pub path: String,
@@ -101,9 +101,10 @@ impl Audit {
     /// Paths relative to the audited root `root` (as typed), so that components are named
     /// the same whether audited from inside or outside the checkout.
     pub fn relative_to(&mut self, root: &std::path::Path, prefix: Option<&str>) {
+        let root_is_file = root.is_file();
         let rel = |p: &str| -> String {
             let path = std::path::Path::new(p);
-            let inner = if root.is_file() {
+            let inner = if root_is_file {
                 path.file_name().map(std::path::Path::new)
             } else {
                 path.strip_prefix(root).ok()
@@ -172,6 +173,7 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
         {
             continue;
         }
+        let mut lines = LineCursor::default();
         for m in p.regex.find_iter(blob) {
             if p.block
                 .as_ref()
@@ -181,7 +183,7 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             }
             if p.unless
                 .as_ref()
-                .is_some_and(|re| re.is_match(line_around(blob, m.start())))
+                .is_some_and(|re| re.is_match(context::line(blob, m.start(), m.start())))
             {
                 continue;
             }
@@ -189,7 +191,7 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             out.sites.push(Site {
                 path: path.to_string(),
                 walked: path.to_string(),
-                line: line_of(blob, m.start()),
+                line: lines.advance(blob, m.start()).0,
                 pattern: p.id.clone(),
                 kind: p.kind.clone(),
                 title: p.title.clone(),
@@ -209,12 +211,13 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
     });
     let first = out.calls.len();
     // What a Terraform configuration manages is its "API calls".
+    let mut lines = LineCursor::default();
     for c in terraform.captures_iter(blob) {
         let managed = &c[1] == b"resource";
         let kind = String::from_utf8_lossy(&c[2]).into_owned();
         out.calls.push(Call {
             path: path.to_string(),
-            line: line_of(blob, c.get(0).map_or(0, |m| m.start())),
+            line: lines.advance(blob, c.get(0).map_or(0, |m| m.start())).0,
             method: Some(if managed { "resource" } else { "data" }.to_string()),
             need: data
                 .terraform_scope(&kind, managed)
@@ -223,18 +226,19 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             catalogue: false,
         });
     }
+    let mut lines = LineCursor::default();
     for m in endpoint_re.find_iter(blob) {
         let template = endpoint::template(&String::from_utf8_lossy(m.as_bytes()));
         let template = data.canonical(&template).to_string();
         let method = endpoint::method(blob, m.start(), endpoint_re);
         // A comment that names an endpoint without a method ("see /api/v1/groups") is
         // prose about the API, not a call; `// DELETE /api/v1/users/{id}` documents one.
-        if method.is_none() && is_comment(line_around(blob, m.start())) {
+        if method.is_none() && is_comment(context::line(blob, m.start(), m.start())) {
             continue;
         }
         out.calls.push(Call {
             path: path.to_string(),
-            line: line_of(blob, m.start()),
+            line: lines.advance(blob, m.start()).0,
             need: data.need(method.as_deref(), &template).into(),
             method,
             endpoint: template,
@@ -248,23 +252,12 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
     }
 }
 
-/// The whole line holding `offset`.
-fn line_around(blob: &[u8], offset: usize) -> &[u8] {
-    let start = memchr::memrchr(b'\n', &blob[..offset]).map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &blob[offset..]).map_or(blob.len(), |i| offset + i);
-    &blob[start..end]
-}
-
 fn is_comment(line: &[u8]) -> bool {
     let t = line.trim_ascii_start();
     ["//", "#", "/*", "* ", "--", "<!--", ";"]
         .iter()
         .any(|m| t.starts_with(m.as_bytes()))
         || t == b"*"
-}
-
-fn line_of(blob: &[u8], offset: usize) -> usize {
-    memchr::memchr_iter(b'\n', &blob[..offset]).count() + 1
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub struct Plan {
     pub elsewhere: Vec<Elsewhere>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct ComponentPlan {
     /// Relative to the audited root, ending in `/` (`./` for the root itself).
     pub name: String,
@@ -133,13 +133,7 @@ pub fn plan(audit: &Audit, include: &[Evidence]) -> Plan {
         let c = by.entry(name.clone()).or_insert_with(|| ComponentPlan {
             name,
             unit: unit.to_string(),
-            uses: BTreeSet::new(),
-            sites: Vec::new(),
-            calls: Vec::new(),
-            scopes: Vec::new(),
-            scopes_to_confirm: Vec::new(),
-            unknown_calls: 0,
-            total_calls: 0,
+            ..ComponentPlan::default()
         });
         c.uses.insert(s.kind.clone());
         c.sites.push(s.clone());
@@ -204,14 +198,8 @@ pub fn plan(audit: &Audit, include: &[Evidence]) -> Plan {
         })
         .collect();
     Plan {
-        scoped_evidence: [Evidence::Production]
-            .into_iter()
-            .chain(
-                include
-                    .iter()
-                    .copied()
-                    .filter(|e| *e != Evidence::Production),
-            )
+        scoped_evidence: std::iter::once(Evidence::Production)
+            .chain(include.iter().copied())
             .collect(),
         components: by.into_values().collect(),
         elsewhere,

@@ -21,6 +21,13 @@ pub fn after(blob: &[u8], end: usize) -> &[u8] {
     &blob[end..to]
 }
 
+/// The whole line holding `start..end`, without its terminator.
+pub fn line(blob: &[u8], start: usize, end: usize) -> &[u8] {
+    let from = memrchr2(b'\n', b'\r', &blob[..start]).map_or(0, |i| i + 1);
+    let to = memchr2(b'\n', b'\r', &blob[end..]).map_or(blob.len(), |i| end + i);
+    &blob[from..to]
+}
+
 /// How many non-blank lines `above` looks back.
 const ABOVE_LINES: usize = 3;
 
