@@ -18,6 +18,17 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// Text for a Markdown code span: controls escaped (a newline would end the span and
+/// start Markdown of the file name's choosing), backticks neutralised.
+pub fn markdown_code(s: &str) -> String {
+    sanitize(s).replace('`', "'")
+}
+
+/// A Markdown table cell: as a code span, with pipes escaped too.
+pub fn markdown_cell(s: &str) -> String {
+    markdown_code(s).replace('|', "\\|")
+}
+
 /// Terminal controls (ESC, CR, LF, …) and the invisible characters that reorder or hide
 /// text (bidi overrides and isolates such as U+202E, zero-width marks): a file name that
 /// holds them could forge or hide report lines.

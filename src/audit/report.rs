@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::plan::{ComponentPlan, Plan, ScopeUse};
 use super::{Audit, CallNeed};
+use crate::escape::{markdown_cell, markdown_code, sanitize};
 use crate::outcome::Outcome;
 
 const REVOKE: &str = "Revoke the static token: Okta Admin Console → Security → API → Tokens (or `DELETE /api/v1/api-tokens/{tokenId}`), after the service app is live; check the System Log for its last use first.";
@@ -19,12 +20,22 @@ pub fn text(plan: &Plan, audit: &Audit, leaks: &Outcome) -> String {
     let mut s = String::new();
     for c in &plan.components {
         let uses: Vec<&str> = c.uses.iter().map(String::as_str).collect();
-        let _ = writeln!(s, "{} ({}; uses {})", c.name, c.unit, uses.join(", "));
+        let _ = writeln!(
+            s,
+            "{} ({}; uses {})",
+            sanitize(&c.name),
+            c.unit,
+            uses.join(", ")
+        );
         for site in c.sites.iter().take(SITES_SHOWN) {
             let _ = writeln!(
                 s,
                 "  {}:{}: {} — {}\n      {}",
-                site.path, site.line, site.pattern, site.title, site.snippet
+                sanitize(&site.path),
+                site.line,
+                site.pattern,
+                site.title,
+                site.snippet
             );
         }
         more(&mut s, "  ", c.sites.len(), "sites");
@@ -34,7 +45,7 @@ pub fn text(plan: &Plan, audit: &Audit, leaks: &Outcome) -> String {
                 "  calls {} ×{} ({}) → {}",
                 row.request(),
                 row.count,
-                row.examples.join(", "),
+                sanitize(&row.examples.join(", ")),
                 need_text(&row.need, false)
             );
         }
@@ -77,7 +88,7 @@ pub fn text(plan: &Plan, audit: &Audit, leaks: &Outcome) -> String {
             let _ = writeln!(
                 s,
                 "  {}:{}: {} [{}] {}",
-                crate::escape::sanitize(&f.path),
+                sanitize(&f.path),
                 f.line,
                 f.rule_id,
                 f.confidence,
@@ -173,7 +184,7 @@ pub fn markdown(plan: &Plan, roots: &[std::path::PathBuf], leaks: &Outcome) -> S
             let _ = writeln!(
                 s,
                 "| `{}` | {} | {} | {} | {} | {} |",
-                c.name,
+                markdown_cell(&c.name),
                 c.unit,
                 uses.join(", "),
                 c.sites.len(),
@@ -193,7 +204,7 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
     let _ = writeln!(
         s,
         "\n## `{}`\n\n{} · {} static-token site{} · {} call{} to {} endpoint{}\n\n### Where the static token is used\n",
-        c.name,
+        markdown_code(&c.name),
         c.unit,
         c.sites.len(),
         plural(c.sites.len()),
@@ -206,10 +217,10 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
         let _ = writeln!(
             s,
             "- `{}:{}`: {}: `{}`",
-            site.path,
+            markdown_code(&site.path),
             site.line,
             site.title,
-            site.snippet.replace('`', "'")
+            markdown_code(&site.snippet)
         );
     }
     more(
@@ -221,12 +232,16 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
     if !c.calls.is_empty() {
         s.push_str("\n### Management API calls\n\n| method | endpoint | calls | where | scope |\n|---|---|---|---|---|\n");
         for row in &c.calls {
-            let wh: Vec<String> = row.examples.iter().map(|e| format!("`{e}`")).collect();
+            let wh: Vec<String> = row
+                .examples
+                .iter()
+                .map(|e| format!("`{}`", markdown_cell(e)))
+                .collect();
             let _ = writeln!(
                 s,
                 "| {} | `{}` | {} | {} | {} |",
                 row.method.as_deref().unwrap_or("read or write?"),
-                row.endpoint,
+                markdown_cell(&row.endpoint),
                 row.count,
                 wh.join(" "),
                 need_text(&row.need, true)
@@ -265,7 +280,7 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
         "\n### Steps\n\n1. Create an API service integration (service app) for `{}`: client authentication **Public key / Private key**, \
          generate a key pair, keep the private key in your secret manager.\n2. Grant it exactly these scopes: `{scope_list}` \
          (and an admin role only if an endpoint requires one).\n3. Switch the code:\n",
-        c.name
+        markdown_code(&c.name)
     );
     for tool in tools(&c.uses) {
         let _ = writeln!(s, "{}", snippet_for(tool, &scope_list));
@@ -318,7 +333,7 @@ fn elsewhere_section(s: &mut String, plan: &Plan) {
                 .sites
                 .iter()
                 .take(SITES_SHOWN)
-                .map(|x| format!("`{}:{}`", x.path, x.line))
+                .map(|x| format!("`{}:{}`", markdown_code(&x.path), x.line))
                 .collect();
             let _ = writeln!(
                 s,

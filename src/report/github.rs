@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::vocabulary::{self, Severity};
-use crate::escape::sanitize;
+use crate::escape::{markdown_cell as cell, sanitize};
 use crate::finding::Finding;
 use crate::outcome::Outcome;
 use crate::rules::Rule;
@@ -115,12 +115,6 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
 
 fn short(commit: &str) -> &str {
     &commit[..commit.len().min(10)]
-}
-
-/// A table cell: controls escaped (a newline would end the table and start Markdown of
-/// the file name's choosing), pipes escaped, backticks neutralised.
-fn cell(s: &str) -> String {
-    sanitize(s).replace('|', "\\|").replace('`', "'")
 }
 
 /// Escaping for a workflow command's message.

@@ -555,6 +555,24 @@ fn control_and_bidi_characters_in_names_cannot_forge_output() {
         !text.lines().any(|l| l.starts_with("## Injected")),
         "a file name started a line: {text}"
     );
+    // The audit's text and Markdown name such files as usage sites.
+    repo.write(
+        "use\u{202e}rs\n## Injected heading\r\nci.sh",
+        "export OKTA_API_TOKEN=\"$TOKEN\"\n",
+    );
+    for format in ["text", "markdown"] {
+        let out = repo.tw(&["audit", "--format", format, "."]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Injected heading"), "{format}: {text}");
+        assert!(
+            !text.contains('\u{202e}') && !text.contains('\r'),
+            "{format}: {text}"
+        );
+        assert!(
+            !text.lines().any(|l| l.starts_with("## Injected")),
+            "{format}: a file name started a line: {text}"
+        );
+    }
     let gha = Gha::new();
     let event = json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
     let run = gha.run(&repo.path, "pull_request", &event, &[]);
