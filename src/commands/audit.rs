@@ -1,7 +1,5 @@
 //! `tokenwarden audit [PATH...]`
 
-use std::io::Write;
-
 use crate::audit::data::AuditData;
 use crate::audit::evidence::Evidence;
 use crate::audit::report;
@@ -13,7 +11,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
 use crate::outcome::Outcome;
-use crate::pipeline::{BlobScanner, EXIT_CLEAN, EXIT_FINDINGS, Windows};
+use crate::pipeline::{BlobScanner, EXIT_CLEAN, EXIT_FINDINGS, Windows, write_output};
 use crate::redact::Scrubber;
 use crate::rules::RuleSet;
 use crate::source::fs::{WalkOptions, scan_root};
@@ -101,13 +99,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
             String::from_utf8_lossy(&buf).into_owned()
         }
     };
-    match &args.output {
-        Some(p) => crate::atomic::write_file(p, |w| w.write_all(text.as_bytes()))
-            .map_err(|e| Error::io("write report to", p, &e))?,
-        None => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-        }
-    }
+    write_output(args.output.as_deref(), |w| w.write_all(text.as_bytes()))?;
     let usage = audit.sites.iter().any(|s| !s.migrated);
     Ok(
         if leaks.reported().next().is_some() || (args.fail_on_usage && usage) {

@@ -196,24 +196,10 @@ impl Pipeline {
             && format == Format::Text
             && out.reported().next().is_none()
             && !self.verbose;
-        let written = match &target.output {
-            _ if silent => Ok(()),
-            Some(path) => {
-                atomic::write_file(path, |w| report::write(format, w, out, &cx))
-                    .map_err(|e| Error::io("write report to", path, &e))?;
-                Ok(())
-            }
-            None => {
-                let stdout = io::stdout();
-                let mut w = BufWriter::new(stdout.lock());
-                report::write(format, &mut w, out, &cx).and_then(|_| w.flush())
-            }
-        };
-        match written {
-            // `tokenwarden scan | head` is not an error.
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-            Err(e) => return Err(Error::new(format!("cannot write report: {e}"))),
-            Ok(()) => {}
+        if !silent {
+            write_output(target.output.as_deref(), |w| {
+                report::write(format, w, out, &cx)
+            })?;
         }
         for w in &out.stats.warnings {
             eprintln!("tokenwarden: warning: {}", sanitize(w));
@@ -222,6 +208,25 @@ impl Pipeline {
             eprintln!("tokenwarden: {}", report::summary(out, self.verbose));
         }
         Ok(())
+    }
+}
+
+/// Writes a report to `output` (whole or not at all: `atomic::write_file`) or, when
+/// `None`, to standard output.
+pub fn write_output(
+    output: Option<&Path>,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    if let Some(path) = output {
+        return atomic::write_file(path, fill).map_err(|e| Error::io("write report to", path, &e));
+    }
+    let stdout = io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    match fill(&mut w).and_then(|()| w.flush()) {
+        // `tokenwarden scan | head` is not an error.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::new(format!("cannot write report: {e}"))),
+        Ok(()) => Ok(()),
     }
 }
 
