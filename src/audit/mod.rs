@@ -98,23 +98,27 @@ pub struct Audit {
 }
 
 impl Audit {
-    /// Paths relative to the audited root `root` (as typed), so that components are named
-    /// the same whether audited from inside or outside the checkout.
-    pub fn relative_to(&mut self, root: &std::path::Path, prefix: Option<&str>) {
+    /// Paths relative to the audited root `root`, so that components are named the same
+    /// whether audited from inside or outside the checkout (`.`, `repo`, `./repo/`,
+    /// `/abs/repo`); under the root's own name when `several` roots are audited.
+    pub fn relative_to(&mut self, root: &std::path::Path, several: bool) {
+        // Walked paths are the display form of root-joined paths: strip the root's.
+        let base = crate::source::display_path(root);
+        let base = base.trim_end_matches('/');
         let root_is_file = root.is_file();
         let rel = |p: &str| -> String {
-            let path = std::path::Path::new(p);
             let inner = if root_is_file {
-                path.file_name().map(std::path::Path::new)
+                p.rsplit('/').next()
+            } else if base.is_empty() || base == "." {
+                Some(p)
             } else {
-                path.strip_prefix(root).ok()
+                p.strip_prefix(base).and_then(|r| r.strip_prefix('/'))
             };
-            let r = inner
-                .map(|x| x.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|| p.trim_start_matches("./").to_string());
-            match prefix {
-                Some(pre) => format!("{pre}/{r}"),
-                None => r,
+            let r = inner.unwrap_or(p);
+            if several {
+                format!("{base}/{r}")
+            } else {
+                r.to_string()
             }
         };
         for s in &mut self.sites {

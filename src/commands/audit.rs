@@ -39,8 +39,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         );
         scan_root(&scanner, &|_| false, root, &opts, &mut leaks)?;
         let mut found = scanner.into_audit();
-        let name = root.to_string_lossy();
-        found.relative_to(root, several.then(|| name.trim_end_matches('/')));
+        found.relative_to(root, several);
         audit.sites.append(&mut found.sites);
         audit.calls.append(&mut found.calls);
         audit.manifests.append(&mut found.manifests);

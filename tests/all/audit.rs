@@ -508,6 +508,10 @@ fn each_service_of_a_monorepo_gets_exactly_its_slice() {
     let inside = tokenwarden(&mono, &["audit", "--format", "json", "."]);
     let inside: Value = serde_json::from_slice(&inside.stdout).unwrap();
     assert_eq!(inside["components"], json["components"]);
+    // However the root is spelled.
+    let dotted = tokenwarden(dir.path(), &["audit", "--format", "json", "./mono/"]);
+    let dotted: Value = serde_json::from_slice(&dotted.stdout).unwrap();
+    assert_eq!(dotted["components"], json["components"]);
 
     // Counting the tests in adds their scopes to their own service only.
     let out = tokenwarden(
