@@ -58,31 +58,27 @@ fn scan_selection(
     progress: &dyn Progress,
     out: &mut Outcome,
 ) -> Result<()> {
-    match selection {
+    let branch = match selection {
         Selection::Range(range) => {
             let repo = open_git2(path)?;
             if repo.is_shallow() {
                 out.stats.warnings.push(SHALLOW_WARNING.into());
             }
-            range::scan(&repo, scanner, range, max_size, out)
+            return range::scan(&repo, scanner, range, max_size, out);
         }
-        Selection::All | Selection::Branch(_) => {
-            let branch = match selection {
-                Selection::Branch(b) => Some(b.as_str()),
-                _ => None,
-            };
-            history::scan(
-                path,
-                scanner,
-                &history::HistoryOptions {
-                    branch,
-                    max_size,
-                    progress,
-                },
-                out,
-            )
-        }
-    }
+        Selection::All => None,
+        Selection::Branch(b) => Some(b.as_str()),
+    };
+    history::scan(
+        path,
+        scanner,
+        &history::HistoryOptions {
+            branch,
+            max_size,
+            progress,
+        },
+        out,
+    )
 }
 
 /// The work tree of the repository containing `path` (`None` for a bare repository):
