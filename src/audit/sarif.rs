@@ -6,15 +6,14 @@ use std::io::{self, Write};
 
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactContent, ArtifactLocation, Location, MultiformatMessageString, PhysicalLocation,
-    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel,
+    ArtifactContent, MultiformatMessageString, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel,
 };
 use sha2::{Digest, Sha256};
 
 use crate::finding::hex;
 use crate::outcome::Outcome;
-use crate::report::sarif::{camel_name, run, text, text_message, uri_path, write_run};
+use crate::report::sarif::{camel_name, location, run, text, text_message, write_run};
 use crate::rules::Rule;
 
 /// A static-token usage site from `tokenwarden audit`, reported as a note-level result
@@ -79,24 +78,17 @@ fn usage_descriptor() -> ReportingDescriptor {
 }
 
 fn usage_result(u: &UsageNote, rule_index: i64) -> SarifResult {
-    let location = Location {
-        physical_location: Some(PhysicalLocation {
-            artifact_location: Some(ArtifactLocation {
-                uri: Some(uri_path(u.path)),
-                ..Default::default()
-            }),
-            region: Some(Region {
-                start_line: Some(u.line as i64),
-                snippet: Some(ArtifactContent {
-                    text: Some(u.snippet.to_string()),
-                    ..Default::default()
-                }),
+    let location = location(
+        u.path,
+        Region {
+            start_line: Some(u.line as i64),
+            snippet: Some(ArtifactContent {
+                text: Some(u.snippet.to_string()),
                 ..Default::default()
             }),
             ..Default::default()
-        }),
-        ..Default::default()
-    };
+        },
+    );
     let mut h = Sha256::new();
     for part in [u.pattern, u.path, u.snippet.trim()] {
         h.update(part.as_bytes());

@@ -148,17 +148,7 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
         }),
         ..Default::default()
     };
-    let location = Location {
-        physical_location: Some(PhysicalLocation {
-            artifact_location: Some(ArtifactLocation {
-                uri: Some(uri_path(&f.path)),
-                ..Default::default()
-            }),
-            region: Some(region),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let location = location(&f.path, region);
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("secretFingerprint/v1".to_string(), f.fingerprint.clone());
     // Stable across runs and edits elsewhere in the file: no byte offsets, no line
@@ -285,6 +275,21 @@ fn location_hash(f: &Finding) -> String {
         h.update(p.commit.as_bytes());
     }
     hex(&h.finalize()[..8])
+}
+
+/// A result's location: `path` as a relative URI, and the region in it.
+pub(crate) fn location(path: &str, region: Region) -> Location {
+    Location {
+        physical_location: Some(PhysicalLocation {
+            artifact_location: Some(ArtifactLocation {
+                uri: Some(uri_path(path)),
+                ..Default::default()
+            }),
+            region: Some(region),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 /// A relative URI reference: every byte outside RFC 3986 unreserved characters and `/`
