@@ -29,6 +29,22 @@ pub fn markdown_cell(s: &str) -> String {
     markdown_code(s).replace('|', "\\|")
 }
 
+/// Text someone else wrote, for a place that renders Markdown (SARIF `help.markdown`, the
+/// job summary): a fenced code block, where nothing is a link, an image or HTML. The fence
+/// is longer than any run of backticks in the text, so the text cannot close it.
+pub fn markdown_literal(s: &str) -> String {
+    let text = sanitize_lines(s.trim());
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}text\n{text}\n{fence}")
+}
+
+/// `sanitize`, line by line: line breaks are kept (they are the text's own layout), every
+/// other control escaped.
+fn sanitize_lines(s: &str) -> String {
+    s.lines().map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
 /// Terminal controls (ESC, CR, LF, …) and the invisible characters that reorder or hide
 /// text (bidi overrides and isolates such as U+202E, zero-width marks): a file name that
 /// holds them could forge or hide report lines.
@@ -48,5 +64,12 @@ mod tests {
             sanitize("evil\u{202e}txt.exe\nx"),
             "evil\\u{202e}txt.exe\\u{a}x"
         );
+    }
+
+    #[test]
+    fn markdown_literal_cannot_be_closed_or_rendered() {
+        let md = markdown_literal("[fix](https://evil.example) <img src=x>\n```\n# x\x1b");
+        assert!(md.starts_with("````text\n[fix]"), "{md}");
+        assert!(md.ends_with("\n# x\\u{1b}\n````"), "{md}");
     }
 }

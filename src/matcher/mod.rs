@@ -103,9 +103,12 @@ impl Matcher {
             .rules
             .iter()
             .map(|r| {
+                // RuleSet::load_layered refuses this already; kept here too because a
+                // tree's rule replacing a trusted one would hide a real finding.
                 r.supersedes
                     .iter()
                     .filter_map(|id| rules.index_of(id))
+                    .filter(|&i| r.trusted || !rules.rules[i].trusted)
                     .collect()
             })
             .collect();

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::vocabulary::{self, Severity};
-use crate::escape::{markdown_cell as cell, sanitize};
+use crate::escape::{markdown_cell as cell, markdown_code, sanitize};
 use crate::finding::Finding;
 use crate::outcome::Outcome;
 use crate::rules::Rule;
@@ -87,9 +87,18 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
             if !seen.contains(&f.rule_index) {
                 seen.push(f.rule_index);
                 let r = &rules[f.rule_index];
-                let _ = writeln!(s, "**{}**:\n", r.name);
-                for step in vocabulary::steps(&r.remediation) {
-                    let _ = writeln!(s, "{step}");
+                if r.trusted {
+                    let _ = writeln!(s, "**{}**:\n", r.name);
+                    for step in vocabulary::steps(&r.remediation) {
+                        let _ = writeln!(s, "{step}");
+                    }
+                } else {
+                    let _ = writeln!(
+                        s,
+                        "`{}`:\n\n{}",
+                        markdown_code(&r.name),
+                        vocabulary::remediation_markdown(r)
+                    );
                 }
                 s.push('\n');
             }
@@ -117,11 +126,11 @@ fn short(commit: &str) -> &str {
     &commit[..commit.len().min(10)]
 }
 
-/// Escaping for a workflow command's message.
+/// Escaping for a workflow command's message. Controls and bidi characters (from file
+/// names, author names) are escaped first: the runner passes a raw ESC or U+202E through
+/// to the log and the annotation.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    sanitize(s).replace('%', "%25")
 }
 
 /// Escaping for a workflow command's properties.
@@ -135,7 +144,8 @@ mod tests {
 
     #[test]
     fn escaping() {
-        assert_eq!(data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(data("a%b\rc"), "a%25b\\u{d}c");
         assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+        assert_eq!(property("x\x1b[2J\u{202e}y.sh"), "x\\u{1b}[2J\\u{202e}y.sh");
     }
 }

@@ -122,10 +122,11 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
         .help(
             MultiformatMessageString::builder()
                 .text(super::plain_text(&r.remediation))
-                .markdown(r.remediation.trim())
+                .markdown(vocabulary::remediation_markdown(r))
                 .build(),
         )
-        .opt_help_uri(r.help_uri.clone())
+        // A link chosen by the scanned tree is not one to offer the reader.
+        .opt_help_uri(r.help_uri.clone().filter(|_| r.trusted))
         .default_configuration(ReportingConfiguration {
             level: Some(json!(r.severity.as_str())),
             ..Default::default()

@@ -89,6 +89,24 @@ pub fn message(rule: &Rule, f: &Finding) -> String {
 const DEFAULT_LIVE_ACTION: &str =
     "Revoke it with its issuer, check the issuer's logs for its use, then replace it.";
 
+/// A rule's remediation where Markdown is rendered: a trusted rule's own Markdown; the
+/// text of a rule from the scanned tree literally, so that it cannot lay links, images or
+/// HTML in front of whoever reads the alert.
+pub fn remediation_markdown(rule: &Rule) -> String {
+    if rule.trusted {
+        rule.remediation.trim().to_string()
+    } else {
+        format!(
+            "{UNTRUSTED_RULE}\n\n{}",
+            crate::escape::markdown_literal(&rule.remediation)
+        )
+    }
+}
+
+/// Says where an untrusted rule's text comes from, before showing it.
+pub const UNTRUSTED_RULE: &str = "This rule comes from the scanned repository (a rule directory named by its \
+     .tokenwarden.toml); its remediation is shown as written, not rendered:";
+
 /// A remediation's numbered steps, whole, one per line (each step's continuation lines
 /// joined to it): for places with no room for the full Markdown.
 pub fn steps(remediation: &str) -> Vec<String> {

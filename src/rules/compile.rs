@@ -43,6 +43,10 @@ pub struct Rule {
     pub negative_examples: Vec<NegativeSpec>,
     /// Where the rule came from (`rules/okta-api-token.toml` or a user's path).
     pub origin: String,
+    /// Built in, or named by the user (`--rules`, a `--config` file). A rule from the
+    /// scanned tree is not: it may not verify or supersede trusted rules, and reports show
+    /// its text (remediation, links) as plain text.
+    pub trusted: bool,
 }
 
 pub struct Pattern {
@@ -201,6 +205,7 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
         examples: spec.examples,
         negative_examples: spec.negative_examples,
         origin: origin.to_string(),
+        trusted: true,
     })
 }
 

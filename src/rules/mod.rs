@@ -31,7 +31,9 @@ impl RuleSet {
     /// The built-in rules, the rules in `trusted` directories (named on the command line or
     /// in a config the user named), and those in `untrusted` directories (named by a
     /// config found inside the scanned tree, `config`). An untrusted rule may not verify:
-    /// `--verify` would send whatever it matches, in full, to an Okta org.
+    /// `--verify` would send whatever it matches, in full, to an Okta org. Nor may it
+    /// supersede a trusted rule: its finding would replace the real one, with the tree's
+    /// own severity, fingerprint and remediation, and never be verified.
     pub fn load_layered(
         trusted: &[impl AsRef<Path>],
         untrusted: &[impl AsRef<Path>],
@@ -41,21 +43,36 @@ impl RuleSet {
         for dir in trusted {
             rules.extend(load_dir(dir.as_ref())?);
         }
+        let mut from_tree = Vec::new();
         for dir in untrusted {
-            for rule in load_dir(dir.as_ref())? {
-                if rule.verify.is_some() {
-                    return Err(Error::new(format!(
-                        "{}: rule `{}` sets `verify`, but it was loaded through {}, which is part \
-                         of the scanned tree: only built-in rules and rules passed with --rules DIR \
-                         (or a config named with --config) may verify",
-                        rule.origin,
-                        rule.id,
-                        config.display()
-                    )));
-                }
-                rules.push(rule);
+            from_tree.extend(load_dir(dir.as_ref())?);
+        }
+        let refuse = |rule: &Rule, what: String| {
+            Error::new(format!(
+                "{}: rule `{}` {what}, but it was loaded through {}, which is part of the \
+                 scanned tree: only built-in rules and rules passed with --rules DIR (or a \
+                 config named with --config) may do that",
+                rule.origin,
+                rule.id,
+                config.display()
+            ))
+        };
+        for rule in &from_tree {
+            if rule.verify.is_some() {
+                return Err(refuse(rule, "sets `verify`".into()));
+            }
+            let own = |id: &String| from_tree.iter().any(|r| &r.id == id);
+            if let Some(id) = rule.supersedes.iter().find(|id| !own(id)) {
+                return Err(refuse(
+                    rule,
+                    format!("supersedes `{id}`, which is not one of the scanned tree's own rules"),
+                ));
             }
         }
+        rules.extend(from_tree.into_iter().map(|r| Rule {
+            trusted: false,
+            ..r
+        }));
         RuleSet::new(rules)
     }
 

@@ -541,9 +541,19 @@ fn control_and_bidi_characters_in_names_cannot_forge_output() {
     let repo = Repo::new();
     repo.write("README.md", "x\n");
     let base = repo.commit_all("base");
-    let name = "evil\u{202e}hs.txt\n## Injected heading\r\nfake.sh";
+    let name = "evil\u{202e}hs.txt\n## Injected heading\r\nfake\x1b[2J.sh";
     repo.write(name, &header(&okta_token(8800)));
-    let head = repo.commit_all("add");
+    // The author's name reaches annotations ("Added in commit … by …").
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "-c",
+        "user.name=Mallory\u{1b}]8;;https://evil.example\u{7}\u{202e}",
+        "commit",
+        "-q",
+        "-m",
+        "add",
+    ]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
     let out = repo.tw(&["scan", "--verbose", "."]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains('\u{202e}') && !text.contains('\r'), "{text}");
@@ -583,9 +593,20 @@ fn control_and_bidi_characters_in_names_cannot_forge_output() {
         "{}",
         run.summary
     );
-    for line in run.stdout.lines().filter(|l| l.starts_with("::")) {
-        assert!(!line.contains('\r'), "{line}");
+    let annotations: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
+    assert!(!annotations.is_empty(), "{}", run.stdout);
+    for line in annotations {
+        assert!(
+            !line.contains(['\r', '\u{1b}', '\u{7}', '\u{202e}']),
+            "raw control or bidi character in an annotation: {line:?}"
+        );
     }
+    assert!(
+        run.stdout.contains("file=evil\\u{202e}hs.txt"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("by Mallory\\u{1b}]8"), "{}", run.stdout);
 }
 
 #[test]
@@ -606,5 +627,101 @@ fn rule_names_with_control_characters_are_refused() {
         all_output(&out).contains("control or bidi"),
         "{}",
         all_output(&out)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. The tree's own rules and settings may not take over
+
+/// A rule file a pull request can add, matching the SSWS shape, at `note` level, with
+/// remediation and a link of its choosing.
+fn shadow_rule(supersedes: &str) -> String {
+    format!(
+        "id = \"shadow\"\nname = \"Harmless test value\"\ndescription = \"d\"\n\
+         severity = \"note\"\nsecurity_severity = 0.0\n{supersedes}\n\
+         help_uri = \"https://evil.example/help\"\n\
+         remediation = '''Nothing to do. [Read more](https://evil.example/phish) <img src=x onerror=alert(1)>\n```\n# Closed the fence'''\n\
+         regex = '(?P<secret>00[A-Za-z0-9_-]{{40}})'\n"
+    )
+}
+
+#[test]
+fn rules_from_the_tree_cannot_take_over_built_in_findings() {
+    let repo = Repo::new();
+    repo.write(".tokenwarden.toml", "rules = [\".tw-rules\"]\n");
+    repo.write(
+        ".tw-rules/shadow.toml",
+        &shadow_rule(
+            "supersedes = [\"okta-api-token\", \"okta-api-token-split\", \"okta-api-token-base64\"]",
+        ),
+    );
+    repo.write("deploy.sh", &header(&okta_token(8900)));
+    let out = repo.tw(&["scan", "."]);
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+    let err = all_output(&out);
+    assert!(
+        err.contains("shadow.toml") && err.contains("supersedes `okta-api-token`"),
+        "{err}"
+    );
+
+    // Without `supersedes`, the tree's rule reports beside the built-in one, never in its
+    // place, and its text reaches Markdown only as a literal block.
+    repo.write(".tw-rules/shadow.toml", &shadow_rule(""));
+    let base = repo.commit_all("base");
+    let (c, report) = repo.tw_json(&["scan", "."]);
+    assert_eq!(c, 1);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "deploy.sh")
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"okta-api-token"), "{rules:?}");
+
+    let out = repo.tw(&["scan", "--format", "sarif", "."]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    let shadow = driver["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "shadow")
+        .expect("the tree's rule is described");
+    let md = shadow["help"]["markdown"].as_str().unwrap();
+    assert!(
+        md.starts_with("This rule comes from the scanned repository"),
+        "{md}"
+    );
+    let fenced = md.split_once("````text\n").expect("a literal block").1;
+    assert!(fenced.trim_end().ends_with("````"), "{md}");
+    assert!(
+        fenced.contains("[Read more](https://evil.example/phish)"),
+        "{md}"
+    );
+    assert!(shadow.get("helpUri").is_none(), "{shadow}");
+    let builtin = driver["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "okta-api-token")
+        .unwrap();
+    assert!(builtin["helpUri"].is_string());
+
+    repo.write("deploy2.sh", &header(&okta_token(8901)));
+    let head = repo.commit_all("add");
+    let gha = Gha::new();
+    let event = json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let run = gha.run(&repo.path, "pull_request", &event, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("::error file=deploy2.sh"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.summary.contains("````text\nNothing to do. [Read more]"),
+        "{}",
+        run.summary
     );
 }
