@@ -3,13 +3,15 @@
 #
 #   - the action's ref is a release tag (v1.2.3): download the archive for this runner's
 #     OS and architecture and SHA256SUMS from that release, check the archive against
-#     SHA256SUMS (fail closed: a mismatch or a missing entry stops the job), unpack it;
+#     SHA256SUMS and its build provenance attestation (`gh attestation verify`), unpack it;
+#     fail closed: a mismatch, a missing entry or attestation stops the job;
 #   - any other ref (a branch, a commit): no release to download; say so and give a cache
 #     key that covers the action's own sources, for the build-from-source steps.
 #
 # Inputs (environment): TW_ACTION_REF (github.action_ref), RUNNER_OS, RUNNER_ARCH,
-# RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_ACTION_PATH; TW_RELEASE_BASE overrides where releases
-# are downloaded from (tests use a local server).
+# RUNNER_TEMP, GITHUB_OUTPUT, GITHUB_ACTION_PATH, GH_TOKEN (for gh); TW_RELEASE_BASE
+# overrides where releases are downloaded from and TW_GH the gh binary (tests use a local
+# server and a stand-in for the attestation service they cannot reach).
 # Outputs: bin=<path to the binary> or build=true with cache-key=<key>.
 set -euo pipefail
 
@@ -34,7 +36,7 @@ build_from_source() {
   # hashFiles() cannot see the action's own files (they are outside the workspace), so
   # the key is computed here, from everything the build reads.
   local parts=() p
-  for p in Cargo.toml Cargo.lock build.rs src rules; do
+  for p in Cargo.toml Cargo.lock build.rs src rules action.yml scripts/action-build.sh; do
     [[ -e "$action/$p" ]] && parts+=("$p")
   done
   key=$(cd "$action" && find "${parts[@]}" -type f -print0 | sort -z | xargs -0 sha256sum |
@@ -67,6 +69,25 @@ if [[ -z "$expected" ]]; then
 fi
 if [[ "$expected" != "$actual" ]]; then
   echo "::error title=tokenwarden::$archive does not match SHA256SUMS of release $ref (expected $expected, got $actual): not running it"
+  rm -f "$dir/$archive"
+  exit 2
+fi
+# SHA256SUMS comes from the same release as the archive: it catches a corrupt download, not
+# a replaced asset. The build provenance attestation does: it is signed with the identity
+# of this repository's release workflow run for this tag, which whoever can upload assets
+# cannot forge. Fail closed: no verifier, no attestation, a mismatch all stop here.
+repo="${TW_RELEASE_REPO:-tokenwarden/tokenwarden}"
+gh="${TW_GH:-gh}"
+if ! command -v "$gh" >/dev/null; then
+  echo "::error title=tokenwarden::the GitHub CLI (gh) is needed to verify the build provenance of $archive and is not on this runner: install it, or pin the action by commit SHA to build from source"
+  rm -f "$dir/$archive"
+  exit 2
+fi
+if ! "$gh" attestation verify "$dir/$archive" --repo "$repo" \
+  --signer-workflow "$repo/.github/workflows/release.yml" \
+  --source-ref "refs/tags/$ref" --deny-self-hosted-runners >"$dir/attestation.log" 2>&1; then
+  sed 's/^/  /' "$dir/attestation.log" >&2
+  echo "::error title=tokenwarden::$archive has no valid build provenance attestation from $repo's release workflow at $ref: not running it"
   rm -f "$dir/$archive"
   exit 2
 fi

@@ -281,7 +281,7 @@ fn action_yml_is_valid_and_names_existing_files() {
     assert!(steps.iter().any(|s| {
         s["uses"]
             .as_str()
-            .is_some_and(|u| u.starts_with("actions/cache@"))
+            .is_some_and(|u| u.starts_with("actions/cache/restore@"))
     }));
     // Every file the action refers to through $GITHUB_ACTION_PATH exists in this repository.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -431,14 +431,43 @@ fn action_downloads_verifies_and_fails_closed() {
     fs::create_dir_all(&temp).unwrap();
     let temp_s = temp.to_str().unwrap();
 
+    // GitHub's attestation service is out of reach here: a stand-in `gh` records how it is
+    // asked and answers as the real one does (exit 0 verified, 1 not).
+    let gh = work.path().join("gh");
+    let gh_log = work.path().join("gh.log");
+    let verdict = work.path().join("gh-verdict");
+    fs::write(
+        &gh,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexit $(cat '{}')\n",
+            gh_log.display(),
+            verdict.display()
+        ),
+    )
+    .unwrap();
+    Command::new("chmod").arg("+x").arg(&gh).status().unwrap();
+    fs::write(&verdict, "0").unwrap();
+    let gh_s = gh.to_str().unwrap();
+
     // A good release: the binary is unpacked and runs.
     let env = [
         ("TW_ACTION_REF", "v9.9.9"),
         ("TW_RELEASE_BASE", base.as_str()),
         ("RUNNER_TEMP", temp_s),
+        ("TW_GH", gh_s),
     ];
     let (code, outputs, log) = run_install(&env, &output);
     assert_eq!(code, 0, "{log}");
+    let asked = fs::read_to_string(&gh_log).unwrap();
+    assert!(
+        asked.starts_with("attestation verify ")
+            && asked.contains(&format!("/{archive} --repo tokenwarden/tokenwarden"))
+            && asked.contains(
+                "--signer-workflow tokenwarden/tokenwarden/.github/workflows/release.yml"
+            )
+            && asked.contains("--source-ref refs/tags/v9.9.9"),
+        "{asked}"
+    );
     let bin = outputs
         .trim()
         .strip_prefix("bin=")
@@ -446,6 +475,24 @@ fn action_downloads_verifies_and_fails_closed() {
         .to_string();
     let version = Command::new(&bin).arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("tokenwarden "));
+
+    // An archive whose SHA256SUMS entry matches but whose attestation does not (an asset
+    // and SHA256SUMS both replaced): refused, nothing left to run.
+    fs::write(&verdict, "1").unwrap();
+    let (code, outputs, log) = run_install(&env, &output);
+    assert_eq!(code, 2, "{log}");
+    assert!(
+        log.contains("no valid build provenance attestation"),
+        "{log}"
+    );
+    assert!(!outputs.contains("bin="), "{outputs}");
+    fs::write(&verdict, "0").unwrap();
+    // No gh on the runner: refused, with what to do.
+    let missing = [env[0], env[1], env[2], ("TW_GH", "/nonexistent/gh")];
+    let (code, outputs, log) = run_install(&missing, &output);
+    assert_eq!(code, 2, "{log}");
+    assert!(log.contains("GitHub CLI (gh) is needed"), "{log}");
+    assert!(!outputs.contains("bin="), "{outputs}");
 
     // A tampered archive: refused, nothing left to run.
     fs::remove_dir_all(&temp).unwrap();
@@ -530,4 +577,141 @@ fn action_arguments_are_never_glob_expanded() {
     assert!(text.contains("arg:*\n"), "{text}");
     assert!(!text.contains("file-a"), "{text}");
     assert!(text.contains("arg:https://b.okta.com"), "{text}");
+}
+
+fn step<'a>(steps: &'a [serde_yaml_ng::Value], name: &str) -> &'a serde_yaml_ng::Value {
+    steps
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("action.yml has no step {name:?}"))
+}
+
+/// A pull request may add `.cargo/config.toml` (a rustc wrapper) and `rust-toolchain.toml`
+/// (a toolchain of its own) to the checkout. The action's build step, run as the runner
+/// runs it (its `run`, `working-directory` and `env` from action.yml; the workspace is the
+/// default directory), must run neither. The action here is a one-file crate, so the test
+/// builds in a second; the same files do run when cargo is started from the workspace.
+#[test]
+fn the_action_build_never_runs_code_from_the_workspace() {
+    let action = yaml("action.yml");
+    let steps = action["runs"]["steps"].as_sequence().unwrap();
+    let build = step(steps, "Build tokenwarden");
+    let tmp = tempfile::tempdir().unwrap();
+    let (ws, act, temp) = (
+        tmp.path().join("work/repo"),
+        tmp.path().join("actions/tokenwarden"),
+        tmp.path().join("runner-temp"),
+    );
+    let marker = tmp.path().join("pwned");
+    let evil = tmp.path().join("work/repo/evil.sh");
+    for d in [&ws, &act.join("src"), &act.join("scripts"), &temp] {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::write(
+        &evil,
+        format!(
+            "#!/bin/sh\necho \"$0 $*\" >> '{}'\nexit 1\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    let toolchain = ws.join("evil-toolchain/bin");
+    fs::create_dir_all(&toolchain).unwrap();
+    for tool in ["cargo", "rustc"] {
+        fs::copy(&evil, toolchain.join(tool)).unwrap();
+    }
+    Command::new("chmod")
+        .arg("-R")
+        .arg("+x")
+        .arg(tmp.path())
+        .status()
+        .unwrap();
+    fs::create_dir(ws.join(".cargo")).unwrap();
+    fs::write(
+        ws.join(".cargo/config.toml"),
+        format!("[build]\nrustc-wrapper = \"{}\"\n", evil.display()),
+    )
+    .unwrap();
+    fs::write(
+        ws.join("rust-toolchain.toml"),
+        format!(
+            "[toolchain]\npath = \"{}\"\n",
+            ws.join("evil-toolchain").display()
+        ),
+    )
+    .unwrap();
+    // The action: a crate of one file, and the real build script.
+    fs::write(
+        act.join("Cargo.toml"),
+        "[package]\nname = \"tokenwarden\"\nversion = \"0.0.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    fs::write(
+        act.join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"tokenwarden\"\nversion = \"0.0.0\"\n",
+    )
+    .unwrap();
+    fs::write(act.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    fs::copy(
+        root.join("scripts/action-build.sh"),
+        act.join("scripts/action-build.sh"),
+    )
+    .unwrap();
+
+    let expand = |v: &str| {
+        v.replace("${{ github.action_path }}", act.to_str().unwrap())
+            .replace("${{ runner.temp }}", temp.to_str().unwrap())
+            .replace("${{ github.workspace }}", ws.to_str().unwrap())
+    };
+    assert!(
+        !build["run"].as_str().unwrap().contains("${{"),
+        "expressions in run: are injection sinks; pass values through env"
+    );
+    let dir = build["working-directory"]
+        .as_str()
+        .map_or_else(|| ws.clone(), |d| expand(d).into());
+    let mut cmd = Command::new("bash");
+    cmd.args(["-e", "-c", build["run"].as_str().unwrap()])
+        .current_dir(&dir)
+        .env("GITHUB_WORKSPACE", &ws)
+        .env("GITHUB_ACTION_PATH", &act)
+        .env("RUNNER_TEMP", &temp)
+        .env_remove("CARGO_HOME")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_RUSTC_WRAPPER")
+        .env_remove("RUSTC_WRAPPER");
+    for (k, v) in build["env"].as_mapping().into_iter().flatten() {
+        cmd.env(k.as_str().unwrap(), expand(v.as_str().unwrap()));
+    }
+    let out = cmd.output().unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !marker.exists(),
+        "the workspace's code ran: {}\n{log}",
+        fs::read_to_string(&marker).unwrap()
+    );
+    assert!(out.status.success(), "{log}");
+    assert!(act.join("target/release/tokenwarden").exists(), "{log}");
+    assert!(!ws.join("target").exists());
+
+    // The plants are real: cargo started from the workspace runs them.
+    let naive = Command::new("cargo")
+        .args(["build", "--release", "--manifest-path"])
+        .arg(act.join("Cargo.toml"))
+        .current_dir(&ws)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env("CARGO_TARGET_DIR", tmp.path().join("naive-target"))
+        .output()
+        .unwrap();
+    assert!(!naive.status.success());
+    assert!(
+        marker.exists(),
+        "the planted files did not run from the workspace"
+    );
 }
