@@ -46,7 +46,7 @@ struct VerifySpec {
 struct AllowSpec {
     /// Globs (relative to the scanned directory) whose files are not scanned.
     #[serde(default)]
-    paths: Vec<String>,
+    paths: Vec<Spanned<String>>,
     /// Regexes on the secret: a match suppresses the finding.
     #[serde(default)]
     secrets: Vec<Spanned<String>>,
@@ -55,7 +55,7 @@ struct AllowSpec {
     lines: Vec<Spanned<String>>,
     /// Case-insensitive substrings: a secret containing one is suppressed.
     #[serde(default)]
-    stopwords: Vec<String>,
+    stopwords: Vec<Spanned<String>>,
 }
 
 #[derive(Default)]
@@ -73,6 +73,29 @@ pub struct Config {
     pub min_confidence: Option<Confidence>,
     /// `[allow] secrets`, `lines`, `stopwords`.
     pub line_allow: LineAllow,
+    /// Every `[allow]` entry as written, with its line: what a review of a change to the
+    /// settings compares.
+    pub allow_entries: Vec<AllowEntry>,
+}
+
+/// The parts of a trusted config that grant trust (where `--verify` may send tokens, rules
+/// that may verify), as the base revision of a change has them. The Action takes them from
+/// there when the config named with `--config` is inside the checkout: a pull request
+/// editing it must not choose where its own (or later) tokens go.
+#[derive(Debug, Default)]
+pub struct BaseTrust {
+    pub verify_orgs: Vec<String>,
+    /// Rule files of the config's rule directories at the base: (origin, text).
+    pub rules: Vec<(String, String)>,
+}
+
+/// One `[allow]` entry: its key (`paths`, `secrets`, `lines`, `stopwords`), its value as
+/// written, and its 1-based line in the config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowEntry {
+    pub key: &'static str,
+    pub value: String,
+    pub line: usize,
 }
 
 impl Config {
@@ -109,11 +132,28 @@ impl Config {
                  use globs and regexes that cover many cases, or a baseline (`tokenwarden baseline create`)"
             )));
         }
-        let allow_paths = if spec.allow.paths.is_empty() {
+        let paths: Vec<String> = a.paths.iter().map(|p| p.get_ref().clone()).collect();
+        let allow_paths = if paths.is_empty() {
             None
         } else {
-            Some(glob_set(&spec.allow.paths, origin)?)
+            Some(glob_set(&paths, origin)?)
         };
+        let lines = &tomlfile::LineIndex::new(text);
+        let allow_entries = [
+            ("paths", &a.paths),
+            ("secrets", &a.secrets),
+            ("lines", &a.lines),
+            ("stopwords", &a.stopwords),
+        ]
+        .into_iter()
+        .flat_map(|(key, list)| {
+            list.iter().map(move |e| AllowEntry {
+                key,
+                value: e.get_ref().clone(),
+                line: lines.line(e.span().start),
+            })
+        })
+        .collect();
         let regexes = |list: &[Spanned<String>], key: &str| -> Result<Vec<Regex>> {
             list.iter()
                 .map(|s| {
@@ -137,7 +177,7 @@ impl Config {
                 .allow
                 .stopwords
                 .iter()
-                .map(|w| w.to_lowercase())
+                .map(|w| w.get_ref().to_lowercase())
                 .collect(),
         };
         let base = base.unwrap_or(Path::new("."));
@@ -149,6 +189,7 @@ impl Config {
             allow_paths,
             verify_orgs: spec.verify.orgs,
             line_allow,
+            allow_entries,
         })
     }
 
@@ -156,6 +197,12 @@ impl Config {
     pub fn is_path_allowed(&self, rel: &str) -> bool {
         self.allow_paths.as_ref().is_some_and(|g| g.is_match(rel))
     }
+}
+
+/// Whether one `[allow] paths` entry covers `rel` (an invalid glob covers nothing: the
+/// config that holds it fails to load anyway).
+pub fn path_entry_covers(entry: &str, rel: &str) -> bool {
+    glob_set(&[entry.to_string()], "").is_ok_and(|g| g.is_match(rel))
 }
 
 /// The reason line of a regex error (`error: unclosed group`), without the pattern that

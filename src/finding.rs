@@ -127,6 +127,24 @@ pub enum SuppressionKind {
 pub struct Suppression {
     pub kind: SuppressionKind,
     pub justification: String,
+    /// The setting that decided it, so that a review can tell which suppressions a change
+    /// of settings brought (`justification` says the same in words).
+    #[serde(skip)]
+    pub by: SuppressedBy,
+}
+
+/// Each way to suppress a finding, with the entry that did it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuppressedBy {
+    /// `tokenwarden:allow` on the finding's line.
+    Marker,
+    /// An `[allow]` entry of the config: its key (`secrets`, `lines`, `stopwords`) and value
+    /// as written.
+    Allow { key: &'static str, value: String },
+    /// A fingerprint line of `.tokenwardenignore`.
+    IgnoreFile,
+    /// An entry of the `--baseline` file.
+    Baseline,
 }
 
 /// Same rule + same secret gives the same fingerprint wherever the secret appears, so a

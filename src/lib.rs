@@ -26,6 +26,7 @@ pub mod outcome;
 pub mod pipeline;
 pub mod redact;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub(crate) mod size;
 pub mod source;

@@ -118,6 +118,10 @@ impl Stats {
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// Findings at paths that `[allow] paths` excludes, where a source found them before
+    /// the exclusion applied (git sources read whole commits). In no report: kept so that a
+    /// review can say what a new `[allow] paths` entry hides.
+    pub hidden: Vec<Finding>,
 }
 
 impl Outcome {

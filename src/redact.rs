@@ -85,7 +85,7 @@ impl Scrubber<'_> {
     /// (paths, commit summaries and authors, ref names in skip reasons), and what quotes
     /// user settings (suppression justifications quoting `[allow]` regexes).
     pub fn scrub_outcome(&self, out: &mut Outcome) {
-        for f in &mut out.findings {
+        for f in out.findings.iter_mut().chain(&mut out.hidden) {
             self.scrub_in_place(&mut f.path);
             self.scrub_in_place(&mut f.snippet);
             if let Some(p) = &mut f.provenance {

@@ -15,7 +15,7 @@ use std::path::Path;
 use regex::bytes::Regex;
 
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Suppression, SuppressionKind as Kind};
+use crate::finding::{Finding, SuppressedBy, Suppression, SuppressionKind as Kind};
 
 pub const INLINE_MARKER: &[u8] = b"tokenwarden:allow";
 pub const IGNORE_FILE: &str = ".tokenwardenignore";
@@ -38,19 +38,30 @@ impl LineAllow {
             return Some(Suppression {
                 kind: Kind::InSource,
                 justification: "marked tokenwarden:allow on the line".into(),
+                by: SuppressedBy::Marker,
             });
         }
-        let external = |why: String| {
+        let external = |why: String, key: &'static str, value: &str| {
             Some(Suppression {
                 kind: Kind::External,
                 justification: why,
+                by: SuppressedBy::Allow {
+                    key,
+                    value: value.to_string(),
+                },
             })
         };
         if let Some(r) = self.secrets.iter().find(|r| r.is_match(secret)) {
-            return external(format!("secret matches [allow] secrets `{}`", r.as_str()));
+            // Quoted redacted: a regex on secrets may spell out most of the secret.
+            let why = format!(
+                "secret matches [allow] secrets `{}`",
+                crate::finding::redact(r.as_str())
+            );
+            return external(why, "secrets", r.as_str());
         }
         if let Some(r) = self.lines.iter().find(|r| r.is_match(line)) {
-            return external(format!("line matches [allow] lines `{}`", r.as_str()));
+            let why = format!("line matches [allow] lines `{}`", r.as_str());
+            return external(why, "lines", r.as_str());
         }
         let lower = secret.to_ascii_lowercase();
         if let Some(w) = self
@@ -58,7 +69,8 @@ impl LineAllow {
             .iter()
             .find(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
         {
-            return external(format!("secret contains [allow] stopword `{w}`"));
+            let why = format!("secret contains [allow] stopword `{w}`");
+            return external(why, "stopwords", w);
         }
         None
     }
@@ -80,44 +92,13 @@ impl Known {
         if let Some(path) = ignore_file.filter(|p| p.is_file()) {
             let text = crate::tomlfile::read_limited(path, MAX_IGNORE_FILE_BYTES, "ignore file")?;
             known.ignore_origin = path.display().to_string();
-            for (n, line) in text.lines().enumerate() {
-                let entry = line.split('#').next().unwrap_or_default().trim();
-                if entry.is_empty() {
-                    continue;
-                }
-                if entry.len() != 24 || !entry.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(Error::new(format!(
-                        "{}:{}: `{}` is not a finding fingerprint (24 hex characters, as printed in every report)",
-                        path.display(),
-                        n + 1,
-                        // Someone may have pasted the secret itself: never echo it.
-                        crate::finding::redact(entry)
-                    )));
-                }
-                known.ignored.insert(entry.to_ascii_lowercase());
-            }
+            known.ignored = parse_ignore_file(&text, &known.ignore_origin)?;
         }
         if let Some(path) = baseline {
             let text =
                 fs::read_to_string(path).map_err(|e| Error::io("read baseline", path, &e))?;
-            let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                Error::new(format!(
-                    "{}: not a tokenwarden JSON report: {e}",
-                    path.display()
-                ))
-            })?;
-            let findings = doc["findings"].as_array().ok_or_else(|| {
-                Error::new(format!(
-                    "{}: not a tokenwarden JSON report (no `findings` array); create one with `tokenwarden baseline create`",
-                    path.display()
-                ))
-            })?;
             known.baseline_origin = path.display().to_string();
-            for f in findings {
-                if let (Some(fp), Some(p)) = (f["fingerprint"].as_str(), f["path"].as_str()) {
-                    known.baseline.insert((fp.to_string(), p.to_string()));
-                }
-            }
+            known.baseline = parse_baseline(&text, &known.baseline_origin)?;
         }
         Ok(known)
     }
@@ -127,6 +108,7 @@ impl Known {
             return Some(Suppression {
                 kind: Kind::External,
                 justification: format!("fingerprint listed in {}", self.ignore_origin),
+                by: SuppressedBy::IgnoreFile,
             });
         }
         if self
@@ -136,10 +118,48 @@ impl Known {
             return Some(Suppression {
                 kind: Kind::External,
                 justification: format!("already in baseline {}", self.baseline_origin),
+                by: SuppressedBy::Baseline,
             });
         }
         None
     }
+}
+
+/// The fingerprints of an ignore file's text, lowercased; `origin` names it in errors.
+pub fn parse_ignore_file(text: &str, origin: &str) -> Result<HashSet<String>> {
+    let mut ignored = HashSet::new();
+    for (n, line) in text.lines().enumerate() {
+        let entry = line.split('#').next().unwrap_or_default().trim();
+        if entry.is_empty() {
+            continue;
+        }
+        if entry.len() != 24 || !entry.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::new(format!(
+                "{origin}:{}: `{}` is not a finding fingerprint (24 hex characters, as printed in every report)",
+                n + 1,
+                // Someone may have pasted the secret itself: never echo it.
+                crate::finding::redact(entry)
+            )));
+        }
+        ignored.insert(entry.to_ascii_lowercase());
+    }
+    Ok(ignored)
+}
+
+/// The (fingerprint, path) pairs of a baseline's text (a JSON report).
+pub fn parse_baseline(text: &str, origin: &str) -> Result<HashSet<(String, String)>> {
+    let doc: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::new(format!("{origin}: not a tokenwarden JSON report: {e}")))?;
+    let findings = doc["findings"].as_array().ok_or_else(|| {
+        Error::new(format!(
+            "{origin}: not a tokenwarden JSON report (no `findings` array); create one with `tokenwarden baseline create`"
+        ))
+    })?;
+    Ok(findings
+        .iter()
+        .filter_map(|f| Some((f["fingerprint"].as_str()?, f["path"].as_str()?)))
+        .map(|(fp, p)| (fp.to_string(), p.to_string()))
+        .collect())
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub use text::Windows;
 
 use crate::atomic;
 use crate::cli::{ReportArgs, ScanSettings};
-use crate::config::Config;
+use crate::config::{BaseTrust, Config};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::escape::sanitize;
@@ -77,8 +77,22 @@ impl Pipeline {
     /// `root`: the directory whose `.tokenwarden.toml` and `.tokenwardenignore` apply
     /// (part of the scanned tree, so untrusted: README "Trust model").
     pub fn new(settings: &ScanSettings, root: Option<&Path>) -> Result<Pipeline> {
+        Pipeline::with_base(settings, root, None)
+    }
+
+    /// `new`, with the trust-granting parts of the `--config` file taken from `base` (its
+    /// base revision's) instead of the file as checked out, which is then untrusted.
+    pub fn with_base(
+        settings: &ScanSettings,
+        root: Option<&Path>,
+        base: Option<BaseTrust>,
+    ) -> Result<Pipeline> {
         let started = Instant::now();
         let mut config = Config::load(settings.config.as_deref(), root)?;
+        if base.is_some() {
+            config.trusted = false;
+            config.verify_orgs.clear();
+        }
         let mut trusted = settings.rules.clone();
         let mut untrusted = Vec::new();
         if config.trusted {
@@ -87,8 +101,9 @@ impl Pipeline {
             untrusted.extend(config.rule_dirs.iter().cloned());
         }
         let origin = config.origin.clone().unwrap_or_default();
-        let rules = RuleSet::load_layered(&trusted, &untrusted, &origin)?;
-        let verify = verify_options(settings, &config)?;
+        let (base_orgs, pinned) = base.map_or_else(Default::default, |b| (b.verify_orgs, b.rules));
+        let rules = RuleSet::load_layered(&trusted, &pinned, &untrusted, &origin)?;
+        let verify = verify_options(settings, &config, &base_orgs)?;
         let known = Known::load(
             root.map(|r| r.join(IGNORE_FILE)).as_deref(),
             settings.baseline.as_deref(),
@@ -116,6 +131,18 @@ impl Pipeline {
             max_size: settings.limits.max_file_size,
             started,
         })
+    }
+
+    /// `text` with every secret-shaped piece redacted (unless `--no-redact`): for free text
+    /// a report quotes from the scanned tree.
+    pub fn scrub(&self, text: &str) -> String {
+        if !self.engine.redact {
+            return text.to_string();
+        }
+        Scrubber::new(&self.engine.matcher)
+            .with_known(self.engine.vault.seen())
+            .scrub(text)
+            .into_owned()
     }
 
     /// Worker threads for parallel sources; also sizes rayon's pool (history scans).
@@ -239,7 +266,11 @@ pub fn exit_code(out: &Outcome) -> i32 {
     }
 }
 
-fn verify_options(settings: &ScanSettings, config: &Config) -> Result<Option<VerifyOptions>> {
+fn verify_options(
+    settings: &ScanSettings,
+    config: &Config,
+    base_orgs: &[String],
+) -> Result<Option<VerifyOptions>> {
     if !(settings.verify || settings.only_live) {
         return Ok(None);
     }
@@ -269,7 +300,13 @@ fn verify_options(settings: &ScanSettings, config: &Config) -> Result<Option<Ver
         }
         &[]
     };
-    let named = named.chain(config_orgs.iter().map(|o| (o.as_str(), "[verify] orgs")));
+    let named = named
+        .chain(config_orgs.iter().map(|o| (o.as_str(), "[verify] orgs")))
+        .chain(
+            base_orgs
+                .iter()
+                .map(|o| (o.as_str(), "[verify] orgs at the base revision")),
+        );
     let mut orgs = Vec::new();
     for (url, source) in named {
         let org = orgs::parse_explicit(url).map_err(|e| Error::new(format!("{source}: {e}")))?;

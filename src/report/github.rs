@@ -6,6 +6,7 @@ use super::vocabulary::{self, Severity};
 use crate::escape::{markdown_cell as cell, markdown_code, sanitize};
 use crate::finding::Finding;
 use crate::outcome::Outcome;
+use crate::review::Added;
 use crate::rules::Rule;
 
 /// Rows of the job summary table beyond which the rest is counted, not listed.
@@ -43,8 +44,64 @@ pub fn annotations(out: &Outcome, rules: &[Rule]) -> String {
     s
 }
 
+/// Rows of a hidden-findings list in one annotation or summary cell.
+const HIDDEN_SHOWN: usize = 5;
+
+/// One `::warning` per suppression the change adds, on the line that adds it.
+pub fn review_annotations(added: &[Added]) -> String {
+    let mut s = String::new();
+    for a in added {
+        let _ = writeln!(
+            s,
+            "::warning file={},line={},title={}::{}{} {}",
+            property(&a.path),
+            a.line,
+            property("tokenwarden: suppression added by this change"),
+            data(&a.what),
+            data(
+                &a.value
+                    .as_ref()
+                    .map_or_else(String::new, |v| format!(" {v}"))
+            ),
+            data(&hides(a, false))
+        );
+    }
+    s
+}
+
+/// "hides 2 findings: rule secret at path:line, …" (`markdown`: as table cell text).
+fn hides(a: &Added, markdown: bool) -> String {
+    if a.hides.is_empty() {
+        return "hides nothing in this run.".into();
+    }
+    let mut s = format!(
+        "hides {} finding{}: ",
+        a.hides.len(),
+        if a.hides.len() == 1 { "" } else { "s" }
+    );
+    let listed: Vec<String> = a
+        .hides
+        .iter()
+        .take(HIDDEN_SHOWN)
+        .map(|f| {
+            let at = format!("{} {} at {}:{}", f.rule_id, f.secret, f.path, f.line);
+            if markdown {
+                format!("`{}`", cell(&at))
+            } else {
+                at
+            }
+        })
+        .collect();
+    s.push_str(&listed.join(", "));
+    if a.hides.len() > HIDDEN_SHOWN {
+        let _ = write!(s, " and {} more", a.hides.len() - HIDDEN_SHOWN);
+    }
+    s.push('.');
+    s
+}
+
 /// The Markdown appended to `$GITHUB_STEP_SUMMARY`.
-pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
+pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str, added: &[Added]) -> String {
     let reported: Vec<&Finding> = out.reported().collect();
     let mut s = String::new();
     let _ = writeln!(
@@ -103,6 +160,32 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str) -> String {
                 s.push('\n');
             }
         }
+    }
+    if !added.is_empty() {
+        let _ = writeln!(
+            s,
+            "### Suppressions this change adds ({})\n\nEach silences findings without fixing \
+             them: check that what it hides is not a real secret.\n\n| added at | suppression | \
+             what it hides in this run |\n|---|---|---|",
+            added.len()
+        );
+        for a in added.iter().take(SUMMARY_ROWS) {
+            let _ = writeln!(
+                s,
+                "| `{}:{}` | {}{} | {} |",
+                cell(&a.path),
+                a.line,
+                a.what,
+                a.value
+                    .as_ref()
+                    .map_or_else(String::new, |v| format!(" `{}`", cell(v))),
+                hides(a, true)
+            );
+        }
+        if added.len() > SUMMARY_ROWS {
+            let _ = writeln!(s, "\n…and {} more.", added.len() - SUMMARY_ROWS);
+        }
+        s.push('\n');
     }
     let suppressed = out.suppressed().count();
     let _ = writeln!(

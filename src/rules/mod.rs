@@ -34,8 +34,13 @@ impl RuleSet {
     /// `--verify` would send whatever it matches, in full, to an Okta org. Nor may it
     /// supersede a trusted rule: its finding would replace the real one, with the tree's
     /// own severity, fingerprint and remediation, and never be verified.
+    ///
+    /// `pinned` are trusted rule files given as (origin, text): a trusted config's rules as
+    /// the base revision of a change has them. An untrusted rule with a pinned rule's id is
+    /// left out: the pinned version applies until the change is merged.
     pub fn load_layered(
         trusted: &[impl AsRef<Path>],
+        pinned: &[(String, String)],
         untrusted: &[impl AsRef<Path>],
         config: &Path,
     ) -> Result<RuleSet> {
@@ -43,10 +48,17 @@ impl RuleSet {
         for dir in trusted {
             rules.extend(load_dir(dir.as_ref())?);
         }
+        let mut pinned_ids = Vec::new();
+        for (origin, text) in pinned {
+            let rule = parse_rule(text, origin, true)?;
+            pinned_ids.push(rule.id.clone());
+            rules.push(rule);
+        }
         let mut from_tree = Vec::new();
         for dir in untrusted {
             from_tree.extend(load_dir(dir.as_ref())?);
         }
+        from_tree.retain(|r| !pinned_ids.contains(&r.id));
         let refuse = |rule: &Rule, what: String| {
             Error::new(format!(
                 "{}: rule `{}` {what}, but it was loaded through {}, which is part of the \

@@ -87,17 +87,19 @@ pub fn load_blob<T>(
 /// Whether a path (relative to the scan root, `/`-separated) is excluded by `[allow] paths`.
 pub type PathFilter<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 
-/// For sources that do not walk a directory (git): drops the findings at allowed paths and
-/// records each such path once as skipped, as the walk would have.
+/// For sources that do not walk a directory (git): moves the findings at allowed paths out
+/// of the report (into `hidden`) and records each such path once as skipped, as the walk
+/// would have.
 pub fn drop_allowed(out: &mut Outcome, allowed: PathFilter<'_>) {
     let mut dropped = std::collections::BTreeSet::new();
-    out.findings.retain(|f| {
-        let is_allowed = allowed(&f.path);
-        if is_allowed {
-            dropped.insert(f.path.clone());
-        }
-        !is_allowed
-    });
+    let (hidden, kept) = std::mem::take(&mut out.findings)
+        .into_iter()
+        .partition(|f| allowed(&f.path));
+    out.findings = kept;
+    for f in &hidden {
+        dropped.insert(f.path.clone());
+    }
+    out.hidden.extend(hidden);
     out.stats
         .skipped
         .extend(dropped.into_iter().map(|path| Skipped {

@@ -715,3 +715,145 @@ fn the_action_build_never_runs_code_from_the_workspace() {
         "the planted files did not run from the workspace"
     );
 }
+
+/// A pull request that adds a token together with a suppression for it passes the check;
+/// its reviewers must see every suppression it adds, where, and what each one hides.
+#[test]
+fn suppressions_a_pull_request_adds_are_shown_where_they_are_added() {
+    let repo = Repo::new();
+    repo.write(".tokenwarden.toml", "[allow]\nlines = ['fixture']\n");
+    repo.write("README.md", "hello\n");
+    let base = repo.commit_all("base");
+    let (paths, marked, ignored, by_regex) = (
+        okta_token(9101),
+        okta_token(9102),
+        okta_token(9103),
+        okta_token(9104),
+    );
+    repo.write("deploy/prod.yaml", &header(&paths));
+    repo.write(
+        "app.sh",
+        &format!("{} # tokenwarden:allow\n", header(&marked).trim_end()),
+    );
+    repo.write("c.sh", &header(&ignored));
+    repo.write("d.sh", &header(&by_regex));
+    let (_, report) = repo.tw_json(&["scan", "c.sh"]);
+    let fingerprint = report["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    repo.write(
+        ".tokenwardenignore",
+        &format!("# reviewed\n{fingerprint}\n"),
+    );
+    repo.write(
+        ".tokenwarden.toml",
+        &format!(
+            "[allow]\nlines = ['fixture']\npaths = [\"deploy/\"]\nsecrets = ['^{}']\n",
+            &by_regex[..12]
+        ),
+    );
+    let head = repo.commit_all("deploy");
+
+    let gha = Gha::new();
+    let run = gha.run(&repo.path, "pull_request", &pr(&base, &head), &[]);
+    assert_eq!(run.code, 0, "every finding is suppressed: {}", run.stderr);
+    let warnings: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("suppression added by this change"))
+        .collect();
+    let title = "title=tokenwarden%3A suppression added by this change::";
+    for expected in [
+        format!(
+            "::warning file=app.sh,line=1,{title}tokenwarden:allow marker hides 1 finding: okta-api-token"
+        ),
+        format!(
+            "::warning file=.tokenwarden.toml,line=3,{title}[allow] paths deploy/ hides 1 finding: okta-api-token"
+        ),
+        format!("::warning file=.tokenwarden.toml,line=4,{title}[allow] secrets ^"),
+        format!(
+            "::warning file=.tokenwardenignore,line=2,{title}ignored fingerprint {fingerprint} hides 1 finding"
+        ),
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(&expected)),
+            "no {expected}\n{}",
+            warnings.join("\n")
+        );
+    }
+    assert_eq!(
+        warnings.len(),
+        4,
+        "the base's own entry is not listed: {warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.ends_with("at deploy/prod.yaml:1."))
+    );
+    assert!(
+        run.summary
+            .contains("### Suppressions this change adds (4)"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary
+            .contains("| `.tokenwarden.toml:3` | [allow] paths `deploy/` | hides 1 finding"),
+        "{}",
+        run.summary
+    );
+    for token in [&paths, &marked, &ignored, &by_regex] {
+        assert!(
+            !run.stdout.contains(token.as_str()),
+            "raw token in annotations"
+        );
+        assert!(
+            !run.summary.contains(token.as_str()),
+            "raw token in the summary"
+        );
+        assert!(
+            !run.stdout.contains(&token[..12]),
+            "the regex quoting the token is scrubbed"
+        );
+    }
+
+    // The same settings on a later pull request that adds nothing: nothing to list.
+    repo.write("more.txt", "x\n");
+    let next = repo.commit_all("more");
+    let run = gha.run(&repo.path, "pull_request", &pr(&head, &next), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("suppression added"), "{}", run.stdout);
+    assert!(
+        !run.summary.contains("Suppressions this change adds"),
+        "{}",
+        run.summary
+    );
+
+    // A baseline regenerated to take in a new token.
+    repo.write("e.sh", &header(&okta_token(9105)));
+    let out = repo.tw(&["baseline", "create", "."]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = repo.commit_all("baseline");
+    let args = ["--baseline", ".tokenwarden-baseline.json"];
+    let run = gha.run(&repo.path, "pull_request", &pr(&next, &last), &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warning = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("suppression added by this change"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        warning.starts_with("::warning file=.tokenwarden-baseline.json,line=")
+            && warning.contains("new baseline entr")
+            && warning.contains("hides 1 finding: okta-api-token")
+            && warning.contains("at e.sh:1."),
+        "{warning}"
+    );
+}

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{okta_token, scan_json, tokenwarden};
-use serde_json::Value;
+use common::{Gha, Repo, okta_token, scan_json, tokenwarden};
+use serde_json::{Value, json};
 use tokenwarden::engine::Engine;
 use tokenwarden::finding::Status;
 use tokenwarden::matcher::Matcher;
@@ -615,4 +615,64 @@ fn rate_limits_wait_through_the_injectable_clock_then_retry() {
     assert_eq!(waits.len(), 1);
     // X-Rate-Limit-Reset is a second ahead: at least 1 s, at most the 30 s cap.
     assert!(waits[0] >= Duration::from_secs(1) && waits[0] <= Duration::from_secs(30));
+}
+
+/// The Action's `config` input may name a config inside the checkout. In a pull request
+/// that file is the pull request's: what it trusts (orgs, rules that verify) comes from the
+/// base revision, so an edit to it cannot send this or later tokens elsewhere.
+#[test]
+fn an_in_tree_config_trusts_only_what_the_base_revision_trusted() {
+    let token = okta_token(5450);
+    let okta = FakeOkta::start(HashMap::from([(token.clone(), Behavior::Live)]));
+    let attacker = FakeOkta::start(HashMap::from([(token.clone(), Behavior::Live)]));
+    let repo = Repo::new();
+    let config = |org: &str| format!("[verify]\norgs = [\"{org}\"]\n");
+    repo.write(".github/tokenwarden.toml", &config(&okta.url));
+    let base = repo.commit_all("base");
+    repo.write(".github/tokenwarden.toml", &config(&attacker.url));
+    repo.write("app.env", &env_file(&token));
+    let head = repo.commit_all("add");
+    let event = json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let gha = Gha::new();
+    let args = ["--config", ".github/tokenwarden.toml", "--verify"];
+    let run = gha.run(&repo.path, "pull_request", &event, &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        attacker.requests().len(),
+        0,
+        "the pull request's org was contacted"
+    );
+    assert_eq!(okta.count(&token), 1, "the base revision's org is asked");
+    assert!(
+        run.summary
+            .contains("this change edits what .github/tokenwarden.toml trusts"),
+        "{}",
+        run.summary
+    );
+
+    // A verifying rule the pull request adds through that config is the pull request's
+    // own: refused, nothing sent.
+    repo.write(
+        ".github/tokenwarden.toml",
+        &format!("rules = [\"rules\"]\n{}", config(&okta.url)),
+    );
+    repo.write(".github/rules/harvest.toml", &verifying_rule());
+    let head = repo.commit_all("rules");
+    let event = json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    let run = gha.run(&repo.path, "pull_request", &event, &args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("harvest.toml"), "{}", run.stderr);
+    assert_eq!(okta.count(&token), 1);
+
+    // Outside a change (a scheduled run over the whole history), the named file is trusted
+    // as it is: the orgs it names are asked. (A repository of its own: the rule file above
+    // names Okta-hosted orgs next to tokens, which a history scan would contact.)
+    let repo = Repo::new();
+    repo.write(".github/tokenwarden.toml", &config(&okta.url));
+    repo.write("app.env", &env_file(&token));
+    repo.commit_all("one");
+    let run = gha.run(&repo.path, "schedule", &json!({}), &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.summary.contains("trusts"), "{}", run.summary);
+    assert_eq!(okta.count(&token), 2);
 }

@@ -11,6 +11,7 @@ pub mod index_diff;
 pub mod meta;
 pub mod provenance;
 pub mod range;
+pub mod revision;
 pub mod staged;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 //! `tokenwarden github-action`: the logic of action.yml, in the binary rather than in
 //! YAML shell, so it is tested like everything else.
 
+mod base;
+
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 use crate::pipeline::{EXIT_CLEAN, Pipeline, ReportTarget, exit_code};
 use crate::report::Format;
-use crate::report::github::{annotations, job_summary};
+use crate::report::github::{annotations, job_summary, review_annotations};
+use crate::review;
 use crate::source::git::{self, Selection, checkout, work_tree};
 
 const ZERO_SHA: &str = "0000000000000000000000000000000000000000";
@@ -116,7 +119,23 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         PathBuf::from(env("RUNNER_TEMP").unwrap_or_else(|| ".".into())).join("tokenwarden.sarif")
     });
     let root = work_tree(&workspace)?;
-    let pipeline = Pipeline::new(&args.settings, root.as_deref())?;
+    let base = match &plan {
+        Plan::Range { base, .. } => Some(base.as_str()),
+        _ => None,
+    };
+    // A config named with --config is trusted, unless it is part of the change being
+    // scanned: then what it trusts comes from the base revision.
+    let in_tree_config = root
+        .as_deref()
+        .zip(args.settings.config.as_deref())
+        .and_then(|(root, config)| Some((root, base::in_tree(root, config)?)));
+    let base_trust = match (base, in_tree_config) {
+        (Some(base), Some((root, rel))) => {
+            Some(base::trust(&workspace, root, base, &rel, &mut out)?)
+        }
+        _ => None,
+    };
+    let pipeline = Pipeline::with_base(&args.settings, root.as_deref(), base_trust)?;
     pipeline.threads();
     git::scan(
         &workspace,
@@ -136,13 +155,31 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
     };
     pipeline.report(&sarif, &out)?;
 
+    let added = match (base, root.as_deref()) {
+        (Some(base), Some(root)) => {
+            let head = base::suppressions_in_checkout(
+                root,
+                &pipeline.config,
+                args.settings.baseline.as_deref(),
+            );
+            let before = base::suppressions_at(&workspace, base, &head);
+            let mut added = review::added(&out, &head, &before, true);
+            for a in &mut added {
+                // Entries quote what the change wrote, which may be the very secret.
+                a.value = a.value.as_deref().map(|v| pipeline.scrub(v));
+            }
+            added
+        }
+        _ => Vec::new(),
+    };
     let rules = pipeline.engine.matcher.rules();
     print!("{}", annotations(&out, rules));
+    print!("{}", review_annotations(&added));
     let count = out.reported().count();
     if let Some(path) = env("GITHUB_STEP_SUMMARY") {
         append(
             Path::new(&path),
-            &job_summary(&out, rules, &plan.describe(&event_name)),
+            &job_summary(&out, rules, &plan.describe(&event_name), &added),
         )?;
     }
     if let Some(path) = env("GITHUB_OUTPUT") {
