@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::finding::Confidence;
 use crate::report::Format;
 use crate::size::parse_size;
+use crate::verify;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 no findings, 1 findings, 2 error.
@@ -357,8 +358,22 @@ pub struct ScanSettings {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Verification")]
     pub verify_concurrency: u16,
 
-    /// Report only findings verified live (implies --verify). The exit code stays 1 if
-    /// any finding is reported.
+    /// At most N verification requests in the whole run, retries included. Findings left
+    /// unchecked when they run out are reported unverified ("budget exhausted"), with a
+    /// warning. A real leak is a few tokens: hundreds are usually test fixtures, or a tree
+    /// written to make the scan flood an org.
+    #[arg(long, value_name = "N", default_value_t = verify::DEFAULT_MAX_REQUESTS, value_parser = clap::value_parser!(u32).range(1..=100_000), help_heading = "Verification")]
+    pub verify_max_requests: u32,
+
+    /// At most SECONDS spent waiting out rate limits (HTTP 429) in the whole run, summed
+    /// over all requests; each wait is also at most 30 s. A 429 asking for more than is
+    /// left is not waited for: that token and all not yet checked are reported unverified
+    /// ("budget exhausted"), with a warning. 0: never wait.
+    #[arg(long, value_name = "SECONDS", default_value_t = verify::DEFAULT_MAX_WAIT_SECS, value_parser = clap::value_parser!(u64).range(..=3600), help_heading = "Verification")]
+    pub verify_max_wait: u64,
+
+    /// Report only findings verified live, and those the verification budget left
+    /// unchecked (implies --verify). The exit code stays 1 if any finding is reported.
     #[arg(long, help_heading = "Verification")]
     pub only_live: bool,
 }

@@ -174,8 +174,8 @@ impl Pipeline {
         |rel: &str| self.config.is_path_allowed(rel)
     }
 
-    /// Scrubbing, suppressions by fingerprint, verification (if asked), `--only-live`,
-    /// deterministic order.
+    /// Scrubbing, suppressions by fingerprint, deterministic order, verification (if
+    /// asked), `--only-live`.
     pub fn settle(&self, out: &mut Outcome) {
         if self.engine.redact {
             // First, so that baselines and ignore files compare what reports show.
@@ -186,14 +186,19 @@ impl Pipeline {
         for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
             f.suppression = self.known.check(f);
         }
+        // Before verification, which asks in report order: a budget that runs out leaves
+        // the same findings unchecked every run, whatever the threads did.
+        out.sort();
         if let Some(opts) = &self.verify {
-            verify::run(&mut out.findings, &self.engine.vault, opts);
+            let warning = verify::run(&mut out.findings, &self.engine.vault, opts);
+            out.stats.warnings.extend(warning);
             if self.only_live {
+                // What the budget left unchecked stays: otherwise junk tokens sorted ahead
+                // of a real one would push it out of the report.
                 out.findings
-                    .retain(|f| f.suppression.is_some() || f.is_live());
+                    .retain(|f| f.suppression.is_some() || f.is_live() || verify::unchecked(f));
             }
         }
-        out.sort();
         out.stats.elapsed = self.started.elapsed();
     }
 
@@ -318,5 +323,37 @@ fn verify_options(
         orgs,
         timeout: Duration::from_secs(settings.verify_timeout.max(1)),
         concurrency: usize::from(settings.verify_concurrency),
+        max_requests: settings.verify_max_requests,
+        max_wait: Duration::from_secs(settings.verify_max_wait),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn options(args: &[&str]) -> VerifyOptions {
+        let cli =
+            Cli::try_parse_from([&["tokenwarden", "scan", "--verify"], args].concat()).unwrap();
+        let Command::Scan(scan) = cli.command else {
+            unreachable!()
+        };
+        verify_options(&scan.common.settings, &Config::default(), &[])
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_verification_budget_has_defaults_and_flags() {
+        let opts = options(&[]);
+        assert_eq!(
+            (opts.max_requests, opts.max_wait),
+            (200, Duration::from_secs(60))
+        );
+        let opts = options(&["--verify-max-requests", "7", "--verify-max-wait", "0"]);
+        assert_eq!((opts.max_requests, opts.max_wait), (7, Duration::ZERO));
+    }
 }

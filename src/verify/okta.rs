@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{Status, Verification};
+use super::{Budget, OverBudget, Status, Verification};
 
 /// Rate-limit handling: at most this many retries, each waiting at most `MAX_WAIT`.
 const MAX_RETRIES: u32 = 3;
@@ -53,13 +53,24 @@ impl Agents {
     }
 }
 
-pub fn check(agents: &Agents, org: &str, token: &str, sleep: &dyn Fn(Duration)) -> Verification {
+/// The org's answer, or why the run's budget left none: each request, and each wait with the
+/// retry after it, is taken from `budget` first.
+pub fn check(
+    agents: &Agents,
+    org: &str,
+    token: &str,
+    budget: &Budget,
+    sleep: &dyn Fn(Duration),
+) -> Result<Verification, OverBudget> {
     let url = format!("{org}/api/v1/users/me");
-    let verdict = |status, reason: Option<String>| Verification {
-        status,
-        org: Some(org.to_string()),
-        reason,
+    let verdict = |status, reason: Option<String>| {
+        Ok(Verification {
+            status,
+            org: Some(org.to_string()),
+            reason,
+        })
     };
+    budget.take(None)?;
     for attempt in 0..=MAX_RETRIES {
         let response = agents
             .for_org(org)
@@ -111,7 +122,10 @@ pub fn check(agents: &Agents, org: &str, token: &str, sleep: &dyn Fn(Duration)) 
                 )),
             ),
             429 if attempt < MAX_RETRIES => {
-                sleep(wait_for(retry_after.as_deref(), reset.as_deref()));
+                let asked = requested_wait(retry_after.as_deref(), reset.as_deref());
+                let wait = asked.min(MAX_WAIT);
+                budget.take(Some((asked, wait)))?;
+                sleep(wait);
                 continue;
             }
             429 => verdict(
@@ -150,9 +164,9 @@ fn okta_error_code(content_type: &str, body: &[u8]) -> Option<String> {
         .map(str::to_string)
 }
 
-/// How long to wait after a 429: `Retry-After` seconds, else until Okta's
-/// `X-Rate-Limit-Reset` (a UNIX time), at least 1 s and at most `MAX_WAIT`.
-fn wait_for(retry_after: Option<&str>, reset: Option<&str>) -> Duration {
+/// How long a 429 asks to wait: `Retry-After` seconds, else until Okta's
+/// `X-Rate-Limit-Reset` (a UNIX time), at least 1 s. At most `MAX_WAIT` of it is slept.
+fn requested_wait(retry_after: Option<&str>, reset: Option<&str>) -> Duration {
     let secs = retry_after
         .and_then(|s| s.trim().parse::<u64>().ok())
         .or_else(|| {
@@ -161,7 +175,7 @@ fn wait_for(retry_after: Option<&str>, reset: Option<&str>) -> Duration {
             Some(reset.saturating_sub(now))
         })
         .unwrap_or(1);
-    Duration::from_secs(secs.max(1)).min(MAX_WAIT)
+    Duration::from_secs(secs.max(1))
 }
 
 fn describe_error(e: &ureq::Error) -> String {
@@ -191,10 +205,14 @@ mod tests {
     }
 
     #[test]
-    fn waits_are_bounded() {
-        assert_eq!(wait_for(Some("2"), None), Duration::from_secs(2));
-        assert_eq!(wait_for(Some("9999"), None), MAX_WAIT);
-        assert_eq!(wait_for(None, Some("0")), Duration::from_secs(1));
-        assert_eq!(wait_for(None, None), Duration::from_secs(1));
+    fn requested_waits() {
+        assert_eq!(requested_wait(Some("2"), None), Duration::from_secs(2));
+        // Uncapped: the budget compares what the org asks, the sleep is capped.
+        assert_eq!(
+            requested_wait(Some("9999"), None),
+            Duration::from_secs(9999)
+        );
+        assert_eq!(requested_wait(None, Some("0")), Duration::from_secs(1));
+        assert_eq!(requested_wait(None, None), Duration::from_secs(1));
     }
 }

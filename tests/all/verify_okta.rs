@@ -32,6 +32,8 @@ enum Behavior {
     NotAUser,
     /// 403 without Okta's error body.
     BareForbidden,
+    /// 429 every time, with `Retry-After` seconds.
+    RateLimited(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +146,11 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, behaviors: &HashMap<Strin
             )
         }
         Some(Behavior::RateLimitedOnce) => ("200 OK", String::new(), user),
+        Some(Behavior::RateLimited(secs)) => (
+            "429 Too Many Requests",
+            format!("Retry-After: {secs}\r\n"),
+            r#"{"errorCode":"E0000047"}"#,
+        ),
         Some(Behavior::Slow) => {
             thread::sleep(Duration::from_secs(3));
             ("200 OK", String::new(), user)
@@ -589,25 +596,39 @@ fn org_urls_with_credentials_query_or_fragment_are_refused_redacted() {
     );
 }
 
-#[test]
-fn rate_limits_wait_through_the_injectable_clock_then_retry() {
-    let token = okta_token(5600);
-    let okta = FakeOkta::start(HashMap::from([(token.clone(), Behavior::RateLimitedOnce)]));
+/// The findings of `text` (as a file `a.sh`), with the engine whose vault holds their
+/// tokens for `verify::run_with`.
+fn scanned(text: &str) -> (Engine, Vec<tokenwarden::finding::Finding>) {
     let mut engine = Engine::new(Matcher::new(
         RuleSet::load(&[] as &[&std::path::Path]).unwrap(),
     ));
     engine.verify = true;
-    let mut findings = engine.scan_blob("a.sh", header_line(&token).as_bytes());
+    let findings = engine.scan_blob("a.sh", text.as_bytes());
+    (engine, findings)
+}
+
+/// One org, the default budget.
+fn options(org: &str, concurrency: usize) -> VerifyOptions {
+    VerifyOptions {
+        orgs: vec![org.to_string()],
+        timeout: Duration::from_secs(5),
+        concurrency,
+        max_requests: verify::DEFAULT_MAX_REQUESTS,
+        max_wait: Duration::from_secs(verify::DEFAULT_MAX_WAIT_SECS),
+    }
+}
+
+#[test]
+fn rate_limits_wait_through_the_injectable_clock_then_retry() {
+    let token = okta_token(5600);
+    let okta = FakeOkta::start(HashMap::from([(token.clone(), Behavior::RateLimitedOnce)]));
+    let (engine, mut findings) = scanned(&header_line(&token));
     assert_eq!(findings.len(), 1);
     let waits = Mutex::new(Vec::new());
-    let opts = VerifyOptions {
-        orgs: vec![okta.url.clone()],
-        timeout: Duration::from_secs(5),
-        concurrency: 1,
-    };
-    verify::run_with(&mut findings, &engine.vault, &opts, &|d| {
+    let warning = verify::run_with(&mut findings, &engine.vault, &options(&okta.url, 1), &|d| {
         waits.lock().unwrap().push(d)
     });
+    assert_eq!(warning, None);
     let v = findings[0].verification.as_ref().unwrap();
     assert_eq!(v.status, Status::Live, "{v:?}");
     assert_eq!(okta.count(&token), 2, "one 429, then the retry");
@@ -675,4 +696,287 @@ fn an_in_tree_config_trusts_only_what_the_base_revision_trusted() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(!run.summary.contains("trusts"), "{}", run.summary);
     assert_eq!(okta.count(&token), 2);
+}
+
+fn is_over_budget(v: &Value) -> bool {
+    v["status"] == "unknown"
+        && v["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with(verify::BUDGET_EXHAUSTED))
+}
+
+#[test]
+fn the_request_budget_is_exact_and_what_it_leaves_is_reported_budget_exhausted() {
+    let tokens: Vec<String> = (0..12).map(|i| okta_token(5700 + i)).collect();
+    let okta = FakeOkta::start(tokens.iter().map(|t| (t.clone(), Behavior::Live)).collect());
+    let dir = tempfile::tempdir().unwrap();
+    for (i, t) in tokens.iter().enumerate() {
+        fs::write(dir.path().join(format!("t{i:02}.sh")), header_line(t)).unwrap();
+    }
+    // 4 threads (the default) share the 5 requests.
+    let (code, json, stderr) = scan_json(
+        dir.path(),
+        &[
+            "--verify",
+            "--okta-org",
+            &okta.url,
+            "--verify-max-requests",
+            "5",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(okta.requests().len(), 5, "requests made");
+    let findings = common::findings(&json);
+    let over: Vec<&Value> = findings
+        .iter()
+        .filter(|f| is_over_budget(&f["verification"]))
+        .collect();
+    assert_eq!(over.len(), 7, "{json:#}");
+    assert_eq!(
+        findings
+            .iter()
+            .filter(|f| f["verification"]["status"] == "live")
+            .count(),
+        5
+    );
+    let reason = over[0]["verification"]["reason"].as_str().unwrap();
+    assert!(reason.contains("--verify-max-requests 5"), "{reason}");
+    let warning = "7 findings not verified: budget exhausted";
+    assert!(
+        stderr.contains(warning) && stderr.contains("raise --verify-max-requests"),
+        "{stderr}"
+    );
+    assert!(
+        json["stats"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with(warning),
+        "{json:#}"
+    );
+
+    // One at a time, the budget goes to the first findings of the report, every run.
+    let (_, json, _) = scan_json(
+        dir.path(),
+        &[
+            "--verify",
+            "--okta-org",
+            &okta.url,
+            "--verify-max-requests",
+            "5",
+            "--verify-concurrency",
+            "1",
+        ],
+    );
+    let checked: Vec<bool> = common::findings(&json)
+        .iter()
+        .map(|f| f["verification"]["status"] == "live")
+        .collect();
+    assert_eq!(checked, [[true; 5].as_slice(), &[false; 7]].concat());
+
+    // --only-live keeps the unchecked: padding a tree with junk tokens ahead of a real one
+    // must not push the real one out of the report.
+    let (code, json, stderr) = scan_json(
+        dir.path(),
+        &[
+            "--only-live",
+            "--okta-org",
+            &okta.url,
+            "--verify-max-requests",
+            "5",
+        ],
+    );
+    assert_eq!(code, 1);
+    let kept = common::findings(&json);
+    assert_eq!(kept.len(), 12);
+    assert_eq!(
+        kept.iter()
+            .filter(|f| is_over_budget(&f["verification"]))
+            .count(),
+        7
+    );
+    assert!(stderr.contains(warning), "{stderr}");
+}
+
+#[test]
+fn budget_exhausted_shows_in_text_sarif_and_the_github_job() {
+    let tokens: Vec<String> = (0..3).map(|i| okta_token(5800 + i)).collect();
+    let okta = FakeOkta::start(
+        tokens
+            .iter()
+            .map(|t| (t.clone(), Behavior::Invalid))
+            .collect(),
+    );
+    let budget = [
+        "--verify",
+        "--okta-org",
+        &okta.url,
+        "--verify-max-requests",
+        "1",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (i, t) in tokens.iter().enumerate() {
+        fs::write(dir.path().join(format!("t{i}.sh")), header_line(t)).unwrap();
+    }
+
+    let out = tokenwarden(dir.path(), &[&["scan"], budget.as_slice(), &["."]].concat());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("unverified: budget exhausted: not checked")
+            .count(),
+        2,
+        "{text}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: 2 findings not verified"),
+        "{stderr}"
+    );
+
+    let out = tokenwarden(
+        dir.path(),
+        &[&["scan", "--format", "sarif"], budget.as_slice(), &["."]].concat(),
+    );
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let over = results
+        .iter()
+        .filter(|r| is_over_budget(&r["properties"]["verification"]))
+        .count();
+    assert_eq!(over, 2, "{sarif:#}");
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains("2 findings not verified"), "{notes}");
+    assert!(common::sarif_schema_errors(&sarif).is_empty());
+
+    let repo = common::Repo::new();
+    for (i, t) in tokens.iter().enumerate() {
+        repo.write(&format!("t{i}.sh"), &header_line(t));
+    }
+    repo.commit_all("add");
+    let gha = common::Gha::new();
+    let run = gha.run(
+        &repo.path,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+        &budget,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let annotations = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Verification: unverified: budget exhausted"))
+        .count();
+    assert_eq!(annotations, 2, "{}", run.stdout);
+    assert_eq!(
+        run.summary.matches("unverified: budget exhausted").count(),
+        2,
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("2 findings not verified"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn a_rate_limit_longer_than_the_wait_budget_is_not_waited_for() {
+    let tokens: Vec<String> = (0..6).map(|i| okta_token(5900 + i)).collect();
+    let okta = FakeOkta::start(
+        tokens
+            .iter()
+            .map(|t| (t.clone(), Behavior::RateLimited(9999)))
+            .collect(),
+    );
+    let text: String = tokens.iter().map(|t| header_line(t)).collect();
+    let (engine, mut findings) = scanned(&text);
+    assert_eq!(findings.len(), 6);
+    let waits = Mutex::new(Vec::new());
+    let warning = verify::run_with(&mut findings, &engine.vault, &options(&okta.url, 1), &|d| {
+        waits.lock().unwrap().push(d)
+    });
+    assert_eq!(waits.into_inner().unwrap(), [], "no sleep at all");
+    assert_eq!(okta.requests().len(), 1, "nothing asked after the 429");
+    let reasons: Vec<&str> = findings
+        .iter()
+        .map(|f| {
+            let v = f.verification.as_ref().unwrap();
+            assert_eq!(v.status, Status::Unknown);
+            v.reason.as_deref().unwrap()
+        })
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.starts_with(verify::BUDGET_EXHAUSTED)),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[0].contains("9999 s") && reasons[0].contains("--verify-max-wait 60"),
+        "{reasons:?}"
+    );
+    assert!(reasons[1].contains("not checked"), "{reasons:?}");
+    let warning = warning.unwrap();
+    assert!(
+        warning.starts_with("6 findings not verified")
+            && warning.contains("raise --verify-max-wait"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn rate_limit_waits_add_up_to_the_wait_budget_and_no_more() {
+    let tokens: Vec<String> = (0..3).map(|i| okta_token(6000 + i)).collect();
+    let okta = FakeOkta::start(
+        tokens
+            .iter()
+            .map(|t| (t.clone(), Behavior::RateLimited(20)))
+            .collect(),
+    );
+    let text: String = tokens.iter().map(|t| header_line(t)).collect();
+    let (engine, mut findings) = scanned(&text);
+    let waits = Mutex::new(Vec::new());
+    // Several threads, one budget.
+    verify::run_with(&mut findings, &engine.vault, &options(&okta.url, 3), &|d| {
+        waits.lock().unwrap().push(d)
+    });
+    let waits = waits.into_inner().unwrap();
+    assert_eq!(
+        waits.iter().sum::<Duration>(),
+        Duration::from_secs(verify::DEFAULT_MAX_WAIT_SECS),
+        "{waits:?}"
+    );
+    // Each wait buys one retry, on top of the first request of each pair that got one.
+    let first_requests = okta.requests().len() - waits.len();
+    assert!((1..=3).contains(&first_requests), "{waits:?}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.verification.as_ref().unwrap().status == Status::Unknown)
+    );
+}
+
+#[test]
+fn verification_budget_flags_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in [
+        ["--verify-max-requests", "0"],
+        ["--verify-max-requests", "lots"],
+        ["--verify-max-requests", "100001"],
+        ["--verify-max-wait", "3601"],
+        ["--verify-max-wait", "1m"],
+        ["--verify-max-wait", "-1"],
+    ] {
+        let out = tokenwarden(
+            dir.path(),
+            &[&["scan", "--verify"], bad.as_slice(), &["."]].concat(),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains("--verify-max-") || stderr.contains("-1"),
+            "{bad:?}: {stderr}"
+        );
+    }
 }
