@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Gets the tokenwarden binary for action.yml, in seconds rather than a cargo build:
 #
-#   - the action's ref is a release tag (v1.2.3): download the archive for this runner's
-#     OS and architecture and SHA256SUMS from that release, check the archive against
-#     SHA256SUMS and its build provenance attestation (`gh attestation verify`), unpack it;
-#     fail closed: a mismatch, a missing entry or attestation stops the job;
+#   - the action's ref is a release tag (v1.2.3), or a moving tag (v1) whose Cargo.toml
+#     names the release: download the archive for this runner's OS and architecture and
+#     SHA256SUMS from that release, check the archive against SHA256SUMS and its build
+#     provenance attestation (`gh attestation verify`), unpack it; fail closed: a mismatch,
+#     a missing entry or attestation stops the job;
+#   - a commit SHA: the same, if the attestation says the release was built from exactly
+#     that commit; anything else builds that commit from source;
 #   - any other ref (a branch, a commit): no release to download; say so and give a cache
 #     key that covers the action's own sources, for the build-from-source steps.
 #
@@ -48,29 +51,51 @@ build_from_source() {
   exit 0
 }
 
-if [[ ! "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
-  build_from_source "the action's ref '${ref:-unknown}' is not a release tag"
+version=$(sed -n 's/^version = "\([^"]*\)"$/\1/p' "$action/Cargo.toml" | head -n1)
+strict=true
+source_args=()
+if [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+  tag=$ref
+elif [[ "$ref" =~ ^v[0-9]+(\.[0-9]+)?$ && "v$version" == "$ref".* ]]; then
+  # A moving tag (`@v1`): it points at a release commit, whose own version names it.
+  tag="v$version"
+elif [[ "$ref" =~ ^[0-9a-f]{40}$ && -n "$version" ]]; then
+  # A commit pin, as GitHub's hardening guide recommends: the release binary only if its
+  # attestation says it was built from exactly this commit; otherwise build this commit.
+  tag="v$version"
+  strict=false
+  source_args=(--source-digest "$ref")
+else
+  build_from_source "the action's ref '${ref:-unknown}' is not a release"
 fi
 triple=$(target) || build_from_source "no release binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}"
 
-archive="tokenwarden-${ref}-${triple}.tar.gz"
-dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tokenwarden-${ref}"
-mkdir -p "$dir"
-fetch() { curl --fail --silent --show-error --location --retry 3 -o "$dir/$1" "$base/$ref/$1"; }
-if ! fetch "$archive" || ! fetch SHA256SUMS; then
-  echo "::error title=tokenwarden::cannot download $archive or SHA256SUMS of release $ref"
+# Stops the job, or for a commit pin falls back to building that commit.
+refuse() {
+  rm -f "$dir/$archive"
+  if [[ "$strict" == false ]]; then
+    build_from_source "commit ${ref:0:10} is not the build of release $tag ($1)"
+  fi
+  echo "::error title=tokenwarden::$1"
   exit 2
+}
+
+ext=tar.gz
+[[ "$triple" == *windows* ]] && ext=zip
+archive="tokenwarden-${tag}-${triple}.${ext}"
+dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tokenwarden-${tag}"
+mkdir -p "$dir"
+fetch() { curl --fail --silent --show-error --location --retry 3 -o "$dir/$1" "$base/$tag/$1"; }
+if ! fetch "$archive" || ! fetch SHA256SUMS; then
+  refuse "cannot download $archive or SHA256SUMS of release $tag"
 fi
 expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$dir/SHA256SUMS")
 actual=$(sha256sum "$dir/$archive" | cut -d' ' -f1)
 if [[ -z "$expected" ]]; then
-  echo "::error title=tokenwarden::SHA256SUMS of release $ref has no entry for $archive: not running it"
-  exit 2
+  refuse "SHA256SUMS of release $tag has no entry for $archive: not running it"
 fi
 if [[ "$expected" != "$actual" ]]; then
-  echo "::error title=tokenwarden::$archive does not match SHA256SUMS of release $ref (expected $expected, got $actual): not running it"
-  rm -f "$dir/$archive"
-  exit 2
+  refuse "$archive does not match SHA256SUMS of release $tag (expected $expected, got $actual): not running it"
 fi
 # SHA256SUMS comes from the same release as the archive: it catches a corrupt download, not
 # a replaced asset. The build provenance attestation does: it is signed with the identity
@@ -79,19 +104,20 @@ fi
 repo="${TW_RELEASE_REPO:-tokenwarden/tokenwarden}"
 gh="${TW_GH:-gh}"
 if ! command -v "$gh" >/dev/null; then
-  echo "::error title=tokenwarden::the GitHub CLI (gh) is needed to verify the build provenance of $archive and is not on this runner: install it, or pin the action by commit SHA to build from source"
-  rm -f "$dir/$archive"
-  exit 2
+  refuse "the GitHub CLI (gh) is needed to verify the build provenance of $archive and is not on this runner: install it, or pin the action by commit SHA to build from source"
 fi
 if ! "$gh" attestation verify "$dir/$archive" --repo "$repo" \
   --signer-workflow "$repo/.github/workflows/release.yml" \
-  --source-ref "refs/tags/$ref" --deny-self-hosted-runners >"$dir/attestation.log" 2>&1; then
+  --source-ref "refs/tags/$tag" ${source_args[@]+"${source_args[@]}"} --deny-self-hosted-runners \
+  >"$dir/attestation.log" 2>&1; then
   sed 's/^/  /' "$dir/attestation.log" >&2
-  echo "::error title=tokenwarden::$archive has no valid build provenance attestation from $repo's release workflow at $ref: not running it"
-  rm -f "$dir/$archive"
-  exit 2
+  refuse "$archive has no valid build provenance attestation from $repo's release workflow at $tag: not running it"
 fi
-tar -xzf "$dir/$archive" -C "$dir"
+if [[ "$ext" == zip ]]; then
+  unzip -q -o "$dir/$archive" -d "$dir"
+else
+  tar -xzf "$dir/$archive" -C "$dir"
+fi
 bin=$(find "$dir" -type f \( -name tokenwarden -o -name tokenwarden.exe \) | head -n1)
 if [[ -z "$bin" ]]; then
   echo "::error title=tokenwarden::$archive holds no tokenwarden binary"

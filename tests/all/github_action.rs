@@ -314,9 +314,10 @@ fn example_workflow_is_ready_to_copy() {
             "{trigger}"
         );
     }
-    assert_eq!(wf["permissions"]["security-events"], "write");
-    assert_eq!(wf["permissions"]["contents"], "read");
-    let steps = wf["jobs"]["secrets"]["steps"].as_sequence().unwrap();
+    let job = &wf["jobs"]["secrets"];
+    assert_eq!(job["permissions"]["security-events"], "write");
+    assert_eq!(job["permissions"]["contents"], "read");
+    let steps = job["steps"].as_sequence().unwrap();
     let checkout = steps
         .iter()
         .find(|s| {
@@ -497,7 +498,8 @@ fn action_downloads_verifies_and_fails_closed() {
     // A tampered archive: refused, nothing left to run.
     fs::remove_dir_all(&temp).unwrap();
     fs::create_dir_all(&temp).unwrap();
-    let mut bytes = fs::read(releases.join(archive)).unwrap();
+    let good = fs::read(releases.join(archive)).unwrap();
+    let mut bytes = good.clone();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     fs::write(releases.join(archive), bytes).unwrap();
@@ -511,6 +513,51 @@ fn action_downloads_verifies_and_fails_closed() {
     let (code, _, log) = run_install(&env, &output);
     assert_eq!(code, 2, "{log}");
     assert!(log.contains("no entry"), "{log}");
+
+    // A moving tag (`@v9`) downloads the release its action's Cargo.toml names; a commit
+    // pin downloads it only if the attestation ties it to exactly that commit, and builds
+    // that commit otherwise.
+    fs::write(releases.join(archive), &good).unwrap();
+    fs::write(releases.join("SHA256SUMS"), &sums.stdout).unwrap();
+    let moving = work.path().join("moving");
+    fs::create_dir_all(&moving).unwrap();
+    fs::write(
+        moving.join("Cargo.toml"),
+        "[package]\nname = \"tokenwarden\"\nversion = \"9.9.9\"\n",
+    )
+    .unwrap();
+    let moving_s = moving.to_str().unwrap();
+    let pinned = |r: &'static str| {
+        [
+            ("TW_ACTION_REF", r),
+            env[1],
+            env[2],
+            env[3],
+            ("GITHUB_ACTION_PATH", moving_s),
+        ]
+    };
+    let (code, outputs, log) = run_install(&pinned("v9"), &output);
+    assert_eq!(code, 0, "{log}");
+    assert!(outputs.starts_with("bin="), "{outputs}");
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let _ = fs::remove_file(&gh_log);
+    let (code, outputs, log) = run_install(&pinned(sha), &output);
+    assert_eq!(code, 0, "{log}");
+    assert!(outputs.starts_with("bin="), "{outputs}");
+    let asked = fs::read_to_string(&gh_log).unwrap();
+    assert!(asked.contains(&format!("--source-digest {sha}")), "{asked}");
+    fs::write(&verdict, "1").unwrap();
+    let (code, outputs, log) = run_install(&pinned(sha), &output);
+    assert_eq!(code, 0, "{log}");
+    assert!(
+        outputs.contains("build=true"),
+        "not that commit's build: {outputs}"
+    );
+    assert!(log.contains("is not the build of release v9.9.9"), "{log}");
+    fs::write(&verdict, "0").unwrap();
+    // `@v8` is not the release this action's Cargo.toml names: build.
+    let (_, outputs, _) = run_install(&pinned("v8"), &output);
+    assert!(outputs.contains("build=true"), "{outputs}");
 
     // A branch: build from source, with a key of the action's sources.
     let (code, outputs, log) = run_install(&[("TW_ACTION_REF", "main")], &output);
@@ -856,4 +903,46 @@ fn suppressions_a_pull_request_adds_are_shown_where_they_are_added() {
             && warning.contains("at e.sh:1."),
         "{warning}"
     );
+}
+
+/// Every action used by a workflow, the composite action or the example is pinned by a full
+/// commit SHA with its version in a comment (GitHub's hardening guide; Dependabot moves the
+/// pins), except this repository's own action, which users pin themselves.
+#[test]
+fn every_third_party_action_is_pinned_by_commit_sha() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![
+        root.join("action.yml"),
+        root.join("examples/github-workflow.yml"),
+    ];
+    for e in fs::read_dir(root.join(".github/workflows")).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    let mut checked = 0;
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for line in text.lines() {
+            let Some(spec) = line.trim().trim_start_matches("- ").strip_prefix("uses: ") else {
+                continue;
+            };
+            if spec.starts_with("./") || spec.starts_with("tokenwarden/tokenwarden@") {
+                continue;
+            }
+            let (action, rest) = spec.split_once('@').unwrap();
+            let (sha, comment) = rest.split_once(" # ").unwrap_or((rest, ""));
+            assert!(
+                sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{}: {action} is not pinned by commit SHA: {line}",
+                file.display()
+            );
+            assert!(
+                comment.starts_with('v'),
+                "{}: no version comment: {line}",
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+    assert!(root.join(".github/dependabot.yml").exists());
 }
