@@ -14,7 +14,7 @@ fn write(root: &Path, rel: &str, text: &str) {
     fs::write(p, text).unwrap();
 }
 
-fn corpus(root: &Path) {
+pub(crate) fn corpus(root: &Path) {
     write(
         root,
         "billing/sync.py",

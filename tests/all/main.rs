@@ -14,6 +14,7 @@ mod properties;
 mod sarif_schema;
 mod scan_dir;
 mod schema;
+mod snapshots;
 mod suppression;
 mod trust;
 mod verify_okta;
