@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use crate::error::{Error, Result};
 use crate::finding::Confidence;
+use crate::regex_budget::{Budget, BuildError, Limits};
 use crate::suppress::LineAllow;
 use crate::tomlfile;
 
@@ -18,6 +19,15 @@ pub const FILE_NAME: &str = ".tokenwarden.toml";
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// `[allow]` entries (paths, secrets, lines, stopwords together).
 pub const MAX_ALLOW_ENTRIES: usize = 10_000;
+/// `[allow] secrets` and `lines` together. They only run on the lines of findings, so a
+/// small lazy DFA cache costs nothing that matters, and a program of 1 MiB is far more
+/// than an allow rule needs (`\w+@example\.com` takes 18 KiB): a few hundred regexes fit.
+pub const ALLOW_REGEX_LIMITS: Limits = Limits {
+    program: 1 << 20,
+    cache: 32 << 10,
+    total: 16 << 20,
+    set: "the regexes of [allow]",
+};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -154,18 +164,24 @@ impl Config {
             })
         })
         .collect();
-        let regexes = |list: &[Spanned<String>], key: &str| -> Result<Vec<Regex>> {
+        let mut budget = Budget::new(ALLOW_REGEX_LIMITS);
+        let mut regexes = |list: &[Spanned<String>], key: &str| -> Result<Vec<Regex>> {
             list.iter()
                 .map(|s| {
-                    Regex::new(s.get_ref()).map_err(|e| {
+                    budget.build(s.get_ref()).map_err(|e| {
                         let (line, col) = tomlfile::line_col(text, s.span().start);
-                        // regex's message repeats the whole pattern, which may hold the
-                        // very secret being allowed: quote it redacted, keep the reason.
-                        Error::new(format!(
-                            "{origin}:{line}:{col}: allow.{key}: invalid regex `{}`: {}",
-                            crate::finding::redact(s.get_ref()),
-                            regex_reason(&e)
-                        ))
+                        let why = match e {
+                            // regex's message repeats the whole pattern, which may hold
+                            // the very secret being allowed: quote it redacted, keep the
+                            // reason.
+                            BuildError::Invalid(e) => format!(
+                                "invalid regex `{}`: {}",
+                                crate::finding::redact(s.get_ref()),
+                                regex_reason(&e)
+                            ),
+                            BuildError::Refused(why) => why,
+                        };
+                        Error::new(format!("{origin}:{line}:{col}: allow.{key}: {why}"))
                     })
                 })
                 .collect()
@@ -254,6 +270,16 @@ mod tests {
             allow_paths: Some(glob_set(&p, "t").unwrap()),
             ..Config::default()
         }
+    }
+
+    #[test]
+    fn hundreds_of_ordinary_allow_regexes_fit() {
+        let entries: Vec<String> = (0..100)
+            .map(|i| format!(r"'(?i)fixture-{i}', '\w+@example{i}\.com', '^00TEST{i}'"))
+            .collect();
+        let text = format!("[allow]\nsecrets = [{}]\n", entries.join(", "));
+        let config = Config::parse(&text, "t", None).unwrap();
+        assert_eq!(config.line_allow.secrets.len(), 300);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::finding::{Confidence, Finding};
 use crate::locate::locate;
-use crate::matcher::{Match, Matcher, context};
+use crate::matcher::{Match, Matcher, Pass, context};
 use crate::suppress::LineAllow;
 use crate::vault::{Vault, VerifyInput};
 use crate::verify::orgs;
@@ -28,6 +28,11 @@ pub fn looks_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(8192)]).is_some()
 }
 
+/// In a blob that looks binary, token-shaped bytes turn up by chance (compiled code,
+/// compressed data), so only findings whose context says "token" as plainly as it can are
+/// kept there. One NUL byte must not hide a real leak, and an image must stay quiet.
+pub const BINARY_CONFIDENCE: Confidence = Confidence::High;
+
 /// Where a piece of a larger file sits, for files scanned in windows: only matches
 /// starting in `report` are findings (the rest belong to a neighbouring window), and line
 /// and column numbers are shifted to the file's.
@@ -37,6 +42,17 @@ pub struct Window {
     pub line_base: usize,
     /// Characters between the start of the line and the window's first byte.
     pub column_base: usize,
+}
+
+impl Window {
+    /// All of `data`, as the whole of its blob.
+    pub fn whole(data: &[u8]) -> Window {
+        Window {
+            report: 0..data.len(),
+            line_base: 0,
+            column_base: 0,
+        }
+    }
 }
 
 impl Engine {
@@ -53,19 +69,26 @@ impl Engine {
         }
     }
 
+    /// A blob of text, whole.
     pub fn scan_blob(&self, path: &str, data: &[u8]) -> Vec<Finding> {
-        let whole = Window {
-            report: 0..data.len(),
-            line_base: 0,
-            column_base: 0,
-        };
-        self.scan_window(path, data, &whole)
+        self.scan_window(path, data, &Window::whole(data), Pass::Text)
     }
 
-    pub fn scan_window(&self, path: &str, data: &[u8], window: &Window) -> Vec<Finding> {
-        let matches = self.matcher.find(data, path);
-        let report =
-            |m: &Match| m.confidence >= self.min_confidence && window.report.contains(&m.start);
+    /// `pass` is `Binary` for a blob that looks binary: only the rules that scan binaries
+    /// run, and only findings of `BINARY_CONFIDENCE` count.
+    pub fn scan_window(
+        &self,
+        path: &str,
+        data: &[u8],
+        window: &Window,
+        pass: Pass,
+    ) -> Vec<Finding> {
+        let matches = self.matcher.find_in(data, path, pass);
+        let floor = match pass {
+            Pass::Text => self.min_confidence,
+            Pass::Binary => self.min_confidence.max(BINARY_CONFIDENCE),
+        };
+        let report = |m: &Match| m.confidence >= floor && window.report.contains(&m.start);
         if !matches.iter().any(report) {
             return Vec::new();
         }

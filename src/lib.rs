@@ -25,6 +25,7 @@ pub mod matcher;
 pub mod outcome;
 pub mod pipeline;
 pub mod redact;
+pub(crate) mod regex_budget;
 pub mod report;
 pub mod review;
 pub mod rules;

@@ -9,7 +9,8 @@ use crate::finding::Finding;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SkipReason {
-    /// A NUL byte in the first 8 KiB.
+    /// A NUL byte in the first 8 KiB. The full rule set skips it; the strict pass scans
+    /// it (`Stats::binary_strict_scanned`).
     Binary,
     TooLarge {
         size: u64,
@@ -51,7 +52,9 @@ impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::size::human_bytes;
         match self {
-            SkipReason::Binary => f.write_str("binary file (NUL byte in the first 8 KiB)"),
+            SkipReason::Binary => f.write_str(
+                "binary file (NUL byte in the first 8 KiB): searched for high-confidence tokens only",
+            ),
             SkipReason::TooLarge { size, limit } => write!(
                 f,
                 "{} is over --max-file-size {}",
@@ -92,6 +95,9 @@ pub struct Stats {
     pub unit: Unit,
     pub bytes_scanned: u64,
     pub skipped: Vec<Skipped>,
+    /// Binary files or blobs (each also in `skipped`, as `SkipReason::Binary`) that the
+    /// strict pass scanned: the rules with `scan_binary`, high-confidence findings only.
+    pub binary_strict_scanned: u64,
     /// Things the user must know about the run as a whole (e.g. a shallow clone).
     pub warnings: Vec<String>,
     pub elapsed: Duration,
@@ -102,6 +108,7 @@ impl Stats {
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.skipped.extend(other.skipped);
+        self.binary_strict_scanned += other.binary_strict_scanned;
         self.warnings.extend(other.warnings);
     }
 

@@ -60,6 +60,10 @@ impl Scanner for AuditScanner<'_> {
             data: Data::Bytes(bytes),
             ..blob
         })?;
+        if scanned.binary {
+            // Usage patterns are read from text; a binary blob only had the leak pass.
+            return Ok(scanned);
+        }
         let mut local = Audit::default();
         audit_blob(self.data, self.engine, blob.path, bytes, &mut local);
         let mut found = self.found.lock().unwrap_or_else(|p| p.into_inner());

@@ -42,6 +42,21 @@ pub struct Matcher {
 /// Why a rule dropped a candidate.
 pub type Rejection = &'static str;
 
+/// Which rules a search runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Text: every rule.
+    Text,
+    /// A blob that looks binary: only the rules with `scan_binary`.
+    Binary,
+}
+
+impl Pass {
+    fn runs(self, rule: &Rule) -> bool {
+        self == Pass::Text || rule.scan_binary
+    }
+}
+
 impl Matcher {
     pub fn new(rules: RuleSet) -> Matcher {
         let mut always = Vec::new();
@@ -133,8 +148,13 @@ impl Matcher {
 
     /// Every secret in `blob`, sorted by position, at every confidence.
     pub fn find(&self, blob: &[u8], path: &str) -> Vec<Match> {
+        self.find_in(blob, path, Pass::Text)
+    }
+
+    /// `find`, with the rules of `pass` only.
+    pub fn find_in(&self, blob: &[u8], path: &str, pass: Pass) -> Vec<Match> {
         let mut out = Vec::new();
-        let (active, variants) = self.active_rules(blob);
+        let (active, variants) = self.active_rules(blob, pass);
         for rule in active {
             self.find_patterns(rule, blob, path, variants[rule], &mut out, &mut |_, _| {});
         }
@@ -143,9 +163,10 @@ impl Matcher {
         out
     }
 
-    /// Rules whose keywords or anchors occur in `blob` (plus the ungated ones), in rule
-    /// order; and, per rule, whether its `regex_variants` are to run.
-    fn active_rules(&self, blob: &[u8]) -> (Vec<usize>, Vec<bool>) {
+    /// Rules of `pass` whose keywords or anchors occur in `blob` (plus the ungated ones),
+    /// in rule order; and, per rule, whether its `regex_variants` are to run.
+    fn active_rules(&self, blob: &[u8], pass: Pass) -> (Vec<usize>, Vec<bool>) {
+        let runs = |i: usize| pass.runs(&self.rules.rules[i]);
         let n = self.rules.rules.len();
         let mut active = vec![false; n];
         for &i in &self.always {
@@ -157,7 +178,11 @@ impl Matcher {
             .iter()
             .map(|r| r.variant_anchors.is_empty())
             .collect();
-        if let Some(ac) = &self.keywords {
+        // A pass whose rules no keyword or anchor gates skips that automaton's walk over
+        // the blob: binary blobs are often large.
+        if let Some(ac) = &self.keywords
+            && self.keyword_rule.iter().any(|&r| runs(r))
+        {
             let mut remaining = (0..active.len())
                 .filter(|&i| !active[i] && self.keyword_rule.contains(&i))
                 .count();
@@ -172,7 +197,9 @@ impl Matcher {
                 }
             }
         }
-        if let Some(ac) = &self.anchors {
+        if let Some(ac) = &self.anchors
+            && self.anchor_rule.iter().any(|&(r, _)| runs(r))
+        {
             // Every gate starts closed; stop once all are open.
             let mut remaining = self.anchor_gates;
             for m in ac.find_iter(blob) {
@@ -191,7 +218,7 @@ impl Matcher {
                 }
             }
         }
-        ((0..n).filter(|&i| active[i]).collect(), variants)
+        ((0..n).filter(|&i| active[i] && runs(i)).collect(), variants)
     }
 
     /// Runs one rule (every pattern) over `blob`, pushing accepted matches and reporting

@@ -1,10 +1,14 @@
 //! From bytes to the text the engine scans: UTF-16 decoding, binary detection, and
-//! windowed scanning of streams in bounded memory.
+//! windowed scanning of streams in bounded memory. A blob that looks binary is scanned
+//! like text, in the engine's strict pass (`Pass::Binary`): only the rules that opt in,
+//! only high-confidence findings, so a NUL byte cannot hide a leak and an image stays
+//! quiet. It reads no more than text does: the same windows, up to `--max-file-size`.
 
 use std::io::{self, Read};
 
 use crate::engine::{Engine, Window, looks_binary};
 use crate::error::describe_io;
+use crate::matcher::Pass;
 use crate::outcome::SkipReason;
 use crate::source::Scanned;
 
@@ -59,9 +63,7 @@ pub fn scan_stream(
             sizes.window >> 20
         )));
     }
-    if looks_binary(buf) {
-        return Err(SkipReason::Binary);
-    }
+    let pass = pass_for(buf);
     let mut findings = Vec::new();
     let mut window = Window {
         report: 0..0,
@@ -77,7 +79,7 @@ pub fn scan_stream(
             buf.len() - sizes.defer
         };
         window.report.end = report_to;
-        findings.extend(engine.scan_window(path, buf, &window));
+        findings.extend(engine.scan_window(path, buf, &window, pass));
         if eof {
             total += buf.len() as u64;
             break;
@@ -100,10 +102,11 @@ pub fn scan_stream(
     Ok(Scanned {
         findings,
         bytes: total,
+        binary: pass == Pass::Binary,
     })
 }
 
-/// Scans a blob held whole: UTF-16 (with a byte-order mark) is decoded, binary is skipped.
+/// Scans a blob held whole: UTF-16 is decoded, binary gets the strict pass.
 pub fn scan_bytes(engine: &Engine, path: &str, data: &[u8]) -> Result<Scanned, SkipReason> {
     let decoded;
     let text = match utf16(data) {
@@ -118,17 +121,24 @@ pub fn scan_bytes(engine: &Engine, path: &str, data: &[u8]) -> Result<Scanned, S
                 decoded = decode_utf16(data, big_endian);
                 &decoded[..]
             }
-            None => return Err(SkipReason::Binary),
+            None => data,
         },
         None => data,
     };
-    if looks_binary(text) {
-        return Err(SkipReason::Binary);
-    }
+    let pass = pass_for(text);
     Ok(Scanned {
-        findings: engine.scan_blob(path, text),
+        findings: engine.scan_window(path, text, &Window::whole(text), pass),
         bytes: data.len() as u64,
+        binary: pass == Pass::Binary,
     })
+}
+
+fn pass_for(text: &[u8]) -> Pass {
+    if looks_binary(text) {
+        Pass::Binary
+    } else {
+        Pass::Text
+    }
 }
 
 /// `Some(big_endian)` for text starting with a UTF-16 byte-order mark.

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::vocabulary::{self, Severity};
 use crate::escape::{markdown_cell as cell, markdown_code, sanitize};
 use crate::finding::Finding;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, SkipReason};
 use crate::review::Added;
 use crate::rules::Rule;
 
@@ -199,6 +199,34 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str, added: &[Added]) 
             String::new()
         }
     );
+    let binary: Vec<&str> = out
+        .stats
+        .skipped
+        .iter()
+        .filter(|k| matches!(k.reason, SkipReason::Binary))
+        .map(|k| k.path.as_str())
+        .collect();
+    if !binary.is_empty() {
+        // A NUL byte is enough to look binary: say which files got only the strict pass.
+        let shown: Vec<String> = binary
+            .iter()
+            .take(HIDDEN_SHOWN * 4)
+            .map(|p| format!("`{}`", cell(p)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "\n{} binary file{} searched for high-confidence tokens only (the full rules do not \
+             run on binary content): {}{}.",
+            binary.len(),
+            if binary.len() == 1 { " was" } else { "s were" },
+            shown.join(", "),
+            if binary.len() > shown.len() {
+                format!(" and {} more", binary.len() - shown.len())
+            } else {
+                String::new()
+            }
+        );
+    }
     for w in &out.stats.warnings {
         let _ = writeln!(s, "\n> ⚠️ {}", sanitize(w));
     }

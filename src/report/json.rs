@@ -54,6 +54,7 @@ pub fn stats_json(out: &Outcome) -> Value {
             "suppressed": out.suppressed().count(),
             "skipped": s.skipped.len(),
             "skipped_by_reason": s.skipped_by_reason(),
+            "binary_strict_scanned": s.binary_strict_scanned,
             "skipped_files": s.skipped.iter().map(|k| json!({
                 "path": k.path,
                 "reason": k.reason.key(),

@@ -10,10 +10,22 @@ use super::spec::{
 };
 use crate::error::{Error, Result};
 use crate::finding::Confidence;
+use crate::regex_budget::{Budget, BuildError, Limits};
 
 /// Bounds the memory a user-supplied regex may take; the `regex` crate is linear-time, so
 /// size is the only thing a hostile or careless pattern can blow up.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
+/// Every regex of the rule files of one run together (README "Trust model": a config in
+/// the scanned tree may name rule directories). The built-in rules, measured the same way,
+/// take 11 MiB, almost all of it caches charged up front. A lazy DFA cache of 128 KiB holds
+/// the few hundred states a secret's regex needs; a pattern that needs more falls back to
+/// the regex crate's slower linear-time engines rather than take more memory.
+pub const RULE_FILE_LIMITS: Limits = Limits {
+    program: REGEX_SIZE_LIMIT,
+    cache: 128 << 10,
+    total: 32 << 20,
+    set: "the regexes of rule files",
+};
 /// How far `before`/`after` contexts look along the line, in bytes.
 pub const LINE_WINDOW: usize = 512;
 
@@ -36,6 +48,7 @@ pub struct Rule {
     pub not_adjacent: Option<ByteSet>,
     pub decode: Decode,
     pub supersedes: Vec<String>,
+    pub scan_binary: bool,
     pub filters: Filters,
     pub confidence: Confidence,
     pub contexts: Vec<Context>,
@@ -92,10 +105,10 @@ pub struct AuxRegex {
 }
 
 impl AuxRegex {
-    fn new(pattern: String, at: &str, eager: bool) -> Result<AuxRegex> {
+    fn new(pattern: String, at: &str, build: &mut Build) -> Result<AuxRegex> {
         let built = OnceLock::new();
-        if eager {
-            let _ = built.set(Some(build_regex(&pattern, at)?));
+        if let Build::Now(_) = build {
+            let _ = built.set(Some(build.regex(&pattern, at)?));
         }
         Ok(AuxRegex { pattern, built })
     }
@@ -105,6 +118,28 @@ impl AuxRegex {
             .get_or_init(|| build_regex(&self.pattern, "").ok())
             .as_ref()
             .is_some_and(|r| r.is_match(haystack))
+    }
+}
+
+/// When a rule's regexes are built.
+pub enum Build<'a> {
+    /// Built-in rules: secondary regexes on first use, as `build_regex` builds them.
+    Lazy,
+    /// Rule files and `rules check`: every regex now, so errors surface at load, charged
+    /// to the budget of the rules loaded together.
+    Now(&'a mut Budget),
+}
+
+impl Build<'_> {
+    /// A regex every mode needs at once (a rule's patterns).
+    fn regex(&mut self, re: &str, at: &str) -> Result<Regex> {
+        match self {
+            Build::Lazy => build_regex(re, at),
+            Build::Now(budget) => budget.build(re).map_err(|e| match e {
+                BuildError::Invalid(e) => regex_error(e, at),
+                BuildError::Refused(why) => Error::new(format!("{at}: {why}")),
+            }),
+        }
     }
 }
 
@@ -126,8 +161,8 @@ pub fn normalize_name(name: &[u8]) -> String {
         .collect()
 }
 
-/// `eager`: build every regex now (rule files from users, `rules check`).
-pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
+/// `build` says when the rule's regexes are built.
+pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> {
     let at = |field: &str| format!("{origin}: rule `{}`: {field}", spec.id);
     if spec.id.is_empty()
         || !spec
@@ -166,19 +201,19 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
                 .enumerate()
                 .map(|(i, re)| (re, at(&format!("regex_variants[{i}]")))),
         )
-        .map(|(re, at)| compile_pattern(re, &at, !spec.filters.names.is_empty()))
+        .map(|(re, at)| compile_pattern(re, &at, !spec.filters.names.is_empty(), build))
         .collect::<Result<Vec<_>>>()?;
     let not_adjacent = spec
         .not_adjacent
         .as_deref()
         .map(|class| byte_set(class, &at("not_adjacent")))
         .transpose()?;
-    let filters = compile_filters(&spec.filters, &at, eager)?;
+    let filters = compile_filters(&spec.filters, &at, build)?;
     let contexts = spec
         .context
         .iter()
         .enumerate()
-        .map(|(i, c)| compile_context(c, &at(&format!("context[{i}]")), eager))
+        .map(|(i, c)| compile_context(c, &at(&format!("context[{i}]")), build))
         .collect::<Result<Vec<_>>>()?;
 
     Ok(Rule {
@@ -199,6 +234,7 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
         not_adjacent,
         decode: spec.decode,
         supersedes: spec.supersedes,
+        scan_binary: spec.scan_binary,
         filters,
         confidence: spec.confidence,
         contexts,
@@ -209,15 +245,24 @@ pub fn compile(spec: RuleSpec, origin: &str, eager: bool) -> Result<Rule> {
     })
 }
 
-fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String, eager: bool) -> Result<Filters> {
+fn compile_filters(
+    spec: &FilterSpec,
+    at: &dyn Fn(&str) -> String,
+    build: &mut Build,
+) -> Result<Filters> {
     let reject = spec
         .reject
         .iter()
-        .map(|r| AuxRegex::new(r.clone(), &at("filters.reject"), eager))
+        .map(|r| AuxRegex::new(r.clone(), &at("filters.reject"), build))
         .collect::<Result<Vec<_>>>()?;
-    let edge = |re: &Option<String>, field: &str, start: bool| {
+    let require = spec
+        .require
+        .as_ref()
+        .map(|r| AuxRegex::new(format!("\\A(?:{r})\\z"), &at("filters.require"), build))
+        .transpose()?;
+    let mut edge = |re: &Option<String>, field: &str, start: bool| {
         re.as_deref()
-            .map(|r| AuxRegex::new(anchored(r, start), &at(field), eager))
+            .map(|r| AuxRegex::new(anchored(r, start), &at(field), build))
             .transpose()
     };
     Ok(Filters {
@@ -225,11 +270,7 @@ fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String, eager: bool) 
         min_entropy: spec.min_entropy.unwrap_or(0.0),
         placeholders: spec.placeholders.iter().map(|p| p.to_lowercase()).collect(),
         reject,
-        require: spec
-            .require
-            .as_ref()
-            .map(|r| AuxRegex::new(format!("\\A(?:{r})\\z"), &at("filters.require"), eager))
-            .transpose()?,
+        require,
         reject_before: edge(&spec.reject_before, "filters.reject_before", false)?,
         reject_after: edge(&spec.reject_after, "filters.reject_after", true)?,
         max_repeat: spec.max_repeat,
@@ -243,15 +284,15 @@ fn compile_filters(spec: &FilterSpec, at: &dyn Fn(&str) -> String, eager: bool) 
     })
 }
 
-fn compile_context(spec: &ContextSpec, at: &str, eager: bool) -> Result<Context> {
-    let aux = |re: &Option<String>, field: &str, anchor: Option<bool>| {
+fn compile_context(spec: &ContextSpec, at: &str, build: &mut Build) -> Result<Context> {
+    let mut aux = |re: &Option<String>, field: &str, anchor: Option<bool>| {
         re.as_deref()
             .map(|r| {
                 let pattern = match anchor {
                     Some(start) => anchored(r, start),
                     None => r.to_string(),
                 };
-                AuxRegex::new(pattern, &format!("{at}.{field}"), eager)
+                AuxRegex::new(pattern, &format!("{at}.{field}"), build)
             })
             .transpose()
     };
@@ -267,8 +308,8 @@ fn compile_context(spec: &ContextSpec, at: &str, eager: bool) -> Result<Context>
     })
 }
 
-fn compile_pattern(re: &str, at: &str, needs_name: bool) -> Result<Pattern> {
-    let regex = build_regex(re, at)?;
+fn compile_pattern(re: &str, at: &str, needs_name: bool, build: &mut Build) -> Result<Pattern> {
+    let regex = build.regex(re, at)?;
     let secret_group = group_index(&regex, "secret").ok_or_else(|| {
         Error::new(format!(
             "{at}: needs a named group `secret`, as in (?P<secret>...)"
@@ -301,15 +342,23 @@ pub fn build_regex(re: &str, at: &str) -> Result<Regex> {
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| {
-            let detail = match e {
-                regex::Error::CompiledTooBig(limit) => format!(
-                    "pattern is too large once compiled (limit {limit} bytes); simplify it or bound its repetitions"
-                ),
-                other => other.to_string().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "),
-            };
-            Error::new(format!("{at}: invalid regex: {detail}"))
-        })
+        .map_err(|e| regex_error(e, at))
+}
+
+fn regex_error(e: regex::Error, at: &str) -> Error {
+    let detail = match e {
+        regex::Error::CompiledTooBig(limit) => format!(
+            "pattern is too large once compiled (limit {limit} bytes); simplify it or bound its repetitions"
+        ),
+        other => other
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    Error::new(format!("{at}: invalid regex: {detail}"))
 }
 
 fn group_index(re: &Regex, name: &str) -> Option<usize> {

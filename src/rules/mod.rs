@@ -7,11 +7,15 @@ mod spec;
 use std::fs;
 use std::path::Path;
 
-pub use compile::{Context, Filters, LINE_WINDOW, Rule, build_regex, normalize_name};
+pub use compile::{
+    Context, Filters, LINE_WINDOW, RULE_FILE_LIMITS, Rule, build_regex, normalize_name,
+};
 pub use spec::{Decode, ExampleSpec, Level, NegativeSpec};
 
 use crate::error::{Error, Result};
+use crate::regex_budget::Budget;
 use crate::tomlfile;
+use compile::Build;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -45,18 +49,19 @@ impl RuleSet {
         config: &Path,
     ) -> Result<RuleSet> {
         let mut rules = embedded(false, &[])?;
+        let mut budget = Budget::new(RULE_FILE_LIMITS);
         for dir in trusted {
-            rules.extend(load_dir(dir.as_ref())?);
+            rules.extend(load_dir(dir.as_ref(), &mut budget)?);
         }
         let mut pinned_ids = Vec::new();
         for (origin, text) in pinned {
-            let rule = parse_rule(text, origin, true)?;
+            let rule = parse_rule(text, origin, &mut Build::Now(&mut budget))?;
             pinned_ids.push(rule.id.clone());
             rules.push(rule);
         }
         let mut from_tree = Vec::new();
         for dir in untrusted {
-            from_tree.extend(load_dir(dir.as_ref())?);
+            from_tree.extend(load_dir(dir.as_ref(), &mut budget)?);
         }
         from_tree.retain(|r| !pinned_ids.contains(&r.id));
         let refuse = |rule: &Rule, what: String| {
@@ -95,22 +100,23 @@ impl RuleSet {
 
     fn load_with(extra_dirs: &[impl AsRef<Path>], eager: bool) -> Result<RuleSet> {
         let mut rules = embedded(eager, &[])?;
+        let mut budget = Budget::new(RULE_FILE_LIMITS);
         for dir in extra_dirs {
-            rules.extend(load_dir(dir.as_ref())?);
+            rules.extend(load_dir(dir.as_ref(), &mut budget)?);
         }
         RuleSet::new(rules)
     }
 
     /// Only the rules in `dir`.
     pub fn load_only(dir: &Path) -> Result<RuleSet> {
-        RuleSet::new(load_dir(dir)?)
+        RuleSet::new(load_dir(dir, &mut Budget::new(RULE_FILE_LIMITS))?)
     }
 
     /// For `rules check DIR`: the rules in `dir` (built now), with the built-in rules whose
     /// ids `dir` does not define. So `rules check rules/` checks this repository's edited
     /// rule files in place of the copies compiled into the binary.
     pub fn load_for_check(dir: &Path) -> Result<(RuleSet, Vec<String>)> {
-        let own = load_dir(dir)?;
+        let own = load_dir(dir, &mut Budget::new(RULE_FILE_LIMITS))?;
         let ids: Vec<String> = own.iter().map(|r| r.id.clone()).collect();
         let mut rules = embedded(true, &ids)?;
         rules.extend(own);
@@ -155,11 +161,19 @@ fn is_builtin_id(id: &str) -> bool {
     })
 }
 
-/// The built-in rules, less those whose ids are in `except`.
+/// The built-in rules, less those whose ids are in `except`. Built `eager`ly, they are held
+/// to the limits of rule files, with a budget of their own: `rules check` and the tests
+/// prove they fit.
 fn embedded(eager: bool, except: &[String]) -> Result<Vec<Rule>> {
+    let mut budget = Budget::new(RULE_FILE_LIMITS);
+    let mut build = if eager {
+        Build::Now(&mut budget)
+    } else {
+        Build::Lazy
+    };
     let mut rules = Vec::new();
     for (origin, text) in EMBEDDED_RULES {
-        let rule = parse_rule(text, origin, eager)?;
+        let rule = parse_rule(text, origin, &mut build)?;
         if !except.contains(&rule.id) {
             rules.push(rule);
         }
@@ -167,7 +181,8 @@ fn embedded(eager: bool, except: &[String]) -> Result<Vec<Rule>> {
     Ok(rules)
 }
 
-fn load_dir(dir: &Path) -> Result<Vec<Rule>> {
+/// The rules in `dir`, built now and charged to `budget`.
+fn load_dir(dir: &Path, budget: &mut Budget) -> Result<Vec<Rule>> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io("read rules directory", dir, &e))?;
     let mut paths = Vec::new();
     for entry in entries {
@@ -188,14 +203,14 @@ fn load_dir(dir: &Path) -> Result<Vec<Rule>> {
         .iter()
         .map(|p| {
             let text = tomlfile::read_limited(p, MAX_RULE_FILE_BYTES, "rule file")?;
-            parse_rule(&text, &p.display().to_string(), true)
+            parse_rule(&text, &p.display().to_string(), &mut Build::Now(budget))
         })
         .collect()
 }
 
-fn parse_rule(text: &str, origin: &str, eager: bool) -> Result<Rule> {
+fn parse_rule(text: &str, origin: &str, build: &mut Build) -> Result<Rule> {
     let spec: spec::RuleSpec = tomlfile::parse(text, origin)?;
-    compile::compile(spec, origin, eager)
+    compile::compile(spec, origin, build)
 }
 
 #[cfg(test)]
@@ -204,7 +219,8 @@ mod tests {
 
     #[test]
     fn builtin_rules_load() {
-        // Eager: every regex of every built-in rule must build.
+        // Eager: every regex of every built-in rule must build, within the limits that
+        // rule files get (RULE_FILE_LIMITS).
         let set = RuleSet::load_eager(&[] as &[&Path]).unwrap();
         for id in [
             "okta-api-token",
@@ -213,6 +229,26 @@ mod tests {
         ] {
             assert!(set.index_of(id).is_some(), "missing {id}");
         }
+    }
+
+    #[test]
+    fn rule_files_share_one_budget_and_errors_name_the_regex() {
+        let dir = tempfile::tempdir().unwrap();
+        let contexts = "[[context]]\nconfidence = \"high\"\nbefore = 'key\\d='\n".repeat(300);
+        let text = format!(
+            "id = \"many\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"note\"\n\
+             security_severity = 1.0\nremediation = \"r\"\n\
+             regex = '(?P<secret>tok_[a-z0-9]{{12}})'\n{contexts}"
+        );
+        fs::write(dir.path().join("r.toml"), text).unwrap();
+        let err = RuleSet::load_only(dir.path()).err().unwrap().to_string();
+        assert!(
+            err.contains("r.toml: rule `many`: context[")
+                && err.contains(
+                    "].before: `(?:…` does not fit: the regexes of rule files may take 32.0 MiB"
+                ),
+            "{err}"
+        );
     }
 
     fn user_rule(variants: &str) -> Result<RuleSet> {

@@ -47,6 +47,10 @@ pub struct RuleSpec {
     /// keeps the higher of the two confidences.
     #[serde(default)]
     pub supersedes: Vec<String>,
+    /// Also run on blobs that look binary (a NUL byte in the first 8 KiB), which the other
+    /// rules skip; there only high-confidence findings are kept.
+    #[serde(default)]
+    pub scan_binary: bool,
     #[serde(default)]
     pub tags: Vec<String>,
     /// How `--verify` checks a finding of this rule live (only `okta` exists).

@@ -60,10 +60,14 @@ pub struct Scanned {
     pub findings: Vec<Finding>,
     /// Bytes read.
     pub bytes: u64,
+    /// The blob looks binary, so only the strict pass ran on it (the rules with
+    /// `scan_binary`, high-confidence findings only).
+    pub binary: bool,
 }
 
-/// Turns blobs into findings; implemented by the pipeline. A blob it cannot scan (binary,
-/// too large once read, unreadable midway) is a skip with the reason.
+/// Turns blobs into findings; implemented by the pipeline. A blob it cannot scan (too
+/// large once read, unreadable midway) is a skip with the reason; a binary one comes back
+/// `Scanned::binary`, with what the strict pass found.
 pub trait Scanner: Sync {
     fn scan(&self, blob: Blob<'_>) -> Result<Scanned, SkipReason>;
 }
@@ -112,6 +116,16 @@ pub fn drop_allowed(out: &mut Outcome, allowed: PathFilter<'_>) {
 /// Returns the findings (none when skipped).
 pub fn tally(stats: &mut Stats, path: &str, result: Result<Scanned, SkipReason>) -> Vec<Finding> {
     match result {
+        // Still a binary skip, with what the strict pass found: the full rule set did not
+        // run on it, and the summary and `--verbose` must keep saying so.
+        Ok(scanned) if scanned.binary => {
+            stats.skipped.push(Skipped {
+                path: path.to_string(),
+                reason: SkipReason::Binary,
+            });
+            stats.binary_strict_scanned += 1;
+            scanned.findings
+        }
         Ok(scanned) => {
             stats.files_scanned += 1;
             stats.bytes_scanned += scanned.bytes;

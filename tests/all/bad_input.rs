@@ -6,7 +6,7 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use common::{Repo, findings, header, okta_token, tokenwarden};
+use common::{Repo, findings, header, okta_token, png_like, tokenwarden};
 use serde_json::Value;
 use tokenwarden::engine::Engine;
 use tokenwarden::matcher::Matcher;
@@ -181,6 +181,64 @@ fn odd_files_nul_bytes_empty_files_deep_trees_and_names() {
         json["stats"]["files_scanned"].as_u64().unwrap(),
         if cfg!(unix) { 4 } else { 3 }
     );
+}
+
+/// Issue #21, item 10: one NUL byte in the first 8 KiB made a text file "binary" and hid
+/// its token. Files that look binary get the strict pass (rules with `scan_binary`,
+/// high-confidence findings only) and are still listed as binary skips.
+#[test]
+fn a_nul_byte_cannot_hide_a_token_and_binaries_stay_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = b"session start\0\n".to_vec();
+    log.extend("GET /api/v1/users 200\n".repeat(2000).as_bytes());
+    log.extend(header(&okta_token(8300)).as_bytes());
+    fs::write(dir.path().join("capture.log"), &log).unwrap();
+    let bare = [b"\0\x01\x02 ", okta_token(8301).as_bytes(), b" \0\n"].concat();
+    fs::write(dir.path().join("blob.bin"), bare).unwrap();
+    fs::write(dir.path().join("image.png"), png_like(8302)).unwrap();
+
+    // `scan` asks for every confidence: binaries still report only high ones.
+    let (code, json, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (&f[0]["path"], &f[0]["line"], &f[0]["confidence"]),
+        (&"capture.log".into(), &2002.into(), &"high".into())
+    );
+    let stats = &json["stats"];
+    assert_eq!(stats["skipped_by_reason"]["binary"], 3, "{stats:#}");
+    assert_eq!(stats["binary_strict_scanned"], 3, "{stats:#}");
+    assert_eq!(
+        stats["files_scanned"], 0,
+        "the full rules ran on none of them"
+    );
+    let listed = stats["skipped_files"].as_array().unwrap();
+    assert!(
+        listed.iter().any(|s| s["path"] == "capture.log"
+            && s["reason"] == "binary"
+            && s["detail"]
+                .as_str()
+                .unwrap()
+                .contains("high-confidence tokens only")),
+        "{listed:#?}"
+    );
+}
+
+/// A binary stream longer than a window is scanned strictly in every window, with the
+/// line numbers of text.
+#[test]
+fn binary_streams_get_the_strict_pass_in_every_window() {
+    let one_line = |b: u8| if b == b'\n' || b == b'\r' { b' ' } else { b };
+    let mut data = b"\0\0".to_vec();
+    data.extend(png_like(8310).into_iter().map(one_line));
+    data.extend(png_like(8311).into_iter().map(one_line));
+    data.extend(format!("\n\nAuthorization: SSWS {}\n", okta_token(8312)).as_bytes());
+    assert!(data.len() > SMALL.window * 2);
+    let scanned = scan_stream("dump.bin", &data, 1 << 30).unwrap();
+    assert!(scanned.binary);
+    assert_eq!(scanned.findings.len(), 1, "{:#?}", scanned.findings);
+    assert_eq!(scanned.findings[0].line, 3);
 }
 
 #[test]

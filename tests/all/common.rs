@@ -195,6 +195,20 @@ impl Repo {
     }
 }
 
+/// A PNG's signature and 64 KiB of noise holding token-shaped runs with nothing around
+/// them: what a real binary can contain by chance.
+pub fn png_like(seed: u64) -> Vec<u8> {
+    let mut rng = Rng::new(seed);
+    let mut data = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    while data.len() < 64 << 10 {
+        data.extend((0..4096).map(|_| rng.next() as u8));
+        data.push(0);
+        data.extend(okta_token(rng.next()).as_bytes());
+        data.push(0);
+    }
+    data
+}
+
 /// A curl line sending `token` with the SSWS scheme (a high-confidence finding).
 pub fn header(token: &str) -> String {
     format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com/api/v1/users\n")

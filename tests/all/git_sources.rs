@@ -69,13 +69,67 @@ fn staged_clean_and_pure_rename_pass() {
 }
 
 #[test]
-fn staged_skips_binary_with_reason() {
+fn staged_scans_binary_strictly_and_lists_it_as_skipped() {
     let repo = Repo::new();
     repo.write("blob.bin", &format!("\0\0{}", header(&okta_token(6))));
-    repo.git(&["add", "blob.bin"]);
+    repo.write("noise.bin", &format!("\0\0 {} \0", okta_token(5)));
+    repo.git(&["add", "blob.bin", "noise.bin"]);
     let (code, json) = repo.tw_json(&["staged"]);
-    assert_eq!(code, 0);
-    assert_eq!(json["stats"]["skipped_by_reason"]["binary"], 1);
+    assert_eq!(code, 1);
+    let paths: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["blob.bin"], "{json:#}");
+    assert_eq!(json["stats"]["skipped_by_reason"]["binary"], 2);
+    assert_eq!(json["stats"]["binary_strict_scanned"], 2);
+}
+
+/// Issue #21, item 10, in history: a token behind a NUL byte is found in the blob that
+/// introduced it and attributed to its commit, by `history` and by `--range`; a binary
+/// with token-shaped noise stays quiet.
+#[test]
+fn history_and_range_find_a_token_behind_a_nul_byte() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    let base = repo.commit_all("base");
+    let token = okta_token(8320);
+    repo.write(
+        "fixtures/capture.har",
+        &format!("\0{}{}", "{\"entries\": []}\n".repeat(50), header(&token)),
+    );
+    fs::write(repo.path.join("logo.png"), common::png_like(8321)).unwrap();
+    let head = repo.commit_all("add a capture");
+    for args in [
+        vec!["history", "."],
+        vec!["history", "--range", &format!("{base}..{head}"), "."],
+    ] {
+        let (code, json) = repo.tw_json(&args);
+        assert_eq!(code, 1, "{args:?}: {json:#}");
+        let f = json["findings"].as_array().unwrap();
+        assert_eq!(f.len(), 1, "{args:?}: {json:#}");
+        assert_eq!(f[0]["path"], "fixtures/capture.har");
+        assert_eq!(f[0]["line"], 51);
+        assert_eq!(f[0]["commit"], head.as_str());
+        assert_eq!(json["stats"]["skipped_by_reason"]["binary"], 2, "{args:?}");
+        assert_eq!(json["stats"]["binary_strict_scanned"], 2, "{args:?}");
+    }
+}
+
+/// A `.gitattributes` in the scanned tree marked files `binary`, so git's diff had no
+/// added lines for them and `--range` reported nothing.
+#[test]
+fn gitattributes_cannot_hide_added_lines_from_range() {
+    let repo = Repo::new();
+    let base = repo.commit_all("base");
+    repo.write(".gitattributes", "* binary\n");
+    repo.write("deploy.sh", &header(&okta_token(8330)));
+    let head = repo.commit_all("deploy");
+    let (code, json) = repo.tw_json(&["history", "--range", &format!("{base}..{head}"), "."]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(json["findings"][0]["path"], "deploy.sh");
 }
 
 #[test]

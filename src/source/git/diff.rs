@@ -34,9 +34,13 @@ pub fn added_lines(old: &[u8], new: &[u8]) -> BTreeSet<usize> {
     added
 }
 
+/// Every file is diffed as text: the scanner decides what looks binary (and still scans
+/// it strictly), and a `.gitattributes` in the scanned tree cannot mark files `binary` to
+/// hide their added lines.
 pub fn options(max_size: u64) -> DiffOptions {
     let mut o = DiffOptions::new();
     o.context_lines(0)
+        .force_text(true)
         .ignore_submodules(true)
         .include_typechange(true)
         .max_size(i64::try_from(max_size).unwrap_or(i64::MAX));
@@ -44,8 +48,6 @@ pub fn options(max_size: u64) -> DiffOptions {
 }
 
 /// Files with added lines in `diff`, after rename detection (a pure rename adds nothing).
-/// Binary files (as git sees them) are returned with no added lines so callers can say
-/// they were skipped.
 pub fn changed_files(diff: &mut Diff<'_>) -> Result<Vec<ChangedFile>, git2::Error> {
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
     // Both callbacks need the map; foreach borrows them at once.
