@@ -468,6 +468,28 @@ fn range_reports_only_added_lines_and_merges_of_base_add_nothing() {
     assert_eq!(f[0]["summary"], "main adds a token");
 }
 
+/// `.gitattributes` belongs to the scanned tree: marking every file binary (`-diff`) must
+/// not hide the lines a commit adds.
+#[test]
+fn range_ignores_gitattributes_that_mark_files_binary() {
+    let repo = Repo::new();
+    repo.write(".gitattributes", "* -diff\n");
+    repo.write("deploy.sh", "echo deploying\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "deploy.sh",
+        &format!("echo deploying\n{}", header(&okta_token(9420))),
+    );
+    let head = repo.commit_all("debug");
+    let (code, json) = repo.tw_json(&["history", "--range", &format!("{base}..{head}")]);
+    assert_eq!(code, 1, "{json:#}");
+    let f = findings(&json);
+    assert_eq!(
+        (f.len(), &f[0]["path"], &f[0]["line"]),
+        (1, &json!("deploy.sh"), &json!(2))
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // the pre-commit hook
 
