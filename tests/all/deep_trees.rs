@@ -7,7 +7,7 @@ use crate::common;
 use std::io::Write as _;
 use std::process::Output;
 
-use common::{Repo, header, okta_token};
+use common::{Repo, header, okta_token, zlib_stored};
 use git2::{ObjectType, Oid};
 use serde_json::Value;
 
@@ -40,26 +40,7 @@ impl Pack {
             size >>= 7;
         }
         self.entries.push(byte);
-        // A zlib stream of stored blocks (at most 64 KiB each), then its Adler-32.
-        self.entries.extend([0x78, 0x01]);
-        let blocks: Vec<&[u8]> = if content.is_empty() {
-            vec![&[]]
-        } else {
-            content.chunks(0xffff).collect()
-        };
-        for (i, block) in blocks.iter().enumerate() {
-            let len = block.len() as u16;
-            self.entries.push(u8::from(i + 1 == blocks.len()));
-            self.entries.extend(len.to_le_bytes());
-            self.entries.extend((!len).to_le_bytes());
-            self.entries.extend(*block);
-        }
-        let (mut a, mut b) = (1u32, 0u32);
-        for &x in content {
-            a = (a + u32::from(x)) % 65521;
-            b = (b + a) % 65521;
-        }
-        self.entries.extend(((b << 16) | a).to_be_bytes());
+        self.entries.extend(zlib_stored(content));
         self.count += 1;
         Oid::hash_object(kind, content).unwrap()
     }

@@ -7,15 +7,17 @@ use std::collections::{BTreeSet, HashMap};
 use git2::{Oid, Repository, Sort};
 
 use super::diff::{Change, ChangedFile, added_lines, changes, options, walk_changes};
-use super::history::scan_message;
 use super::meta::commit_provenance;
+use super::tags::{self, Tags, peel};
+use super::{COMMIT_MESSAGE_PATH, scan_message};
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::outcome::{Outcome, SkipReason, Skipped};
+use crate::outcome::{Outcome, SkipReason};
 use crate::source::{Blob, Data, Origin, Scanner, load_blob, tally};
 
-/// Resolves `rev` to a commit, with a message naming what was asked for.
-pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<Oid> {
+/// Resolves `rev` to a commit, with a message naming what was asked for, and the annotated
+/// tags `rev` names on the way to it (outermost first).
+pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<(Oid, Vec<Oid>)> {
     let obj = repo.revparse_single(rev).map_err(|e| {
         let unborn = repo
             .head()
@@ -32,9 +34,15 @@ pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<Oid> {
             _ => Error::new(format!("unknown revision `{rev}`: {}", e.message())),
         }
     })?;
-    obj.peel_to_commit()
-        .map(|c| c.id())
-        .map_err(|_| Error::new(format!("revision `{rev}` is not a commit")))
+    let mut tags = Tags::default();
+    match peel(repo, obj.id(), &mut tags) {
+        Ok(Some(o)) if o.kind() == Some(git2::ObjectType::Commit) => Ok((o.id(), tags.found)),
+        Ok(_) => Err(Error::new(format!("revision `{rev}` is not a commit"))),
+        Err(e) => Err(Error::new(format!(
+            "revision `{rev}` cannot be read: {}",
+            e.message()
+        ))),
+    }
 }
 
 pub fn scan(
@@ -54,8 +62,14 @@ pub fn scan(
             "--range takes BASE..HEAD; the symmetric form `{range}` is not supported"
         )));
     }
-    let base = resolve_commit(repo, if base.is_empty() { "HEAD" } else { base })?;
-    let head = resolve_commit(repo, if head.is_empty() { "HEAD" } else { head })?;
+    let (base, base_tags) = resolve_commit(repo, if base.is_empty() { "HEAD" } else { base })?;
+    let (head, head_tags) = resolve_commit(repo, if head.is_empty() { "HEAD" } else { head })?;
+    // A pushed tag is new content too: the tags HEAD names and BASE does not.
+    let new_tags: Vec<Oid> = head_tags
+        .into_iter()
+        .filter(|t| !base_tags.contains(t))
+        .collect();
+    tags::scan_messages(repo, scanner, &new_tags, out);
     let fail = |e: git2::Error| Error::new(format!("cannot walk {range}: {}", e.message()));
     let mut walk = repo.revwalk().map_err(fail)?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
@@ -95,24 +109,14 @@ fn scan_commit_message(repo: &Repository, scanner: &dyn Scanner, commit: Oid, ou
     let Ok(c) = repo.find_commit(commit) else {
         return; // the diff of the same commit reports it as missing
     };
-    let found = match scan_message(scanner, c.message_bytes()) {
-        Ok(found) => found,
-        Err(reason) => {
-            out.stats.skipped.push(Skipped {
-                path: format!("<commit {commit} message>"),
-                reason,
-            });
-            return;
-        }
-    };
-    if found.is_empty() {
-        return;
-    }
-    let prov = commit_provenance(repo, commit);
-    out.findings.extend(found.into_iter().map(|mut f| {
-        f.provenance = Some(prov.clone());
-        f
-    }));
+    scan_message(
+        scanner,
+        COMMIT_MESSAGE_PATH,
+        &format_args!("commit {commit}"),
+        c.message_bytes(),
+        || commit_provenance(repo, commit),
+        out,
+    );
 }
 
 /// Loads the new version of `file` and keeps the findings on its added lines.
