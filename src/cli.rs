@@ -55,7 +55,9 @@ Without --range: every blob reachable from any ref (branches, tags, remotes, sta
 once, and each secret is reported once per path, at the oldest commit that introduced it there (a \
 commit whose tree has a blob holding it at that path where its parents did not); later commits \
 that introduced it again (a regenerated file, a cherry-pick) are listed on the finding \
-(JSON/SARIF `reintroduced_in`). Commit messages are scanned too (path `<commit message>`).
+(JSON/SARIF `reintroduced_in`). Commit messages and annotated tag messages are scanned too \
+(paths `<commit message>` and `<tag message>`; for a tag, `commit` is the tag object). With \
+--branch REF, the only tags scanned are those REF itself names.
 
 With --range BASE..HEAD (the pull-request view): every commit in `git rev-list BASE..HEAD` is \
 diffed against its parents and only added lines are reported, attributed to the commit that \

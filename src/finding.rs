@@ -57,8 +57,9 @@ pub struct Finding {
     pub suppression: Option<Suppression>,
 }
 
-/// The commit that introduced a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The commit that introduced a finding. For a secret in an annotated tag's message: the
+/// tag object's id, its tagger and date, and a summary naming the tag.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Provenance {
     /// Full SHA.
     pub commit: String,

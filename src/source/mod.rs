@@ -21,8 +21,8 @@ pub enum Origin {
     Stdin,
     /// A git object (a blob of history, of the index, or of a commit in a range).
     GitBlob,
-    /// The message of a commit.
-    CommitMessage,
+    /// The message of a commit or an annotated tag.
+    Message,
 }
 
 /// The content of a blob.

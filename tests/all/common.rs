@@ -209,6 +209,31 @@ pub fn png_like(seed: u64) -> Vec<u8> {
     data
 }
 
+/// `data` as a zlib stream of deflate's stored (uncompressed) blocks: what git objects are
+/// made of, without a compression library.
+pub fn zlib_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = if data.is_empty() {
+        vec![&[]]
+    } else {
+        data.chunks(0xffff).collect()
+    };
+    for (i, block) in blocks.iter().enumerate() {
+        let len = block.len() as u16;
+        out.push(u8::from(i + 1 == blocks.len()));
+        out.extend(len.to_le_bytes());
+        out.extend((!len).to_le_bytes());
+        out.extend(*block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in data {
+        a = (a + u32::from(x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    out.extend(((b << 16) | a).to_be_bytes());
+    out
+}
+
 /// A curl line sending `token` with the SSWS scheme (a high-confidence finding).
 pub fn header(token: &str) -> String {
     format!("curl -H 'Authorization: SSWS {token}' https://acme.okta.com/api/v1/users\n")

@@ -121,18 +121,6 @@ fn history_and_range_find_a_token_behind_a_nul_byte() {
 /// A `.gitattributes` in the scanned tree marked files `binary`, so git's diff had no
 /// added lines for them and `--range` reported nothing.
 #[test]
-fn gitattributes_cannot_hide_added_lines_from_range() {
-    let repo = Repo::new();
-    let base = repo.commit_all("base");
-    repo.write(".gitattributes", "* binary\n");
-    repo.write("deploy.sh", &header(&okta_token(8330)));
-    let head = repo.commit_all("deploy");
-    let (code, json) = repo.tw_json(&["history", "--range", &format!("{base}..{head}"), "."]);
-    assert_eq!(code, 1, "{json:#}");
-    assert_eq!(json["findings"][0]["path"], "deploy.sh");
-}
-
-#[test]
 fn staged_works_in_a_linked_worktree() {
     let repo = Repo::new();
     repo.write("a.txt", "x\n");
@@ -304,6 +292,208 @@ fn history_scans_trees_and_blobs_named_directly_by_refs() {
         vec!["refs/tags/blobtag", "refs/tags/treetag:dir/in-tree.sh"]
     );
     assert!(findings(&json).iter().all(|f| f.get("commit").is_none()));
+}
+
+/// A repository whose annotated tags hold tokens in their messages: `v1` on a commit,
+/// `v1-outer` a tag of `v1`, `treetag` and `blobtag` on a tree and a blob no commit holds,
+/// and `clean` with nothing. Returns the tokens and the tag objects by tag name.
+fn tagged_repo() -> (Repo, Vec<String>, Value) {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("init");
+    let tokens: Vec<String> = (0..4).map(|i| okta_token(9400 + i)).collect();
+    let message = |i: usize| format!("release notes\n\ndeployed with: {}", header(&tokens[i]));
+    repo.git(&["tag", "-a", "v1", "-m", &message(0)]);
+    repo.git(&["tag", "-a", "v1-outer", "v1", "-m", &message(1)]);
+    let tree = repo.git(&["write-tree"]);
+    repo.git(&["tag", "-a", "treetag", &tree, "-m", &message(2)]);
+    let blob = repo.git(&["hash-object", "-w", "a.txt"]);
+    repo.git(&["tag", "-a", "blobtag", &blob, "-m", &message(3)]);
+    repo.git(&["tag", "-a", "clean", "-m", "nothing to see"]);
+    let ids = ["v1", "v1-outer", "treetag", "blobtag", "clean"]
+        .map(|t| (t.to_string(), json!(repo.git(&["rev-parse", t]))));
+    (repo, tokens, Value::Object(ids.into_iter().collect()))
+}
+
+/// The tag object each `<tag message>` finding names, sorted.
+fn tag_findings(json: &Value) -> Vec<String> {
+    let mut tags: Vec<String> = findings(json)
+        .iter()
+        .filter(|f| f["path"] == "<tag message>")
+        .map(|f| f["commit"].as_str().unwrap().to_string())
+        .collect();
+    tags.sort();
+    tags
+}
+
+#[test]
+fn history_scans_each_annotated_tag_message_once() {
+    let (repo, tokens, tags) = tagged_repo();
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 1);
+    // Each tag object once, though `v1` is reached by its own ref and through `v1-outer`.
+    let mut expected: Vec<String> = ["v1", "v1-outer", "treetag", "blobtag"]
+        .iter()
+        .map(|t| tags[t].as_str().unwrap().to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(tag_findings(&json), expected, "{json:#}");
+    assert_eq!(findings(&json).len(), 4, "{json:#}");
+    let v1 = findings(&json)
+        .into_iter()
+        .find(|f| f["commit"] == tags["v1"])
+        .unwrap();
+    assert_eq!(v1["line"], 3);
+    assert_eq!(v1["summary"], "tag v1: release notes");
+    assert_eq!(v1["author"], "Test Author");
+    assert!(v1["date"].as_str().unwrap().ends_with("+01:00"), "{v1:#}");
+
+    // Redacted in every format; SARIF still valid.
+    for format in ["text", "json", "sarif"] {
+        let out = repo.tw(&["history", "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for t in &tokens {
+            assert!(
+                !all.contains(t.as_str()),
+                "{format} printed a raw token:\n{all}"
+            );
+        }
+        assert!(all.contains(&tokens[0][..4]), "{format}: {all}");
+        if format == "sarif" {
+            let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(common::sarif_schema_errors(&doc), Vec::<String>::new());
+            let r = &doc["runs"][0]["results"];
+            assert!(
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["properties"]["commit"] == tags["v1"]
+                        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                            == "%3Ctag%20message%3E"),
+                "{r:#}"
+            );
+        }
+        if format == "text" {
+            assert!(all.contains("tag v1-outer: release notes"), "{all}");
+        }
+    }
+}
+
+/// `--branch REF` scans only the tags REF itself names; a range scans those its head names
+/// and its base does not (a pushed tag).
+#[test]
+fn history_branch_and_range_scan_only_the_tags_they_name() {
+    let (repo, _, tags) = tagged_repo();
+    let (code, json) = repo.tw_json(&["history", "--branch", "main"]);
+    assert_eq!((code, findings(&json).len()), (0, 0), "{json:#}");
+    let mut named = vec![
+        tags["v1"].as_str().unwrap().to_string(),
+        tags["v1-outer"].as_str().unwrap().to_string(),
+    ];
+    named.sort();
+    let (code, json) = repo.tw_json(&["history", "--branch", "v1-outer"]);
+    assert_eq!(code, 1);
+    assert_eq!(tag_findings(&json), named, "{json:#}");
+    let (code, json) = repo.tw_json(&["history", "--range", "main..v1-outer"]);
+    assert_eq!(code, 1);
+    assert_eq!(tag_findings(&json), named, "{json:#}");
+    // The base names `v1` already: only the outer tag is new.
+    let (code, json) = repo.tw_json(&["history", "--range", "v1..v1-outer"]);
+    assert_eq!(code, 1);
+    assert_eq!(tag_findings(&json), [tags["v1-outer"].as_str().unwrap()]);
+    let (code, json) = repo.tw_json(&["history", "--branch", "clean"]);
+    assert_eq!((code, findings(&json).len()), (0, 0), "{json:#}");
+}
+
+/// Tag names and taggers are free text of the tag's author: scrubbed of secrets and
+/// escaped like commit authors.
+#[test]
+fn tag_names_and_taggers_are_scrubbed_and_escaped() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    let head = repo.commit_all("init");
+    let token = okta_token(9410);
+    let tag = format!(
+        "object {head}\ntype commit\ntag rel-{token}\x1b[2J\ntagger Evil\u{202e}Name\x07 <e@example.com> 1700000000 +0000\n\nOKTA_API_TOKEN={token}\n"
+    );
+    let path = repo.path.join("../tag.txt");
+    fs::write(&path, tag).unwrap();
+    let id = repo.git(&[
+        "hash-object",
+        "-t",
+        "tag",
+        "-w",
+        "--literally",
+        path.to_str().unwrap(),
+    ]);
+    repo.git(&["update-ref", "refs/tags/evil", &id]);
+    let text = repo.tw(&["history", "--no-color"]);
+    assert_eq!(text.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(!text.contains(&token), "{text}");
+    assert!(
+        !text.contains('\x1b') && !text.contains('\u{202e}') && !text.contains('\x07'),
+        "{text:?}"
+    );
+    assert!(text.contains("tag rel-00"), "{text}");
+    let (_, json) = repo.tw_json(&["history"]);
+    let f = &findings(&json)[0];
+    assert_eq!(f["path"], "<tag message>");
+    assert_eq!(f["commit"], id.as_str());
+    assert!(!json.to_string().contains(&token));
+}
+
+/// A tag that leads back to itself (only a corrupt object store holds one: an object filed
+/// under an id that is not its hash) is a skip with the reason, not a hang: libgit2's and
+/// gix's own peeling loop forever on it. HEAD on it too.
+#[test]
+fn history_survives_a_tag_that_leads_back_to_itself() {
+    let repo = Repo::new();
+    repo.write("a.sh", &header(&okta_token(9430)));
+    repo.commit_all("init");
+    let id = "ab".repeat(20);
+    let tag =
+        format!("object {id}\ntype tag\ntag loop\ntagger T <t@example.com> 0 +0000\n\nloop\n");
+    let mut object = format!("tag {}\0", tag.len()).into_bytes();
+    object.extend(tag.as_bytes());
+    let dir = repo.path.join(".git/objects").join(&id[..2]);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(&id[2..]), common::zlib_stored(&object)).unwrap();
+    fs::write(repo.path.join(".git/refs/tags/loop"), format!("{id}\n")).unwrap();
+    repo.git(&["symbolic-ref", "HEAD", "refs/tags/loop"]);
+    let within = |args: &[&str]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+            .args(args)
+            .current_dir(&repo.path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("{args:?} hangs");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.wait_with_output().unwrap()
+    };
+    let out = within(&["history", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings(&json)[0]["path"], "a.sh");
+    let skipped = &json["stats"]["skipped_files"];
+    assert_eq!(skipped[0]["path"], "refs/tags/loop", "{json:#}");
+    let out = within(&["history", "--branch", "loop"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("leads back to itself"), "{err}");
 }
 
 #[test]
@@ -520,6 +710,35 @@ fn range_reports_only_added_lines_and_merges_of_base_add_nothing() {
     assert_eq!(code, 1);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0]["summary"], "main adds a token");
+}
+
+/// `.gitattributes` belongs to the scanned tree: marking every file binary (`-diff`) must
+/// not hide the lines a commit adds.
+#[test]
+fn range_ignores_gitattributes_that_mark_files_binary() {
+    let repo = Repo::new();
+    repo.write(".gitattributes", "* -diff\n");
+    repo.write("deploy.sh", "echo deploying\n");
+    let base = repo.commit_all("base");
+    repo.write(
+        "deploy.sh",
+        &format!("echo deploying\n{}", header(&okta_token(9420))),
+    );
+    let head = repo.commit_all("debug");
+    let (code, json) = repo.tw_json(&["history", "--range", &format!("{base}..{head}")]);
+    assert_eq!(code, 1, "{json:#}");
+    let f = findings(&json);
+    assert_eq!(
+        (f.len(), &f[0]["path"], &f[0]["line"]),
+        (1, &json!("deploy.sh"), &json!(2))
+    );
+    // `binary` on a new file: still diffed as text.
+    repo.write(".gitattributes", "* binary\n");
+    repo.write("new.sh", &header(&okta_token(9421)));
+    let next = repo.commit_all("new");
+    let (code, json) = repo.tw_json(&["history", "--range", &format!("{head}..{next}")]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(findings(&json)[0]["path"], "new.sh");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -104,6 +104,39 @@ fn clean_pull_request_and_suppressed_findings_pass() {
     );
 }
 
+/// A push of an annotated tag names the tag object as `after` (GitHub sends the tag's id,
+/// not the commit's): its history and its message are scanned. The whole-history mode
+/// scans every tag.
+#[test]
+fn push_of_an_annotated_tag_scans_its_message() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit_all("init");
+    let token = okta_token(7700);
+    repo.git(&[
+        "tag",
+        "-a",
+        "v2",
+        "-m",
+        &format!("v2\n\nsmoke-tested with {}", header(&token)),
+    ]);
+    let tag = repo.git(&["rev-parse", "v2"]);
+    let gha = Gha::new();
+    let pushed = json!({"ref": "refs/tags/v2", "before": "0".repeat(40), "after": tag});
+    for (event, payload) in [("push", pushed), ("schedule", json!({}))] {
+        let r = gha.run(&repo.path, event, &payload, &[]);
+        assert_eq!(r.code, 1, "{event}: {}", r.stderr);
+        let sarif = r.sarif.unwrap();
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 1, "{event}: {results:#?}");
+        assert_eq!(results[0]["properties"]["commit"], tag.as_str());
+        assert_eq!(results[0]["properties"]["summary"], "tag v2: v2");
+        for text in [&r.stdout, &r.stderr, &r.summary, &sarif.to_string()] {
+            assert!(!text.contains(&token), "{event}: raw token leaked");
+        }
+    }
+}
+
 #[test]
 fn push_scans_before_to_after_and_a_new_branch_its_whole_history() {
     let repo = Repo::new();

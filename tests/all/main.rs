@@ -8,6 +8,7 @@ mod common;
 
 mod audit;
 mod bad_input;
+mod deep_trees;
 mod git_sources;
 mod github_action;
 mod properties;

@@ -60,14 +60,19 @@ pub fn read_tree(
 /// `prefix/name`; a prefix ending in `:` (a ref naming a tree, `refs/tags/x:`) takes the
 /// name directly.
 pub fn join(prefix: &str, name: &[u8]) -> String {
-    let name = String::from_utf8_lossy(name);
-    if prefix.is_empty() {
-        name.into_owned()
-    } else if prefix.ends_with(':') {
-        format!("{prefix}{name}")
-    } else {
-        format!("{prefix}/{name}")
+    let mut path = String::with_capacity(prefix.len() + 1 + name.len());
+    path.push_str(prefix);
+    push_component(&mut path, name);
+    path
+}
+
+/// `join` in place: walks that keep one path buffer for a whole descent build paths in
+/// linear time, however deep the tree.
+pub fn push_component(path: &mut String, name: &[u8]) {
+    if !path.is_empty() && !path.ends_with(':') {
+        path.push('/');
     }
+    path.push_str(&String::from_utf8_lossy(name));
 }
 
 /// A distinct blob and the first path it was seen at (used for path-based contexts).

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use super::tags::{Tags, peel};
 use super::{SHALLOW_WARNING, open_git2};
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
@@ -57,8 +58,11 @@ pub fn force_pushed(workspace: &Path, before: &str, after: &str) -> bool {
         .is_ok_and(|repo| !repo.is_shallow() && !has(&repo, before) && has(&repo, after))
 }
 
+/// Whether `sha` names a commit here, directly or as an annotated tag of one (a tag push
+/// event's `after` is the tag object).
 fn has(repo: &git2::Repository, sha: &str) -> bool {
-    git2::Oid::from_str(sha)
-        .and_then(|o| repo.find_commit(o))
-        .is_ok()
+    git2::Oid::from_str(sha).is_ok_and(|id| {
+        matches!(peel(repo, id, &mut Tags::default()),
+            Ok(Some(o)) if o.kind() == Some(git2::ObjectType::Commit))
+    })
 }

@@ -1,9 +1,10 @@
 //! Added lines of a change (git2): what the staged and range scans report on.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-use git2::{Diff, DiffFindOptions, DiffOptions, Oid};
+use git2::{Diff, DiffFindOptions, DiffOptions, FileMode, Oid, Repository, Tree};
+
+use super::blobs::push_component;
 
 /// A file on the new side of a diff and the line numbers (1-based, new side) it adds.
 pub struct ChangedFile {
@@ -12,7 +13,9 @@ pub struct ChangedFile {
     pub added: BTreeSet<usize>,
 }
 
-/// New-side line numbers of the lines `new` adds relative to `old`.
+/// New-side line numbers of the lines `new` adds relative to `old`. Always a text diff,
+/// whatever `.gitattributes` says: a `-diff` attribute in the scanned tree must not hide
+/// what a change adds.
 pub fn added_lines(old: &[u8], new: &[u8]) -> BTreeSet<usize> {
     let mut opts = DiffOptions::new();
     opts.context_lines(0).force_text(true);
@@ -34,58 +37,111 @@ pub fn added_lines(old: &[u8], new: &[u8]) -> BTreeSet<usize> {
     added
 }
 
-/// Every file is diffed as text: the scanner decides what looks binary (and still scans
-/// it strictly), and a `.gitattributes` in the scanned tree cannot mark files `binary` to
-/// hide their added lines.
 pub fn options(max_size: u64) -> DiffOptions {
     let mut o = DiffOptions::new();
     o.context_lines(0)
-        .force_text(true)
         .ignore_submodules(true)
         .include_typechange(true)
         .max_size(i64::try_from(max_size).unwrap_or(i64::MAX));
     o
 }
 
-/// Files with added lines in `diff`, after rename detection (a pure rename adds nothing).
-pub fn changed_files(diff: &mut Diff<'_>) -> Result<Vec<ChangedFile>, git2::Error> {
+/// A file with new content on the new side of a tree diff, and the blob it replaces: the
+/// same path's, or its rename source (none for a new file).
+pub struct Change {
+    pub path: String,
+    pub old: Option<Oid>,
+    pub new: Oid,
+}
+
+/// Files with new content in `diff`, after rename detection. Only the deltas: line diffs
+/// are left to `added_lines`, because libgit2's own patches consult `.gitattributes`, which
+/// the scanned tree writes (and look them up for every directory of every path).
+pub fn changes(diff: &mut Diff<'_>) -> Result<Vec<Change>, git2::Error> {
     diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
-    // Both callbacks need the map; foreach borrows them at once.
-    let files: RefCell<BTreeMap<String, ChangedFile>> = RefCell::new(BTreeMap::new());
-    let key = |d: &git2::DiffDelta<'_>| {
-        d.new_file()
-            .path_bytes()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-    };
-    diff.foreach(
-        &mut |delta, _| {
-            if let Some(path) = key(&delta)
-                && !delta.new_file().id().is_zero()
-                && delta.new_file().mode() != git2::FileMode::Commit
-                && delta.new_file().mode() != git2::FileMode::Link
-            {
-                files
-                    .borrow_mut()
-                    .entry(path.clone())
-                    .or_insert(ChangedFile {
-                        path,
-                        blob: delta.new_file().id(),
-                        added: BTreeSet::new(),
-                    });
+    let mut by_path: BTreeMap<String, Change> = BTreeMap::new();
+    for delta in diff.deltas() {
+        let (old, new) = (delta.old_file(), delta.new_file());
+        if new.id().is_zero() || matches!(new.mode(), FileMode::Commit | FileMode::Link) {
+            continue;
+        }
+        let Some(path) = new.path_bytes() else {
+            continue;
+        };
+        let path = String::from_utf8_lossy(path).into_owned();
+        by_path.entry(path.clone()).or_insert(Change {
+            path,
+            old: Some(old.id()).filter(|id| !id.is_zero() && old.mode() != FileMode::Commit),
+            new: new.id(),
+        });
+    }
+    Ok(by_path.into_values().collect())
+}
+
+/// Files with new content in `new` relative to `old` at the same path (no rename
+/// detection), and the length of the longest directory path where the trees differ. A
+/// walk with its own stack and one path buffer: trees nest as deep as their author wants.
+pub fn walk_changes(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+) -> Result<(Vec<Change>, usize), git2::Error> {
+    struct Level<'r> {
+        old: Option<Tree<'r>>,
+        new: Tree<'r>,
+        next: usize,
+        path_len: usize,
+    }
+    let mut levels = vec![Level {
+        old: old.cloned(),
+        new: new.clone(),
+        next: 0,
+        path_len: 0,
+    }];
+    let mut path = String::new();
+    let mut changes = Vec::new();
+    let mut longest = 0;
+    while let Some(level) = levels.last_mut() {
+        let Some(entry) = level.new.get(level.next) else {
+            levels.pop();
+            continue;
+        };
+        level.next += 1;
+        let before = level
+            .old
+            .as_ref()
+            .and_then(|t| t.get_name_bytes(entry.name_bytes()))
+            .map(|e| (e.id(), e.kind()));
+        let (id, kind) = (entry.id(), entry.kind());
+        if before.is_some_and(|(b, _)| b == id) || entry.filemode() == i32::from(FileMode::Link) {
+            continue;
+        }
+        path.truncate(level.path_len);
+        push_component(&mut path, entry.name_bytes());
+        drop(entry); // it borrows `levels`
+        let was = |k| before.filter(|&(_, bk)| bk == Some(k)).map(|(b, _)| b);
+        match kind {
+            Some(git2::ObjectType::Blob) => changes.push(Change {
+                path: path.clone(),
+                old: was(git2::ObjectType::Blob),
+                new: id,
+            }),
+            Some(git2::ObjectType::Tree) => {
+                let old = match was(git2::ObjectType::Tree) {
+                    Some(b) => Some(repo.find_tree(b)?),
+                    None => None,
+                };
+                let next = Level {
+                    old,
+                    new: repo.find_tree(id)?,
+                    next: 0,
+                    path_len: path.len(),
+                };
+                levels.push(next);
+                longest = longest.max(path.len());
             }
-            true
-        },
-        None,
-        None,
-        Some(&mut |delta, _hunk, line| {
-            if line.origin() == '+'
-                && let (Some(path), Some(n)) = (key(&delta), line.new_lineno())
-                && let Some(f) = files.borrow_mut().get_mut(&path)
-            {
-                f.added.insert(n as usize);
-            }
-            true
-        }),
-    )?;
-    Ok(files.into_inner().into_values().collect())
+            _ => {} // submodules are not entered
+        }
+    }
+    Ok((changes, longest))
 }

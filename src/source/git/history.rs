@@ -18,14 +18,17 @@ use super::blobs::{self, EntryKind, LooseRoot, read_tree};
 use super::meta::commit_provenance;
 use super::provenance::introductions;
 use super::range::resolve_commit;
-use super::{COMMIT_MESSAGE_PATH, SHALLOW_WARNING, open_git2, open_gix};
+use super::tags::{self, Tags, peel};
+use super::{COMMIT_MESSAGE_PATH, SHALLOW_WARNING, open_git2, open_gix, scan_message};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Provenance};
 use crate::outcome::{Outcome, SkipReason, Skipped};
-use crate::source::{Blob, Data, Origin, Scanner};
+use crate::source::Scanner;
 
 pub struct HistoryOptions<'a> {
-    /// Limit to what this revision reaches (default: every ref).
+    /// Limit to what this revision reaches (default: every ref). Of the annotated tags,
+    /// only those the revision itself names are scanned (`--branch v1.2`, or the tag a
+    /// push event names), not every tag pointing into its history.
     pub branch: Option<&'a str>,
     pub max_size: u64,
     pub progress: &'a dyn crate::source::progress::Progress,
@@ -42,8 +45,15 @@ pub fn scan(
     if repo2.is_shallow() {
         out.stats.warnings.push(SHALLOW_WARNING.into());
     }
-    let (tips, loose) = match opts.branch {
-        Some(rev) => (vec![to_gix(resolve_commit(&repo2, rev)?)?], Vec::new()),
+    let Roots { tips, loose, tags } = match opts.branch {
+        Some(rev) => {
+            let (commit, tags) = resolve_commit(&repo2, rev)?;
+            Roots {
+                tips: vec![to_gix(commit)?],
+                loose: Vec::new(),
+                tags,
+            }
+        }
         None => all_ref_tips(&repo2, out)?,
     };
     if tips.is_empty() && loose.is_empty() && !out.stats.skipped.is_empty() {
@@ -59,31 +69,19 @@ pub fn scan(
             .push("the repository has no commits: nothing to scan".into());
         return Ok(());
     }
+    tags::scan_messages(&repo2, scanner, &tags, out);
     opts.progress.phase("enumerating commits and trees", None);
-    let mut in_messages: Vec<(ObjectId, Vec<Finding>)> = Vec::new();
-    let mut message_skips = Vec::new();
-    let listed = blobs::enumerate(
-        &repo,
-        &tips,
-        &loose,
-        &mut |commit, message| match scan_message(scanner, message) {
-            Ok(found) if !found.is_empty() => in_messages.push((commit, found)),
-            Ok(_) => {}
-            Err(reason) => message_skips.push(Skipped {
-                path: format!("<commit {commit} message>"),
-                reason,
-            }),
-        },
-    )
+    let listed = blobs::enumerate(&repo, &tips, &loose, &mut |commit, message| {
+        scan_message(
+            scanner,
+            COMMIT_MESSAGE_PATH,
+            &format_args!("commit {commit}"),
+            message,
+            || commit_provenance(&repo2, git2_oid(&commit)),
+            out,
+        )
+    })
     .map_err(Error::new)?;
-    out.stats.skipped.extend(message_skips);
-    for (commit, findings) in in_messages {
-        let prov = commit_provenance(&repo2, git2_oid(&commit));
-        out.findings.extend(findings.into_iter().map(|mut f| {
-            f.provenance = Some(prov.clone());
-            f
-        }));
-    }
     out.stats.skipped.extend(listed.skipped);
     opts.progress
         .phase("scanning blobs", Some(listed.blobs.len() as u64));
@@ -92,6 +90,7 @@ pub fn scan(
     out.stats.merge(scanned.stats);
     out.stats.unit = crate::outcome::Unit::Blob;
     if scanned.results.is_empty() {
+        collapse_per_path(&mut out.findings);
         return Ok(());
     }
 
@@ -101,7 +100,8 @@ pub fn scan(
         .map(|(i, _)| listed.blobs[*i].id)
         .collect();
     let intros = introductions(&repo, &tips, &targets);
-    let at_head = head_fingerprints(&repo, &targets, &scanned.results, &listed.blobs);
+    let head_tree = tags::head_commit(&repo2).and_then(|c| to_gix(c.tree_id()).ok());
+    let at_head = head_fingerprints(&repo, head_tree, &targets, &scanned.results, &listed.blobs);
     let mut metadata: HashMap<ObjectId, Provenance> = HashMap::new();
     for (i, findings) in scanned.results {
         let blob = &listed.blobs[i];
@@ -162,20 +162,6 @@ fn collapse_per_path(findings: &mut Vec<Finding>) {
     *findings = kept;
 }
 
-/// A commit message is scanned like a blob, but is not a file: it is not counted as one.
-pub fn scan_message(
-    scanner: &dyn Scanner,
-    message: &[u8],
-) -> std::result::Result<Vec<Finding>, SkipReason> {
-    scanner
-        .scan(Blob::new(
-            COMMIT_MESSAGE_PATH,
-            Origin::CommitMessage,
-            Data::Bytes(message),
-        ))
-        .map(|s| s.findings)
-}
-
 /// Both libraries open only SHA-1 repositories (see `open_git2`), so ids convert 1:1.
 fn git2_oid(id: &ObjectId) -> git2::Oid {
     git2::Oid::from_bytes(id.as_bytes()).unwrap_or(git2::Oid::ZERO_SHA1)
@@ -186,55 +172,69 @@ fn to_gix(oid: git2::Oid) -> Result<ObjectId> {
         .map_err(|e| Error::new(format!("unsupported object id {oid}: {e}")))
 }
 
+/// Where a history scan starts.
+struct Roots {
+    /// Commits to walk.
+    tips: Vec<ObjectId>,
+    /// Trees and blobs refs name directly.
+    loose: Vec<LooseRoot>,
+    /// Annotated tags on the way, each once.
+    tags: Vec<git2::Oid>,
+}
+
 /// Commits named by every ref (branches, tags, remotes, stash, notes) and a detached HEAD,
-/// plus trees and blobs that refs name directly.
-fn all_ref_tips(
-    repo: &git2::Repository,
-    out: &mut Outcome,
-) -> Result<(Vec<ObjectId>, Vec<LooseRoot>)> {
+/// trees and blobs that refs name directly, and every annotated tag in between.
+fn all_ref_tips(repo: &git2::Repository, out: &mut Outcome) -> Result<Roots> {
     let mut tips = Vec::new();
     let mut loose = Vec::new();
+    let mut tags = Tags::default();
     let refs = repo
         .references()
         .map_err(|e| Error::new(format!("cannot list refs: {}", e.message())))?;
     for r in refs {
         let Ok(r) = r else { continue };
         let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-        if let Ok(c) = r.peel_to_commit() {
-            tips.push(to_gix(c.id())?);
-        } else if let Ok(t) = r.peel_to_tree() {
-            loose.push(LooseRoot {
-                id: to_gix(t.id())?,
-                is_tree: true,
-                name,
-            });
-        } else if let Ok(b) = r.peel_to_blob() {
-            loose.push(LooseRoot {
-                id: to_gix(b.id())?,
-                is_tree: false,
-                name,
-            });
-        } else {
+        let target = r.resolve().ok().and_then(|r| r.target());
+        let peeled = target.map(|t| peel(repo, t, &mut tags));
+        let Some(Ok(peeled)) = peeled else {
             // The object it names can't be read (corrupt or truncated pack, partial clone).
-            let target = r
-                .target()
-                .map_or("an unknown object".to_string(), |t| t.to_string());
+            let target = target.map_or("an unknown object".to_string(), |t| t.to_string());
             out.stats.skipped.push(Skipped {
                 path: name,
                 reason: SkipReason::MissingObject(format!(
                     "the ref points to {target}, which cannot be read"
                 )),
             });
+            continue;
+        };
+        // None: reached through a tag another ref reached first.
+        let Some(object) = peeled else { continue };
+        let id = to_gix(object.id())?;
+        match object.kind() {
+            Some(git2::ObjectType::Commit) => tips.push(id),
+            Some(git2::ObjectType::Tree) => loose.push(LooseRoot {
+                id,
+                is_tree: true,
+                name,
+            }),
+            Some(git2::ObjectType::Blob) => loose.push(LooseRoot {
+                id,
+                is_tree: false,
+                name,
+            }),
+            _ => {}
         }
     }
-    if let Ok(head) = repo.head()
-        && let Ok(c) = head.peel_to_commit()
-    {
-        tips.push(to_gix(c.id())?);
+    if let Some(head) = tags::head_commit(repo) {
+        tips.push(to_gix(head.id())?);
     }
     tips.sort();
     tips.dedup();
-    Ok((tips, loose))
+    Ok(Roots {
+        tips,
+        loose,
+        tags: tags.found,
+    })
 }
 
 /// Introductions of a blob, keeping per path only commits with no other introducing
@@ -265,18 +265,16 @@ fn independent(
     kept
 }
 
-/// Fingerprints of findings whose blob is in HEAD's tree.
+/// Fingerprints of findings whose blob is in HEAD's tree (none while HEAD has no commit).
 fn head_fingerprints(
     repo: &gix::Repository,
+    head_tree: Option<ObjectId>,
     targets: &HashSet<ObjectId>,
     results: &[(usize, Vec<Finding>)],
     blobs: &[blobs::BlobEntry],
 ) -> std::collections::HashSet<String> {
-    let Ok(tree) = repo.head_commit().and_then(|c| Ok(c.tree_id()?.detach())) else {
-        return Default::default();
-    };
+    let mut stack: Vec<ObjectId> = head_tree.into_iter().collect();
     let mut at_head: HashSet<ObjectId> = HashSet::default();
-    let mut stack = vec![tree];
     let mut seen: HashSet<ObjectId> = HashSet::default();
     let mut buf = Vec::new();
     while let Some(t) = stack.pop() {

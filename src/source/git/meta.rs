@@ -1,32 +1,52 @@
-//! Commit metadata for provenance.
+//! Commit and tag metadata for provenance.
 
 use crate::finding::Provenance;
 
 /// Author, date and summary of `commit` (at_head is filled in by the caller).
 pub fn commit_provenance(repo: &git2::Repository, commit: git2::Oid) -> Provenance {
-    match repo.find_commit(commit) {
-        Ok(c) => {
-            let author = c.author();
-            let when = author.when();
-            Provenance {
-                commit: commit.to_string(),
-                author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-                date: rfc3339(when.seconds(), when.offset_minutes()),
-                summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default())
-                    .into_owned(),
-                at_head: false,
-                reintroduced_in: Vec::new(),
-            }
-        }
-        Err(_) => Provenance {
+    let Ok(c) = repo.find_commit(commit) else {
+        return Provenance {
             commit: commit.to_string(),
-            author: String::new(),
-            date: String::new(),
-            summary: String::new(),
-            at_head: false,
-            reintroduced_in: Vec::new(),
-        },
+            ..Provenance::default()
+        };
+    };
+    let (author, date) = signed(&c.author());
+    Provenance {
+        commit: commit.to_string(),
+        author,
+        date,
+        summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
+        ..Provenance::default()
     }
+}
+
+/// For a secret in an annotated tag's message. The report model names commits; the tag
+/// object stands in for one (`git show ID` shows the tag, its message and what it tags),
+/// the tagger for the author, and the summary names the tag: `tag v1.2: first line`.
+pub fn tag_provenance(tag: &git2::Tag<'_>) -> Provenance {
+    let (author, date) = tag.tagger().map(|t| signed(&t)).unwrap_or_default();
+    let name = String::from_utf8_lossy(tag.name_bytes());
+    let message = String::from_utf8_lossy(tag.message_bytes().unwrap_or_default());
+    let summary = match message.lines().map(str::trim).find(|l| !l.is_empty()) {
+        Some(first) => format!("tag {name}: {first}"),
+        None => format!("tag {name}"),
+    };
+    Provenance {
+        commit: tag.id().to_string(),
+        author,
+        date,
+        summary,
+        ..Provenance::default()
+    }
+}
+
+/// A signature's name and RFC 3339 time.
+fn signed(who: &git2::Signature<'_>) -> (String, String) {
+    let when = who.when();
+    (
+        String::from_utf8_lossy(who.name_bytes()).into_owned(),
+        rfc3339(when.seconds(), when.offset_minutes()),
+    )
 }
 
 /// `2024-03-05T14:07:09+01:00` for a UNIX time and a UTC offset in minutes (empty if

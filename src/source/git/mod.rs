@@ -13,14 +13,16 @@ pub mod provenance;
 pub mod range;
 pub mod revision;
 pub mod staged;
+pub mod tags;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::outcome::Outcome;
+use crate::finding::Provenance;
+use crate::outcome::{Outcome, Skipped};
 use crate::redact::scrub_builtin;
 use crate::source::progress::Progress;
-use crate::source::{PathFilter, Scanner, drop_allowed};
+use crate::source::{Blob, Data, Origin, PathFilter, Scanner, drop_allowed};
 
 /// What of a repository's history to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +171,38 @@ pub fn hooks_dir(path: &Path) -> Result<PathBuf> {
 /// The path reported for a secret found in a commit message (the commit is in the
 /// finding's provenance).
 pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
+
+/// The path reported for a secret found in an annotated tag's message (the tag is in the
+/// finding's provenance).
+pub const TAG_MESSAGE_PATH: &str = "<tag message>";
+
+/// Scans a commit or tag message like a blob at `path`, though it is not a file (it is not
+/// counted as one). What it finds gets the provenance `provenance` makes; a message that
+/// cannot be scanned is skipped as `<{object} message>`.
+pub fn scan_message(
+    scanner: &dyn Scanner,
+    path: &str,
+    object: &dyn std::fmt::Display,
+    message: &[u8],
+    provenance: impl FnOnce() -> Provenance,
+    out: &mut Outcome,
+) {
+    match scanner.scan(Blob::new(path, Origin::Message, Data::Bytes(message))) {
+        Ok(scanned) if scanned.findings.is_empty() => {}
+        Ok(scanned) => {
+            let prov = provenance();
+            out.findings
+                .extend(scanned.findings.into_iter().map(|mut f| {
+                    f.provenance = Some(prov.clone());
+                    f
+                }));
+        }
+        Err(reason) => out.stats.skipped.push(Skipped {
+            path: format!("<{object} message>"),
+            reason,
+        }),
+    }
+}
 
 /// Shown when a shallow clone means history can't be complete.
 pub const SHALLOW_WARNING: &str = "this is a shallow clone: commits before the shallow boundary were not scanned. \
