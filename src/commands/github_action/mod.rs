@@ -62,7 +62,7 @@ impl Plan {
                 short(head)
             ),
             Plan::Branch(head) => format!(
-                "`{event}`: the whole history of the pushed branch (`{}`).",
+                "`{event}`: the whole history of the pushed ref (`{}`).",
                 short(head)
             ),
             Plan::Everything => format!("`{event}`: every blob reachable from any ref."),
