@@ -2,18 +2,18 @@
 //! suppressions, keep tokens for `--verify`. Every source (files, stdin, git) goes
 //! through here.
 
+use crate::credential::{Companions, Found};
 use crate::finding::{Confidence, Finding};
 use crate::locate::locate;
 use crate::matcher::{Match, Matcher, Pass, context};
 use crate::suppress::LineAllow;
-use crate::vault::{Vault, VerifyInput};
-use crate::verify::orgs;
+use crate::vault::Vault;
 
 pub struct Engine {
     pub matcher: Matcher,
     pub min_confidence: Confidence,
     pub redact: bool,
-    /// Keep each verifiable token (in memory only) for `--verify`.
+    /// Keep each credential a rule declares (in memory only) for `--verify`.
     pub verify: bool,
     /// Inline markers and config allow rules, checked on the raw line and secret.
     pub allow: LineAllow,
@@ -106,7 +106,8 @@ impl Engine {
                 self.vault.remember(&m.secret);
             }
         }
-        let mut discovered: Option<Vec<String>> = None;
+        // Whole-blob companions (an org URL anywhere in the file), once per rule and blob.
+        let mut file_companions: Vec<(usize, Companions)> = Vec::new();
         for (f, m) in found.iter_mut().zip(matches.iter().filter(|m| report(m))) {
             if f.line == 1 {
                 f.column += window.column_base;
@@ -116,17 +117,24 @@ impl Engine {
             f.suppression = self
                 .allow
                 .check(context::line(data, m.start, m.end), &m.secret);
-            if self.verify
-                && f.suppression.is_none()
-                && self.matcher.rules()[m.rule].verify.is_some()
+            let rule = &self.matcher.rules()[m.rule];
+            if let Some(kind) = rule
+                .credential
+                .filter(|_| self.verify && f.suppression.is_none())
             {
-                let orgs = discovered
-                    .get_or_insert_with(|| orgs::discover(data))
-                    .clone();
-                f.secret_id = Some(self.vault.keep_for_verify(VerifyInput {
-                    token: String::from_utf8_lossy(&m.secret).into_owned(),
-                    discovered_orgs: orgs,
-                }));
+                let at = match file_companions.iter().position(|(r, _)| *r == m.rule) {
+                    Some(at) => at,
+                    None => {
+                        file_companions.push((m.rule, rule.file_companions(data)));
+                        file_companions.len() - 1
+                    }
+                };
+                let companions = rule.companions_of(data, m.start, m.end, &file_companions[at].1);
+                f.secret_id = Some(self.vault.keep_for_verify(Found::new(
+                    kind,
+                    &m.secret,
+                    &companions,
+                )));
             }
         }
         found

@@ -1,28 +1,16 @@
 //! The raw secrets of a run, kept beside the findings rather than inside them: findings
 //! are the report model and hold only redacted text, so nothing that prints a finding can
 //! print a secret. Two things need the raw values, and take them from here: `--verify`
-//! (the token and the orgs named next to it) and the scrubbing of free text.
+//! (the typed credential and the orgs written next to it) and the scrubbing of free text.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
+use crate::credential::Found;
+
 /// Where a finding's raw token sits in the vault. Carries no secret itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SecretId(usize);
-
-/// What `--verify` needs for one finding.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct VerifyInput {
-    pub token: String,
-    /// Okta-hosted orgs named in the same file or blob.
-    pub discovered_orgs: Vec<String>,
-}
-
-impl std::fmt::Debug for VerifyInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("VerifyInput { .. }")
-    }
-}
 
 #[derive(Default)]
 pub struct Vault {
@@ -31,8 +19,8 @@ pub struct Vault {
 
 #[derive(Default)]
 struct Inner {
-    to_verify: Vec<VerifyInput>,
-    ids: HashMap<VerifyInput, SecretId>,
+    to_verify: Vec<Found>,
+    ids: HashMap<Found, SecretId>,
     seen: HashSet<Vec<u8>>,
 }
 
@@ -49,8 +37,9 @@ impl Vault {
         }
     }
 
-    /// Keeps a token for `--verify`; the same token with the same orgs gets the same id.
-    pub fn keep_for_verify(&self, input: VerifyInput) -> SecretId {
+    /// Keeps a credential for `--verify`; the same credential with the same org hints gets
+    /// the same id.
+    pub fn keep_for_verify(&self, input: Found) -> SecretId {
         let mut inner = self.lock();
         if let Some(id) = inner.ids.get(&input) {
             return *id;
@@ -61,7 +50,7 @@ impl Vault {
         id
     }
 
-    pub fn verify_input(&self, id: SecretId) -> Option<VerifyInput> {
+    pub fn found(&self, id: SecretId) -> Option<Found> {
         self.lock().to_verify.get(id.0).cloned()
     }
 

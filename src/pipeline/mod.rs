@@ -27,12 +27,13 @@ use crate::error::{Error, Result};
 use crate::escape::sanitize;
 use crate::finding::Confidence;
 use crate::matcher::Matcher;
+use crate::okta::Destinations;
 use crate::outcome::Outcome;
 use crate::redact::Scrubber;
 use crate::report::{self, Format, ReportContext};
 use crate::rules::RuleSet;
 use crate::suppress::{IGNORE_FILE, Known};
-use crate::verify::{self, VerifyOptions, orgs};
+use crate::verify::{self, VerifyOptions};
 
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
@@ -312,15 +313,9 @@ fn verify_options(
                 .iter()
                 .map(|o| (o.as_str(), "[verify] orgs at the base revision")),
         );
-    let mut orgs = Vec::new();
-    for (url, source) in named {
-        let org = orgs::parse_explicit(url).map_err(|e| Error::new(format!("{source}: {e}")))?;
-        if !orgs.contains(&org) {
-            orgs.push(org);
-        }
-    }
+    let destinations = Destinations::named(named)?;
     Ok(Some(VerifyOptions {
-        orgs,
+        destinations,
         timeout: Duration::from_secs(settings.verify_timeout.max(1)),
         concurrency: usize::from(settings.verify_concurrency),
         max_requests: settings.verify_max_requests,

@@ -6,8 +6,10 @@ use std::sync::OnceLock;
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::spec::{
-    ContextSpec, Decode, ExampleSpec, FilterSpec, Level, NegativeSpec, RuleSpec, Verifier,
+    CompanionSpec, ContextSpec, Decode, ExampleSpec, FilterSpec, Level, NegativeSpec, RuleSpec,
+    Verifier,
 };
+use crate::credential::{Companions, Kind};
 use crate::error::{Error, Result};
 use crate::finding::Confidence;
 use crate::regex_budget::{Budget, BuildError, Limits};
@@ -36,7 +38,9 @@ pub struct Rule {
     pub severity: Level,
     pub security_severity: f64,
     pub tags: Vec<String>,
-    pub verify: Option<Verifier>,
+    /// What the secret is; `None` for a rule whose secrets are not checked with anyone.
+    pub credential: Option<Kind>,
+    pub companions: Vec<Companion>,
     pub help_uri: Option<String>,
     pub remediation: String,
     pub live_action: Option<String>,
@@ -113,6 +117,14 @@ impl AuxRegex {
         Ok(AuxRegex { pattern, built })
     }
 
+    /// The regex, built now if it was not (`None` if it does not build: eager builds and
+    /// the test suite have checked every rule's).
+    pub fn get(&self) -> Option<&Regex> {
+        self.built
+            .get_or_init(|| build_regex(&self.pattern, "").ok())
+            .as_ref()
+    }
+
     pub fn is_match(&self, haystack: &[u8]) -> bool {
         self.built
             .get_or_init(|| build_regex(&self.pattern, "").ok())
@@ -141,6 +153,116 @@ impl Build<'_> {
             }),
         }
     }
+}
+
+/// A value a rule captures next to its match (`[[companions]]`).
+pub struct Companion {
+    pub name: String,
+    /// Built on first use, like contexts: only `--verify` needs it.
+    regex: AuxRegex,
+    within_lines: Option<usize>,
+}
+
+const COMPANION_NAMES: &[&str] = &["org", "client_id", "key_id"];
+
+fn compile_companion(spec: &CompanionSpec, at: &str, build: &mut Build) -> Result<Companion> {
+    if !COMPANION_NAMES.contains(&spec.name.as_str()) {
+        return Err(Error::new(format!(
+            "{at}: name `{}` is not one of {}",
+            spec.name,
+            COMPANION_NAMES.join(", ")
+        )));
+    }
+    if !spec.regex.contains("(?P<value>") {
+        return Err(Error::new(format!(
+            "{at}: needs a named group `value`, as in (?P<value>...)"
+        )));
+    }
+    Ok(Companion {
+        name: spec.name.clone(),
+        regex: AuxRegex::new(spec.regex.clone(), at, build)?,
+        within_lines: spec.within_lines,
+    })
+}
+
+impl Companion {
+    /// Pushes every value captured in `blob[range]` that `out` does not hold yet.
+    fn capture(&self, blob: &[u8], range: std::ops::Range<usize>, out: &mut Vec<(String, String)>) {
+        let Some(regex) = self.regex.get() else {
+            return;
+        };
+        let Some(value_group) = group_index(regex, "value") else {
+            return;
+        };
+        let hay = &blob[..range.end];
+        let mut locs = regex.capture_locations();
+        let mut pos = range.start;
+        while pos < range.end {
+            let Some(m) = regex.captures_read_at(&mut locs, hay, pos) else {
+                break;
+            };
+            if let Some((a, b)) = locs.get(value_group) {
+                let value = String::from_utf8_lossy(&blob[a..b]).into_owned();
+                if !out.iter().any(|(n, v)| *n == self.name && *v == value) {
+                    out.push((self.name.clone(), value));
+                }
+            }
+            pos = m.end().max(m.start() + 1);
+        }
+    }
+}
+
+impl Rule {
+    /// What the companions that look at the whole blob capture: the same for every match
+    /// in it, so callers compute it once per blob.
+    pub fn file_companions(&self, blob: &[u8]) -> Companions {
+        let mut out = Vec::new();
+        for c in self.companions.iter().filter(|c| c.within_lines.is_none()) {
+            c.capture(blob, 0..blob.len(), &mut out);
+        }
+        Companions(out)
+    }
+
+    /// `file` (from `file_companions`) and what the companions that look near the match at
+    /// `start..end` capture there.
+    pub fn companions_of(
+        &self,
+        blob: &[u8],
+        start: usize,
+        end: usize,
+        file: &Companions,
+    ) -> Companions {
+        let mut out = file.0.clone();
+        for c in &self.companions {
+            if let Some(n) = c.within_lines {
+                let range = lines_around(blob, start, end, n);
+                c.capture(blob, range, &mut out);
+            }
+        }
+        Companions(out)
+    }
+}
+
+/// The byte range of the `n` lines above and below the lines holding `start..end`.
+pub fn lines_around(blob: &[u8], start: usize, end: usize, n: usize) -> std::ops::Range<usize> {
+    let mut from = memchr::memrchr(b'\n', &blob[..start]).map_or(0, |i| i + 1);
+    for _ in 0..n {
+        if from == 0 {
+            break;
+        }
+        from = memchr::memrchr(b'\n', &blob[..from - 1]).map_or(0, |i| i + 1);
+    }
+    let mut to = end;
+    for _ in 0..=n {
+        match memchr::memchr(b'\n', &blob[to..]) {
+            Some(i) => to += i + 1,
+            None => {
+                to = blob.len();
+                break;
+            }
+        }
+    }
+    from..to
 }
 
 /// A set of bytes, for O(1) adjacency checks in the hot loop.
@@ -208,6 +330,12 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         .as_deref()
         .map(|class| byte_set(class, &at("not_adjacent")))
         .transpose()?;
+    let companions = spec
+        .companions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| compile_companion(c, &at(&format!("companions[{i}]")), build))
+        .collect::<Result<Vec<_>>>()?;
     let filters = compile_filters(&spec.filters, &at, build)?;
     let contexts = spec
         .context
@@ -223,7 +351,10 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         severity: spec.severity,
         security_severity: spec.security_severity,
         tags: spec.tags,
-        verify: spec.verify,
+        credential: spec
+            .credential
+            .or(spec.verify.map(|Verifier::Okta| Kind::OktaApiToken)),
+        companions,
         help_uri: spec.help_uri,
         remediation: spec.remediation,
         live_action: spec.live_action,
@@ -372,4 +503,24 @@ fn byte_set(class: &str, at: &str) -> Result<ByteSet> {
         *slot = re.is_match(&[b as u8]);
     }
     Ok(ByteSet(set))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_around_a_match() {
+        let blob = b"a\nb\r\nc TOKEN c\nd\ne\n";
+        let at = 7..12;
+        assert_eq!(
+            &blob[lines_around(blob, at.start, at.end, 0)],
+            b"c TOKEN c\n"
+        );
+        assert_eq!(
+            &blob[lines_around(blob, at.start, at.end, 1)],
+            b"b\r\nc TOKEN c\nd\n"
+        );
+        assert_eq!(&blob[lines_around(blob, at.start, at.end, 9)], &blob[..]);
+    }
 }

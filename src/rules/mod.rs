@@ -75,8 +75,12 @@ impl RuleSet {
             ))
         };
         for rule in &from_tree {
-            if rule.verify.is_some() {
-                return Err(refuse(rule, "sets `verify`".into()));
+            if rule.credential.is_some() {
+                // A declared credential is one `--verify` would send, in full, to an org.
+                return Err(refuse(
+                    rule,
+                    "declares a credential (`credential` or `verify`)".into(),
+                ));
             }
             let own = |id: &String| from_tree.iter().any(|r| &r.id == id);
             if let Some(id) = rule.supersedes.iter().find(|id| !own(id)) {
@@ -260,6 +264,48 @@ mod tests {
         );
         fs::write(dir.path().join("v.toml"), text).unwrap();
         RuleSet::load_only(dir.path())
+    }
+
+    #[test]
+    fn companions_capture_near_or_anywhere_and_are_checked_at_load() {
+        let rule = |companions: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let text = format!(
+                "id = \"c\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"note\"\n\
+                 security_severity = 1.0\nremediation = \"r\"\ncredential = \"okta-client-secret\"\n\
+                 regex = '(?P<secret>sec_[a-z0-9]{{12}})'\n{companions}"
+            );
+            fs::write(dir.path().join("c.toml"), text).unwrap();
+            RuleSet::load_only(dir.path())
+        };
+        let set = rule(
+            "[[companions]]\nname = \"client_id\"\nwithin_lines = 1\n\
+             regex = '(?P<value>0oa[A-Za-z0-9]{17})'\n\
+             [[companions]]\nname = \"org\"\nregex = '(?P<value>[a-z]+\\.okta\\.com)'\n",
+        )
+        .unwrap();
+        let r = &set.rules[0];
+        assert_eq!(
+            r.credential,
+            Some(crate::credential::Kind::OktaClientSecret)
+        );
+        let blob = b"org: acme.okta.com\n\nfar: 0oaFARFARFARFARFARFAR1\n\nid: 0oaNEARNEARNEARNEAR12\nsecret: sec_abcdef123456\n";
+        let start = blob.windows(4).position(|w| w == b"sec_").unwrap();
+        let c = r.companions_of(blob, start, start + 16, &r.file_companions(blob));
+        assert_eq!(c.first("org").as_deref(), Some("acme.okta.com"));
+        assert_eq!(
+            c.all("client_id").collect::<Vec<_>>(),
+            ["0oaNEARNEARNEARNEAR1"]
+        );
+
+        let err = |c: &str| rule(c).err().unwrap().to_string();
+        assert!(
+            err("[[companions]]\nname = \"tenant\"\nregex = '(?P<value>x)'\n")
+                .contains("not one of org, client_id, key_id")
+        );
+        assert!(
+            err("[[companions]]\nname = \"org\"\nregex = 'x'\n").contains("named group `value`")
+        );
     }
 
     #[test]

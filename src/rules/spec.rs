@@ -53,9 +53,15 @@ pub struct RuleSpec {
     pub scan_binary: bool,
     #[serde(default)]
     pub tags: Vec<String>,
-    /// How `--verify` checks a finding of this rule live (only `okta` exists).
+    /// What the secret is (`okta-api-token`, …): chooses how `--verify` checks it live.
+    #[serde(default)]
+    pub credential: Option<crate::credential::Kind>,
+    /// The older spelling of `credential = "okta-api-token"`: `verify = "okta"`.
     #[serde(default)]
     pub verify: Option<Verifier>,
+    /// Values to capture around a match for the credential (an org URL, a client id).
+    #[serde(default)]
+    pub companions: Vec<CompanionSpec>,
     #[serde(default)]
     pub help_uri: Option<String>,
     /// Markdown shown in SARIF `help.markdown` and `tokenwarden rules list --verbose`.
@@ -104,8 +110,20 @@ impl Level {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verifier {
-    /// `GET {org}/api/v1/users/me` with `Authorization: SSWS <token>`.
+    /// An Okta API token: `credential = "okta-api-token"`.
     Okta,
+}
+
+/// A value to capture next to a rule's match (Nosey Parker's named captures, Kingfisher's
+/// `depends_on_rule`): `regex` must have a group `value`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanionSpec {
+    /// `org` (an org URL or host), `client_id` or `key_id`.
+    pub name: String,
+    pub regex: String,
+    /// Look only this many lines above and below the match; the whole file when absent.
+    pub within_lines: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

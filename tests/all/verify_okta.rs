@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use tokenwarden::engine::Engine;
 use tokenwarden::finding::Status;
 use tokenwarden::matcher::Matcher;
+use tokenwarden::okta::Destinations;
 use tokenwarden::rules::RuleSet;
 use tokenwarden::verify::{self, VerifyOptions};
 
@@ -610,7 +611,7 @@ fn scanned(text: &str) -> (Engine, Vec<tokenwarden::finding::Finding>) {
 /// One org, the default budget.
 fn options(org: &str, concurrency: usize) -> VerifyOptions {
     VerifyOptions {
-        orgs: vec![org.to_string()],
+        destinations: Destinations::named([(org, "test")]).unwrap(),
         timeout: Duration::from_secs(5),
         concurrency,
         max_requests: verify::DEFAULT_MAX_REQUESTS,

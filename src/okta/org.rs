@@ -1,10 +1,7 @@
-//! Which Okta orgs a token may be sent to. Explicit orgs come from the user; orgs found
-//! next to a token are used only when Okta hosts them, so a token is never sent to a host
-//! an attacker wrote beside it.
+//! Org URLs: the ones a user names (validated, normalized), and which hosts written next
+//! to a credential are Okta-hosted orgs.
 
 use std::net::IpAddr;
-
-use regex::bytes::Regex;
 
 /// Okta-hosted org domains (`-admin` console hosts map to their org).
 const OKTA_DOMAINS: &[&str] = &[
@@ -87,28 +84,29 @@ fn is_loopback(authority: &str) -> bool {
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Okta-hosted org URLs mentioned in `blob`, deduplicated, as `https://<org>.<domain>`.
-pub fn discover(blob: &[u8]) -> Vec<String> {
-    static HOSTS: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    let re = HOSTS.get_or_init(|| {
-        let domains = OKTA_DOMAINS.iter().map(|d| regex::escape(d)).collect::<Vec<_>>().join("|");
-        Regex::new(&format!(r"(?i-u)(?:^|[^A-Za-z0-9.\-])([a-z0-9][a-z0-9\-]{{0,62}})\.({domains})(?:[^A-Za-z0-9.\-]|\.(?:[^A-Za-z0-9\-]|$)|$)"))
-            .expect("static regex")
-    });
-    let mut out: Vec<String> = Vec::new();
-    for c in re.captures_iter(blob) {
-        let sub = String::from_utf8_lossy(&c[1]).to_ascii_lowercase();
-        let domain = String::from_utf8_lossy(&c[2]).to_ascii_lowercase();
-        let org = sub.strip_suffix("-admin").unwrap_or(&sub);
-        if org.is_empty() || NOT_ORGS.contains(&org) {
-            continue;
-        }
-        let url = format!("https://{org}.{domain}");
-        if !out.contains(&url) {
-            out.push(url);
-        }
+/// The Okta-hosted org a hint names (`acme.okta.com`, `https://acme-admin.okta.com/x`), as
+/// `https://<org>.<domain>`: `None` for any other host, and for Okta's own sites. Hints
+/// are written by whoever wrote the scanned tree: only a host Okta serves can receive a
+/// token this way.
+pub fn hosted(hint: &str) -> Option<String> {
+    let rest = hint.trim();
+    let rest = rest.split_once("://").map_or(rest, |(_, r)| r);
+    let host = rest
+        .split(['/', '?', '#', ':'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let (sub, domain) = host.split_once('.')?;
+    if !OKTA_DOMAINS.contains(&domain) || sub.is_empty() || rest.contains('@') {
+        return None;
     }
-    out
+    let org = sub.strip_suffix("-admin").unwrap_or(sub);
+    let valid = !org.is_empty()
+        && org.len() <= 63
+        && org.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !org.starts_with('-');
+    (valid && !NOT_ORGS.contains(&org)).then(|| format!("https://{org}.{domain}"))
 }
 
 #[cfg(test)]
@@ -154,19 +152,31 @@ mod tests {
     }
 
     #[test]
-    fn discovery_keeps_only_okta_hosted_orgs() {
-        let text = b"baseUrl: https://acme-admin.okta.com/x, https://dev-1.OKTAPREVIEW.com and \
-            https://foo.okta-emea.com https://developer.okta.com/docs https://evil.example.com \
-            https://okta.com.evil.io https://acme.okta.com.evil.io http://127.0.0.1:9/ \
-            acme.okta.community; see https://gov.okta.mil.";
-        assert_eq!(
-            discover(text),
-            vec![
-                "https://acme.okta.com",
-                "https://dev-1.oktapreview.com",
-                "https://foo.okta-emea.com",
-                "https://gov.okta.mil"
-            ]
-        );
+    fn only_okta_hosted_orgs_are_hints_worth_asking() {
+        for (hint, org) in [
+            ("acme.okta.com", Some("https://acme.okta.com")),
+            (
+                "https://acme-admin.okta.com/x",
+                Some("https://acme.okta.com"),
+            ),
+            (
+                "dev-1.OKTAPREVIEW.com",
+                Some("https://dev-1.oktapreview.com"),
+            ),
+            (
+                "https://foo.okta-emea.com:443/",
+                Some("https://foo.okta-emea.com"),
+            ),
+            ("gov.okta.mil.", Some("https://gov.okta.mil")),
+            ("developer.okta.com", None),
+            ("evil.example.com", None),
+            ("okta.com.evil.io", None),
+            ("acme.okta.com.evil.io", None),
+            ("a.b.okta.com", None),
+            ("https://user@acme.okta.com", None),
+            ("127.0.0.1:9", None),
+        ] {
+            assert_eq!(hosted(hint).as_deref(), org, "{hint}");
+        }
     }
 }

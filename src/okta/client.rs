@@ -1,0 +1,444 @@
+//! The one HTTP client for Okta: every request tokenwarden makes to an org goes through
+//! here, so the rules that keep a credential safe in transit hold for every command that
+//! talks to Okta (verification today, revocation and impact later):
+//!
+//! - https only, plain http only to loopback and never through a proxy;
+//! - no redirects (a redirect is a request to a host nobody vetted);
+//! - a timeout on the whole exchange, and only the first 64 KiB of a body read;
+//! - rate limits (HTTP 429) waited out within the run's budget of requests and waiting,
+//!   shared by every thread.
+
+use std::io::Read;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::org::is_loopback_org;
+use crate::finding::{Status, Verification};
+
+/// Rate-limit handling: at most this many retries, each waiting at most `MAX_WAIT`.
+const MAX_RETRIES: u32 = 3;
+const MAX_WAIT: Duration = Duration::from_secs(30);
+/// Bytes of a response body read to classify it: a user object with a large profile
+/// still fits.
+const BODY_PEEK: u64 = 64 << 10;
+
+/// How every reason of a request left undone by the budget begins: JSON consumers match on
+/// it (the status stays `unknown`: nothing was learned about the credential).
+pub const BUDGET_EXHAUSTED: &str = "budget exhausted";
+
+pub struct Client {
+    https: ureq::Agent,
+    loopback: ureq::Agent,
+    budget: Budget,
+}
+
+/// What an org answered: the status code and the beginning of a JSON body.
+pub struct Answer {
+    pub code: u16,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Option<serde_json::Value> {
+        json_body(&self.content_type, &self.body)
+    }
+
+    /// Okta's error code (`{"errorCode": "E0000011", …}`), if the body is Okta's error.
+    pub fn okta_error(&self) -> Option<String> {
+        okta_error_code(&self.content_type, &self.body)
+    }
+}
+
+/// Why a request got no answer from the org.
+pub enum Failure {
+    /// Timeout, network error, redirect, or a rate limit outlasting the retries.
+    Unanswered(String),
+    /// The run's budget ran out before or during it.
+    OverBudget(OverBudget),
+}
+
+impl Client {
+    pub fn new(timeout: Duration, budget: Budget) -> Client {
+        let build = |proxy: Option<ureq::Proxy>| -> ureq::Agent {
+            ureq::Agent::config_builder()
+                .timeout_global(Some(timeout))
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .proxy(proxy)
+                .user_agent(concat!("tokenwarden/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .into()
+        };
+        Client {
+            // Corporate CI reaches the internet only through a proxy; over https the proxy
+            // sees a CONNECT tunnel, never the header. ALL_PROXY, HTTPS_PROXY, HTTP_PROXY
+            // and NO_PROXY are honoured as ureq reads them.
+            https: build(ureq::Proxy::try_from_env()),
+            // Plain http is allowed only to loopback, and a proxy would carry the
+            // credential in clear text to another host: never.
+            loopback: build(None),
+            budget,
+        }
+    }
+
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    fn agent(&self, org: &str) -> &ureq::Agent {
+        if org.starts_with("http://") && is_loopback_org(org) {
+            &self.loopback
+        } else {
+            &self.https
+        }
+    }
+
+    /// `GET {org}{path}` with `authorization`, waiting out rate limits within the budget:
+    /// each request, and each wait with the retry after it, is taken from the budget first.
+    pub fn get(
+        &self,
+        org: &str,
+        path: &str,
+        authorization: &str,
+        sleep: &dyn Fn(Duration),
+    ) -> Result<Answer, Failure> {
+        let url = format!("{org}{path}");
+        self.budget.take(None).map_err(Failure::OverBudget)?;
+        for attempt in 0..=MAX_RETRIES {
+            let response = self
+                .agent(org)
+                .get(&url)
+                .header("Authorization", authorization)
+                .header("Accept", "application/json")
+                .call();
+            let mut response = response.map_err(|e| Failure::Unanswered(describe_error(&e)))?;
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let code = response.status().as_u16();
+            let content_type = header("content-type").unwrap_or_default();
+            let retry_after = header("retry-after");
+            let reset = header("x-rate-limit-reset");
+            if code == 429 {
+                if attempt == MAX_RETRIES {
+                    return Err(Failure::Unanswered(format!(
+                        "rate limited (HTTP 429) after {MAX_RETRIES} retries"
+                    )));
+                }
+                let asked = requested_wait(retry_after.as_deref(), reset.as_deref());
+                let wait = asked.min(MAX_WAIT);
+                self.budget
+                    .take(Some((asked, wait)))
+                    .map_err(Failure::OverBudget)?;
+                sleep(wait);
+                continue;
+            }
+            if (300..400).contains(&code) {
+                return Err(Failure::Unanswered(format!(
+                    "HTTP {code} redirect (not followed)"
+                )));
+            }
+            let mut body = Vec::new();
+            let _ = response
+                .body_mut()
+                .as_reader()
+                .take(BODY_PEEK)
+                .read_to_end(&mut body);
+            return Ok(Answer {
+                code,
+                content_type,
+                body,
+            });
+        }
+        unreachable!("the loop returns on its last attempt")
+    }
+
+    /// Whether the API token `token` is live at `org`: `GET /api/v1/users/me` with the SSWS
+    /// scheme. Only the status, Okta's error code and whether the body is a user object are
+    /// read; no user data is kept.
+    pub fn api_token_status(
+        &self,
+        org: &str,
+        token: &str,
+        sleep: &dyn Fn(Duration),
+    ) -> Result<Verification, OverBudget> {
+        let verdict = |status, reason: Option<String>| Verification {
+            status,
+            org: Some(org.to_string()),
+            reason,
+        };
+        let answer = match self.get(org, "/api/v1/users/me", &format!("SSWS {token}"), sleep) {
+            Ok(a) => a,
+            Err(Failure::OverBudget(o)) => return Err(o),
+            Err(Failure::Unanswered(why)) => return Ok(verdict(Status::Unknown, Some(why))),
+        };
+        let code = answer.code;
+        let error = answer.okta_error();
+        Ok(match code {
+            200 if answer.json().is_some_and(|v| is_user(&v)) => verdict(Status::Live, None),
+            200 => verdict(
+                Status::Unknown,
+                Some("HTTP 200 without an Okta user object in the body: not an Okta org?".into()),
+            ),
+            403 if error.as_deref() == Some("E0000006") => verdict(
+                Status::Live,
+                Some("HTTP 403 E0000006: valid token without permission for /users/me".into()),
+            ),
+            401 if error.as_deref() == Some("E0000011") => verdict(
+                Status::Invalid,
+                Some("HTTP 401 E0000011: invalid token".into()),
+            ),
+            401 | 403 => verdict(
+                Status::Unknown,
+                Some(format!(
+                    "HTTP {code} without Okta's error code: not an Okta org, or a proxy in between?"
+                )),
+            ),
+            _ => verdict(Status::Unknown, Some(format!("HTTP {code}"))),
+        })
+    }
+}
+
+/// The run's allowance of requests and of rate-limit waiting, shared by the verification
+/// threads under one lock so that it holds exactly. Once either runs out it stays out and
+/// no further request is made: after a 429 the budget cannot sit out, the org's other
+/// pairs would only be refused too, on the org's own rate limit.
+pub struct Budget {
+    max_requests: u32,
+    max_wait: Duration,
+    used: Mutex<Used>,
+}
+
+#[derive(Default)]
+struct Used {
+    requests: u32,
+    waited: Duration,
+    out: Option<Limit>,
+}
+
+/// Which part of the budget ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Requests,
+    Wait,
+}
+
+/// Why a pair got no answer: the budget ran out before it or during its rate limiting.
+#[derive(Debug, Clone, Copy)]
+pub struct OverBudget {
+    limit: Limit,
+    /// The wait a 429 asked of this pair, when it was rate limited.
+    asked: Option<Duration>,
+}
+
+impl Budget {
+    pub fn new(max_requests: u32, max_wait: Duration) -> Budget {
+        Budget {
+            max_requests,
+            max_wait,
+            used: Mutex::default(),
+        }
+    }
+
+    /// Takes one request, and with `rate_limited` = (asked, slept) the wait before it: a
+    /// wait is taken only if the budget covers all the org asked for, since retrying early
+    /// only earns another 429.
+    pub fn take(&self, rate_limited: Option<(Duration, Duration)>) -> Result<(), OverBudget> {
+        let mut s = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        let asked = rate_limited.map(|(asked, _)| asked);
+        if s.out.is_none() {
+            if s.requests >= self.max_requests {
+                s.out = Some(Limit::Requests);
+            } else if asked.is_some_and(|a| a > self.max_wait.saturating_sub(s.waited)) {
+                s.out = Some(Limit::Wait);
+            }
+        }
+        if let Some(limit) = s.out {
+            return Err(OverBudget { limit, asked });
+        }
+        s.requests += 1;
+        if let Some((_, slept)) = rate_limited {
+            s.waited += slept;
+        }
+        Ok(())
+    }
+
+    pub fn verdict(&self, org: &str, o: OverBudget) -> Verification {
+        let why = match (o.limit, o.asked) {
+            (Limit::Wait, Some(asked)) => format!(
+                "rate limited (HTTP 429) for {} s, more than is left of --verify-max-wait {} s",
+                asked.as_secs(),
+                self.max_wait.as_secs()
+            ),
+            (limit, Some(_)) => format!(
+                "rate limited (HTTP 429), no request left to retry: {}",
+                self.exhausted(limit)
+            ),
+            (limit, None) => format!("not checked, {}", self.exhausted(limit)),
+        };
+        Verification {
+            status: Status::Unknown,
+            org: Some(org.to_string()),
+            reason: Some(format!("{BUDGET_EXHAUSTED}: {why}")),
+        }
+    }
+
+    /// What ran out, naming the flag that raises it.
+    fn exhausted(&self, limit: Limit) -> String {
+        match limit {
+            Limit::Requests => format!("--verify-max-requests {} used up", self.max_requests),
+            Limit::Wait => format!(
+                "a rate limit (HTTP 429) asked for more than is left of --verify-max-wait {} s",
+                self.max_wait.as_secs()
+            ),
+        }
+    }
+
+    /// What the run tells the user when `unchecked` findings got no answer.
+    pub fn warning(&self, unchecked: usize) -> Option<String> {
+        let limit = self
+            .used
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .out
+            .filter(|_| unchecked > 0)?;
+        let flag = match limit {
+            Limit::Requests => "--verify-max-requests",
+            Limit::Wait => "--verify-max-wait",
+        };
+        let (s, them) = if unchecked == 1 {
+            ("", "it")
+        } else {
+            ("s", "them")
+        };
+        Some(format!(
+            "{unchecked} finding{s} not verified: {BUDGET_EXHAUSTED} ({}); raise {flag} to check {them}",
+            self.exhausted(limit)
+        ))
+    }
+}
+
+fn json_body(content_type: &str, body: &[u8]) -> Option<serde_json::Value> {
+    if !content_type.contains("json") {
+        return None;
+    }
+    serde_json::from_slice(body).ok()
+}
+
+/// `/users/me` answers with the user: `id`, `status` and a `profile` object.
+fn is_user(v: &serde_json::Value) -> bool {
+    v["id"].is_string() && v["status"].is_string() && v["profile"].is_object()
+}
+
+/// Okta's error bodies: `{"errorCode": "E0000011", "errorSummary": …}`.
+fn okta_error_code(content_type: &str, body: &[u8]) -> Option<String> {
+    json_body(content_type, body)?["errorCode"]
+        .as_str()
+        .map(str::to_string)
+}
+
+/// How long a 429 asks to wait: `Retry-After` seconds, else until Okta's
+/// `X-Rate-Limit-Reset` (a UNIX time), at least 1 s. At most `MAX_WAIT` of it is slept.
+fn requested_wait(retry_after: Option<&str>, reset: Option<&str>) -> Duration {
+    let secs = retry_after
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .or_else(|| {
+            let reset: u64 = reset?.trim().parse().ok()?;
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+            Some(reset.saturating_sub(now))
+        })
+        .unwrap_or(1);
+    Duration::from_secs(secs.max(1))
+}
+
+fn describe_error(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "timed out".into(),
+        ureq::Error::Io(io) => format!("network error: {}", crate::error::describe_io(io)),
+        ureq::Error::HostNotFound => "host not found".into(),
+        other => format!("request failed: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_holds_exactly_across_threads() {
+        let budget = Budget::new(250, Duration::ZERO);
+        let granted = std::sync::atomic::AtomicU32::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..100 {
+                        if budget.take(None).is_ok() {
+                            granted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(granted.into_inner(), 250);
+        assert!(
+            budget
+                .warning(1)
+                .unwrap()
+                .contains("--verify-max-requests 250")
+        );
+    }
+
+    #[test]
+    fn a_wait_the_budget_cannot_cover_closes_it() {
+        let secs = Duration::from_secs;
+        let budget = Budget::new(10, secs(60));
+        assert!(budget.take(None).is_ok());
+        // Okta asks for 45 s, 30 s are slept: 30 s are left.
+        assert!(budget.take(Some((secs(45), secs(30)))).is_ok());
+        let e = budget.take(Some((secs(31), secs(30)))).unwrap_err();
+        assert_eq!((e.limit, e.asked), (Limit::Wait, Some(secs(31))));
+        // Closed for everyone, even a first request.
+        assert_eq!(budget.take(None).unwrap_err().limit, Limit::Wait);
+        assert_eq!(budget.warning(0), None);
+        let v = budget.verdict("https://acme.okta.com", e);
+        assert_eq!(v.status, Status::Unknown);
+        assert_eq!(
+            v.reason.as_deref(),
+            Some(
+                "budget exhausted: rate limited (HTTP 429) for 31 s, more than is left of \
+                 --verify-max-wait 60 s"
+            )
+        );
+    }
+
+    #[test]
+    fn bodies_are_classified_strictly() {
+        let json = "application/json;charset=UTF-8";
+        let user = br#"{"id":"00u1","status":"ACTIVE","profile":{"login":"a@b.c"}}"#;
+        let user_object = |ct: &str, body: &[u8]| json_body(ct, body).is_some_and(|v| is_user(&v));
+        assert!(user_object(json, user));
+        assert!(!user_object("text/html", user));
+        assert!(!user_object(json, br#"{"id":"00u1"}"#));
+        assert!(!user_object(json, b"{}"));
+        let err = br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided"}"#;
+        assert_eq!(okta_error_code(json, err).as_deref(), Some("E0000011"));
+        assert_eq!(okta_error_code(json, b"E0000011"), None);
+    }
+
+    #[test]
+    fn requested_waits() {
+        assert_eq!(requested_wait(Some("2"), None), Duration::from_secs(2));
+        // Uncapped: the budget compares what the org asks, the sleep is capped.
+        assert_eq!(
+            requested_wait(Some("9999"), None),
+            Duration::from_secs(9999)
+        );
+        assert_eq!(requested_wait(None, Some("0")), Duration::from_secs(1));
+        assert_eq!(requested_wait(None, None), Duration::from_secs(1));
+    }
+}
