@@ -29,12 +29,81 @@ impl fmt::Display for Confidence {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
+}
+
+/// What a report says about a rule: its words and its weight, without what it takes to
+/// match. Results carry the descriptions of the rules that produced them, so reports of
+/// two runs can be merged and printed without the rule files of either.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub severity: Level,
+    pub security_severity: f64,
+    pub tags: Vec<String>,
+    pub help_uri: Option<String>,
+    /// Markdown (plain text when the rule is not `trusted`).
+    pub remediation: String,
+    pub live_action: Option<String>,
+    /// Built in or named by the user; a rule from the scanned tree is not, and its text is
+    /// shown literally.
+    pub trusted: bool,
+}
+
+impl RuleInfo {
+    /// What reports say about a rule they were not told about.
+    pub fn unknown(id: &str) -> RuleInfo {
+        RuleInfo {
+            id: id.to_string(),
+            name: id.to_string(),
+            description: String::new(),
+            severity: Level::Warning,
+            security_severity: 5.0,
+            tags: Vec::new(),
+            help_uri: None,
+            remediation: String::new(),
+            live_action: None,
+            trusted: false,
+        }
+    }
+}
+
+/// What a run reads: a directory named on the command line, a repository, or standard
+/// input. Results of several roots (an organization's repositories) stay apart by it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Root {
+    #[default]
+    Stdin,
+    Dir(String),
+    Repository(String),
+}
+
 /// One secret at one place. `secret` and `snippet` are already redacted unless the user
 /// asked for `--no-redact`; nothing downstream ever sees the raw value otherwise.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub rule_index: usize,
+    /// The rule, by id: `Outcome::rules` describes it.
     pub rule_id: String,
+    /// What the run read this from; `path` is as reports show it (relative to where the
+    /// command ran for a directory, to the repository root for git).
+    pub root: Root,
     pub confidence: Confidence,
     /// Relative to the scan root, `/`-separated.
     pub path: String,

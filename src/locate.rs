@@ -35,7 +35,7 @@ pub fn locate(
             let end_column = column + char_count(&blob[m.start..m.end]);
             let rule = &rules[m.rule];
             Finding {
-                rule_index: m.rule,
+                root: Default::default(),
                 rule_id: rule.id.clone(),
                 confidence: m.confidence,
                 path: path.to_string(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Root, RuleInfo};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SkipReason {
@@ -124,6 +124,9 @@ impl Stats {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
+    /// The rules of the run, in the order reports list them: what reporters say about
+    /// each finding's rule.
+    pub rules: Vec<RuleInfo>,
     pub stats: Stats,
     /// Findings at paths that `[allow] paths` excludes, where a source found them before
     /// the exclusion applied (git sources read whole commits). In no report: kept so that a
@@ -141,13 +144,139 @@ impl Outcome {
         self.findings.iter().filter(|f| f.suppression.is_some())
     }
 
+    /// The description of `f`'s rule (a placeholder named by the id if the run did not
+    /// describe it).
+    pub fn rule_of(&self, f: &Finding) -> std::borrow::Cow<'_, RuleInfo> {
+        match self.rules.iter().find(|r| r.id == f.rule_id) {
+            Some(r) => std::borrow::Cow::Borrowed(r),
+            None => std::borrow::Cow::Owned(RuleInfo::unknown(&f.rule_id)),
+        }
+    }
+
+    /// Two runs' results as one (repositories of an organization, the parts of a sharded
+    /// scan): findings and hidden findings together, a finding both hold (same place, same
+    /// fingerprint) once, rules described once, stats added up. Associative, and sorted
+    /// like `sort`, so the order of merging does not show in reports.
+    pub fn merge(mut self, other: Outcome) -> Outcome {
+        let key = |f: &Finding| {
+            (
+                f.root.clone(),
+                f.path.clone(),
+                f.line,
+                f.column,
+                f.fingerprint.clone(),
+            )
+        };
+        let mut seen: std::collections::HashSet<_> = self.findings.iter().map(key).collect();
+        for f in other.findings {
+            if seen.insert(key(&f)) {
+                self.findings.push(f);
+            }
+        }
+        let mut hidden: std::collections::HashSet<_> = self.hidden.iter().map(key).collect();
+        for f in other.hidden {
+            if hidden.insert(key(&f)) {
+                self.hidden.push(f);
+            }
+        }
+        for r in other.rules {
+            if !self.rules.iter().any(|mine| mine.id == r.id) {
+                self.rules.push(r);
+            }
+        }
+        let elapsed = self.stats.elapsed.max(other.stats.elapsed);
+        self.stats.merge(other.stats);
+        self.stats.elapsed = elapsed;
+        self.sort();
+        self
+    }
+
+    /// Marks the findings from index `from` on (what a source just added) as read from
+    /// `root`.
+    pub fn set_root(&mut self, from: usize, root: &Root) {
+        for f in self.findings.iter_mut().skip(from) {
+            f.root = root.clone();
+        }
+    }
+
     /// Deterministic order regardless of thread scheduling.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| {
-            (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
-        });
+        fn key(f: &Finding) -> (&Root, &String, usize, usize, &String) {
+            (&f.root, &f.path, f.line, f.column, &f.rule_id)
+        }
+        self.findings.sort_by(|a, b| key(a).cmp(&key(b)));
         self.stats
             .skipped
             .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Confidence;
+
+    fn finding(root: &str, path: &str, fp: &str) -> Finding {
+        Finding {
+            rule_id: "okta-api-token".into(),
+            root: Root::Repository(root.into()),
+            confidence: Confidence::High,
+            path: path.into(),
+            line: 1,
+            column: 1,
+            end_column: 43,
+            secret: "00ab…".into(),
+            fingerprint: fp.into(),
+            snippet: String::new(),
+            provenance: None,
+            verification: None,
+            secret_id: None,
+            suppression: None,
+        }
+    }
+
+    fn outcome(findings: Vec<Finding>, rule: &str, files: u64) -> Outcome {
+        let mut out = Outcome {
+            findings,
+            rules: vec![RuleInfo::unknown(rule)],
+            ..Default::default()
+        };
+        out.stats.files_scanned = files;
+        out
+    }
+
+    #[test]
+    fn merging_is_associative_keeps_roots_apart_and_dedupes() {
+        let a = || {
+            outcome(
+                vec![finding("a", "x.sh", "1"), finding("a", "y.sh", "2")],
+                "r1",
+                2,
+            )
+        };
+        let b = || {
+            outcome(
+                vec![finding("b", "x.sh", "1"), finding("a", "x.sh", "1")],
+                "r2",
+                3,
+            )
+        };
+        let c = || outcome(vec![finding("c", "z.sh", "3")], "r1", 1);
+        let left = a().merge(b()).merge(c());
+        let right = a().merge(b().merge(c()));
+        let places = |o: &Outcome| {
+            o.findings
+                .iter()
+                .map(|f| (f.root.clone(), f.path.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(places(&left), places(&right));
+        // The same secret at the same path in two repositories: two findings; the same
+        // finding twice: one.
+        assert_eq!(left.findings.len(), 4);
+        assert_eq!(left.stats.files_scanned, 6);
+        let ids: Vec<&str> = left.rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["r1", "r2"]);
+        assert_eq!(left.rule_of(&left.findings[0]).name, "okta-api-token");
     }
 }

@@ -197,8 +197,8 @@ mod tests {
 
     fn finding(path: &str, by: Option<SuppressedBy>) -> Finding {
         Finding {
-            rule_index: 0,
             rule_id: "okta-api-token".into(),
+            root: Default::default(),
             confidence: Confidence::High,
             path: path.into(),
             line: 3,

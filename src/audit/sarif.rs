@@ -14,7 +14,6 @@ use sha2::{Digest, Sha256};
 use crate::finding::hex;
 use crate::outcome::Outcome;
 use crate::report::sarif::{camel_name, location, run, text, text_message, write_run};
-use crate::rules::Rule;
 
 /// A static-token usage site from `tokenwarden audit`, reported as a note-level result
 /// beside the leak findings of the same run.
@@ -32,15 +31,10 @@ of the admin who created them. Move this component to an OAuth 2.0 service app u
 `private_key_jwt` and least-privilege scopes (`tokenwarden audit --format markdown` lists the scopes its calls \
 need and the configuration to switch to), then revoke the static token in the Admin Console (Security → API → Tokens).";
 
-pub fn write(
-    w: &mut dyn Write,
-    out: &Outcome,
-    rules: &[Rule],
-    usage: &[UsageNote],
-) -> io::Result<()> {
-    let mut run = run(out, rules);
+pub fn write(w: &mut dyn Write, out: &Outcome, usage: &[UsageNote]) -> io::Result<()> {
+    let mut run = run(out);
     if !usage.is_empty() {
-        let index = rules.len() as i64;
+        let index = out.rules.len() as i64;
         if let Some(list) = run.tool.driver.rules.as_mut() {
             list.push(usage_descriptor());
         }

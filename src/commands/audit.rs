@@ -60,6 +60,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     for m in &mut audit.manifests {
         scrubber.scrub_in_place(&mut m.path);
     }
+    leaks.rules = engine.matcher.rules().iter().map(Into::into).collect();
     leaks.sort();
     leaks.stats.elapsed = started.elapsed();
     let include: Vec<Evidence> = args
@@ -93,7 +94,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
                 })
                 .collect();
             let mut buf = Vec::new();
-            audit_sarif::write(&mut buf, &leaks, engine.matcher.rules(), &notes)
+            audit_sarif::write(&mut buf, &leaks, &notes)
                 .map_err(|e| Error::new(format!("cannot write SARIF: {e}")))?;
             String::from_utf8_lossy(&buf).into_owned()
         }

@@ -2,8 +2,10 @@
 
 use crate::cli::HistoryArgs;
 use crate::error::Result;
+use crate::finding::Root;
 use crate::outcome::Outcome;
 use crate::pipeline::Pipeline;
+use crate::source::display_path;
 use crate::source::git::{self, Selection, work_tree};
 
 pub fn run(args: HistoryArgs) -> Result<i32> {
@@ -25,5 +27,6 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         pipeline.progress(args.common.report.quiet).as_ref(),
         &mut out,
     )?;
+    out.set_root(0, &Root::Repository(display_path(&args.path)));
     pipeline.finish(&(&args.common.report).into(), out)
 }

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{BaselineCreateArgs, FormatArg, ScanArgs};
 use crate::error::{Error, Result};
+use crate::finding::Root;
 use crate::outcome::Outcome;
 use crate::pipeline::{EXIT_CLEAN, Pipeline, ReportTarget};
+use crate::source::display_path;
 use crate::source::fs::{WalkOptions, scan_root};
 use crate::source::stdin::scan_stdin;
 
@@ -79,7 +81,9 @@ fn scan(args: &ScanArgs) -> Result<(Pipeline, Outcome)> {
             if root.as_os_str() == "-" {
                 scan_stdin(&scanner, &mut out);
             } else {
+                let from = out.findings.len();
                 scan_root(&scanner, &allowed, Path::new(root), &opts, &mut out)?;
+                out.set_root(from, &Root::Dir(display_path(root)));
             }
         }
     }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::cli::StagedArgs;
 use crate::error::Result;
+use crate::finding::Root;
 use crate::outcome::Outcome;
 use crate::pipeline::Pipeline;
 use crate::source::display_path;
@@ -43,5 +44,6 @@ pub fn run(args: StagedArgs) -> Result<i32> {
             &mut out,
         )?;
     }
+    out.set_root(0, &Root::Repository(display_path(&args.repo)));
     pipeline.finish(&(&args.common.report).into(), out)
 }

@@ -178,6 +178,7 @@ impl Pipeline {
     /// Scrubbing, suppressions by fingerprint, deterministic order, verification (if
     /// asked), `--only-live`.
     pub fn settle(&self, out: &mut Outcome) {
+        out.rules = self.engine.matcher.rules().iter().map(Into::into).collect();
         if self.engine.redact {
             // First, so that baselines and ignore files compare what reports show.
             Scrubber::new(&self.engine.matcher)
@@ -221,7 +222,6 @@ impl Pipeline {
             && std::env::var_os("NO_COLOR").is_none()
             && io::stdout().is_terminal();
         let cx = ReportContext {
-            rules: self.engine.matcher.rules(),
             color,
             verbose: self.verbose,
         };

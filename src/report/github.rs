@@ -7,18 +7,17 @@ use crate::escape::{markdown_cell as cell, markdown_code, sanitize};
 use crate::finding::Finding;
 use crate::outcome::{Outcome, SkipReason};
 use crate::review::Added;
-use crate::rules::Rule;
 
 /// Rows of the job summary table beyond which the rest is counted, not listed.
 const SUMMARY_ROWS: usize = 200;
 
 /// One `::error file=…::…` line per reported finding.
-pub fn annotations(out: &Outcome, rules: &[Rule]) -> String {
+pub fn annotations(out: &Outcome) -> String {
     let mut s = String::new();
     for f in out.reported() {
-        let rule = &rules[f.rule_index];
-        let command = Severity::of(rule, f).workflow_command();
-        let mut message = vocabulary::message(rule, f);
+        let rule = out.rule_of(f);
+        let command = Severity::of(&rule, f).workflow_command();
+        let mut message = vocabulary::message(&rule, f);
         if let Some(v) = f.verification.as_ref().filter(|_| !f.is_live()) {
             let _ = write!(message, " Verification: {}.", vocabulary::verification(v));
         }
@@ -101,7 +100,7 @@ fn hides(a: &Added, markdown: bool) -> String {
 }
 
 /// The Markdown appended to `$GITHUB_STEP_SUMMARY`.
-pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str, added: &[Added]) -> String {
+pub fn job_summary(out: &Outcome, scope: &str, added: &[Added]) -> String {
     let reported: Vec<&Finding> = out.reported().collect();
     let mut s = String::new();
     let _ = writeln!(
@@ -141,9 +140,9 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str, added: &[Added]) 
         s.push_str("\n### What to do\n\n");
         let mut seen = Vec::new();
         for f in &reported {
-            if !seen.contains(&f.rule_index) {
-                seen.push(f.rule_index);
-                let r = &rules[f.rule_index];
+            if !seen.contains(&&f.rule_id) {
+                seen.push(&f.rule_id);
+                let r = out.rule_of(f);
                 if r.trusted {
                     let _ = writeln!(s, "**{}**:\n", r.name);
                     for step in vocabulary::steps(&r.remediation) {
@@ -154,7 +153,7 @@ pub fn job_summary(out: &Outcome, rules: &[Rule], scope: &str, added: &[Added]) 
                         s,
                         "`{}`:\n\n{}",
                         markdown_code(&r.name),
-                        vocabulary::remediation_markdown(r)
+                        vocabulary::remediation_markdown(&r)
                     );
                 }
                 s.push('\n');

@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 
 use super::vocabulary;
 use crate::finding::Finding;
+use crate::finding::RuleInfo;
 use crate::outcome::Outcome;
-use crate::rules::Rule;
 
 /// The report schema version this writer follows.
 pub const SCHEMA_VERSION: &str = "15.2.1";
 
-pub fn write(w: &mut dyn Write, out: &Outcome, rules: &[Rule]) -> io::Result<()> {
+pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
     let now = jiff::Timestamp::now();
     let start = now - jiff::SignedDuration::try_from(out.stats.elapsed).unwrap_or_default();
     let tool = json!({
@@ -37,14 +37,14 @@ pub fn write(w: &mut dyn Write, out: &Outcome, rules: &[Rule]) -> io::Result<()>
         },
         "vulnerabilities": out
             .reported()
-            .map(|f| vulnerability(f, &rules[f.rule_index]))
+            .map(|f| vulnerability(f, &out.rule_of(f)))
             .collect::<Vec<_>>(),
     });
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }
 
-fn vulnerability(f: &Finding, rule: &Rule) -> Value {
+fn vulnerability(f: &Finding, rule: &RuleInfo) -> Value {
     let mut location = json!({
         "file": f.path,
         "start_line": f.line,

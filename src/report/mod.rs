@@ -10,7 +10,6 @@ pub mod vocabulary;
 use std::io::{self, Write};
 
 use crate::outcome::Outcome;
-use crate::rules::Rule;
 
 pub use json::{finding_json, stats_json};
 pub use sarif::SARIF_SCHEMA_URI;
@@ -24,8 +23,7 @@ pub enum Format {
     Gitlab,
 }
 
-pub struct ReportContext<'a> {
-    pub rules: &'a [Rule],
+pub struct ReportContext {
     pub color: bool,
     pub verbose: bool,
 }
@@ -39,8 +37,8 @@ pub fn write(
     match format {
         Format::Text => text::write(w, out, cx),
         Format::Json => json::write(w, out),
-        Format::Sarif => sarif::write(w, out, cx.rules),
-        Format::Gitlab => gitlab::write(w, out, cx.rules),
+        Format::Sarif => sarif::write(w, out),
+        Format::Gitlab => gitlab::write(w, out),
     }
 }
 

@@ -14,9 +14,9 @@ use serde_sarif::sarif::{
 use sha2::{Digest, Sha256};
 
 use super::vocabulary::{self, Severity};
+use crate::finding::RuleInfo;
 use crate::finding::{Finding, hex};
 use crate::outcome::Outcome;
-use crate::rules::Rule;
 
 /// Everything but RFC 3986 unreserved characters and the path separator.
 const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
@@ -34,8 +34,8 @@ pub const AUTOMATION_ID: &str = "tokenwarden/";
 /// Skipped files beyond this many are summarized in one notification.
 const MAX_SKIP_NOTIFICATIONS: usize = 100;
 
-pub fn write(w: &mut dyn Write, out: &Outcome, rules: &[Rule]) -> io::Result<()> {
-    write_run(w, run(out, rules))
+pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
+    write_run(w, run(out))
 }
 
 /// Writes one run as a whole SARIF document.
@@ -49,7 +49,8 @@ pub(crate) fn write_run(w: &mut dyn Write, run: Run) -> io::Result<()> {
     writeln!(w)
 }
 
-pub(crate) fn run(out: &Outcome, rules: &[Rule]) -> Run {
+pub(crate) fn run(out: &Outcome) -> Run {
+    let rules = &out.rules;
     let driver = ToolComponent::builder()
         .name("tokenwarden")
         .version(env!("CARGO_PKG_VERSION"))
@@ -57,7 +58,7 @@ pub(crate) fn run(out: &Outcome, rules: &[Rule]) -> Run {
         .information_uri(INFORMATION_URI)
         .rules(rules.iter().map(descriptor).collect::<Vec<_>>())
         .build();
-    let (kept, omitted) = within_upload_limit(&out.findings, rules);
+    let (kept, omitted) = within_upload_limit(out);
     let mut occurrences: HashMap<(&str, &str, &str), usize> = HashMap::new();
     let results: Vec<SarifResult> = kept
         .into_iter()
@@ -67,7 +68,7 @@ pub(crate) fn run(out: &Outcome, rules: &[Rule]) -> Run {
                 .entry((&f.fingerprint, &f.path, commit))
                 .or_default();
             *n += 1;
-            result(f, &rules[f.rule_index], *n)
+            result(f, &out.rule_of(f), rule_index(out, f), *n)
         })
         .collect();
     Run::builder()
@@ -85,7 +86,8 @@ pub(crate) fn run(out: &Outcome, rules: &[Rule]) -> Run {
 
 /// GitHub rejects a run with more than 25,000 results. Past that, the most serious are
 /// kept (unsuppressed, live, error level, high confidence first), in report order.
-fn within_upload_limit<'a>(findings: &'a [Finding], rules: &[Rule]) -> (Vec<&'a Finding>, usize) {
+fn within_upload_limit(out: &Outcome) -> (Vec<&Finding>, usize) {
+    let findings = &out.findings;
     if findings.len() <= MAX_RESULTS {
         return (findings.iter().collect(), 0);
     }
@@ -94,7 +96,7 @@ fn within_upload_limit<'a>(findings: &'a [Finding], rules: &[Rule]) -> (Vec<&'a 
         (
             f.suppression.is_some(),
             !f.is_live(),
-            Severity::of(&rules[f.rule_index], f),
+            Severity::of(&out.rule_of(f), f),
             std::cmp::Reverse(f.confidence),
             *i,
         )
@@ -107,7 +109,15 @@ fn within_upload_limit<'a>(findings: &'a [Finding], rules: &[Rule]) -> (Vec<&'a 
     )
 }
 
-fn descriptor(r: &Rule) -> ReportingDescriptor {
+/// Where `f`'s rule stands in the run's rule list (SARIF `ruleIndex`).
+fn rule_index(out: &Outcome, f: &Finding) -> Option<i64> {
+    out.rules
+        .iter()
+        .position(|r| r.id == f.rule_id)
+        .map(|i| i as i64)
+}
+
+fn descriptor(r: &RuleInfo) -> ReportingDescriptor {
     let mut props = BTreeMap::new();
     props.insert(
         "security-severity".to_string(),
@@ -138,7 +148,7 @@ fn descriptor(r: &Rule) -> ReportingDescriptor {
         .build()
 }
 
-fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
+fn result(f: &Finding, rule: &RuleInfo, index: Option<i64>, occurrence: usize) -> SarifResult {
     let region = Region {
         start_line: Some(f.line as i64),
         start_column: Some(f.column as i64),
@@ -172,7 +182,7 @@ fn result(f: &Finding, rule: &Rule, occurrence: usize) -> SarifResult {
     let message = vocabulary::message(rule, f);
     SarifResult::builder()
         .rule_id(&f.rule_id)
-        .rule_index(f.rule_index as i64)
+        .opt_rule_index(index)
         .level(result_level(Severity::of(rule, f)))
         .message(text(message))
         .locations(vec![location])
@@ -307,8 +317,8 @@ mod tests {
 
     fn finding(i: usize, confidence: Confidence) -> Finding {
         Finding {
-            rule_index: 0,
             rule_id: "okta-api-token".into(),
+            root: Default::default(),
             confidence,
             path: format!("f{i}.txt"),
             line: 1,
@@ -327,11 +337,15 @@ mod tests {
     #[test]
     fn results_are_capped_at_the_upload_limit_keeping_the_most_serious() {
         let rules = RuleSet::load(&[] as &[&std::path::Path]).unwrap();
-        let mut findings: Vec<Finding> = (0..MAX_RESULTS + 10)
-            .map(|i| finding(i, Confidence::Low))
-            .collect();
-        findings[MAX_RESULTS + 5].confidence = Confidence::High;
-        let (kept, omitted) = within_upload_limit(&findings, &rules.rules);
+        let mut out = Outcome {
+            findings: (0..MAX_RESULTS + 10)
+                .map(|i| finding(i, Confidence::Low))
+                .collect(),
+            rules: rules.rules.iter().map(Into::into).collect(),
+            ..Default::default()
+        };
+        out.findings[MAX_RESULTS + 5].confidence = Confidence::High;
+        let (kept, omitted) = within_upload_limit(&out);
         assert_eq!((kept.len(), omitted), (MAX_RESULTS, 10));
         assert!(
             kept.iter().any(|f| f.confidence == Confidence::High),
@@ -341,11 +355,7 @@ mod tests {
             kept.windows(2)
                 .all(|w| w[0].path < w[1].path || w[0].fingerprint < w[1].fingerprint)
         );
-        let out = Outcome {
-            findings,
-            ..Default::default()
-        };
-        let doc = serde_json::to_value(run(&out, &rules.rules)).unwrap();
+        let doc = serde_json::to_value(run(&out)).unwrap();
         assert_eq!(doc["results"].as_array().unwrap().len(), MAX_RESULTS);
         let notes = doc["invocations"][0]["toolExecutionNotifications"].to_string();
         assert!(notes.contains("10 less serious results were left out"));

@@ -4,7 +4,7 @@
 //! the rule's data, never from a reporter.
 
 use crate::finding::{Finding, Status, Verification};
-use crate::rules::{Level, Rule};
+use crate::finding::{Level, RuleInfo as Rule};
 
 /// How loud a finding is: the rule's severity, except that a live credential is an
 /// incident whatever its rule says.

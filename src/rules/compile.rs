@@ -185,6 +185,23 @@ fn compile_companion(spec: &CompanionSpec, at: &str, build: &mut Build) -> Resul
     })
 }
 
+impl From<&Rule> for crate::finding::RuleInfo {
+    fn from(r: &Rule) -> Self {
+        crate::finding::RuleInfo {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            severity: r.severity,
+            security_severity: r.security_severity,
+            tags: r.tags.clone(),
+            help_uri: r.help_uri.clone(),
+            remediation: r.remediation.clone(),
+            live_action: r.live_action.clone(),
+            trusted: r.trusted,
+        }
+    }
+}
+
 impl Companion {
     /// Pushes every value captured in `blob[range]` that `out` does not hold yet.
     fn capture(&self, blob: &[u8], range: std::ops::Range<usize>, out: &mut Vec<(String, String)>) {

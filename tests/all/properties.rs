@@ -52,10 +52,11 @@ proptest! {
         let line_start = prefix.rfind(['\n', '\r']).map_or(0, |i| i + 1);
         prop_assert_eq!(f.column, prefix[line_start..].chars().count() + 1);
 
-        let out = Outcome { findings: found, ..Default::default() };
+        let rules = engine.matcher.rules().iter().map(Into::into).collect();
+        let out = Outcome { findings: found, rules, ..Default::default() };
         for format in [Format::Text, Format::Json, Format::Sarif] {
             let mut buf = Vec::new();
-            let cx = ReportContext { rules: engine.matcher.rules(), color: false, verbose: true };
+            let cx = ReportContext { color: false, verbose: true };
             report::write(format, &mut buf, &out, &cx).unwrap();
             let printed = String::from_utf8(buf).unwrap();
             prop_assert!(!printed.contains(&token), "{:?} leaked the token", format);

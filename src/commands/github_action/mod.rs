@@ -11,11 +11,13 @@ use serde_json::Value;
 
 use crate::cli::GithubActionArgs;
 use crate::error::{Error, Result};
+use crate::finding::Root;
 use crate::outcome::Outcome;
 use crate::pipeline::{EXIT_CLEAN, Pipeline, ReportTarget, exit_code};
 use crate::report::Format;
 use crate::report::github::{annotations, job_summary, review_annotations};
 use crate::review;
+use crate::source::display_path;
 use crate::source::git::{self, Selection, checkout, work_tree};
 
 const ZERO_SHA: &str = "0000000000000000000000000000000000000000";
@@ -146,6 +148,7 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         pipeline.progress(true).as_ref(),
         &mut out,
     )?;
+    out.set_root(0, &Root::Repository(display_path(&workspace)));
     pipeline.settle(&mut out);
     let sarif = ReportTarget {
         format: Format::Sarif,
@@ -172,14 +175,13 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         }
         _ => Vec::new(),
     };
-    let rules = pipeline.engine.matcher.rules();
-    print!("{}", annotations(&out, rules));
+    print!("{}", annotations(&out));
     print!("{}", review_annotations(&added));
     let count = out.reported().count();
     if let Some(path) = env("GITHUB_STEP_SUMMARY") {
         append(
             Path::new(&path),
-            &job_summary(&out, rules, &plan.describe(&event_name), &added),
+            &job_summary(&out, &plan.describe(&event_name), &added),
         )?;
     }
     if let Some(path) = env("GITHUB_OUTPUT") {
