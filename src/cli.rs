@@ -4,8 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use std::time::Duration;
+
 use crate::finding::Confidence;
+use crate::pipeline::ReportTarget;
 use crate::report::Format;
+use crate::settings::{Settings, VerifySettings};
 use crate::size::parse_size;
 use crate::verify;
 
@@ -447,6 +451,58 @@ impl From<ConfidenceArg> for Confidence {
             ConfidenceArg::High => Confidence::High,
             ConfidenceArg::Medium => Confidence::Medium,
             ConfidenceArg::Low => Confidence::Low,
+        }
+    }
+}
+
+impl ScanSettings {
+    /// The run's settings: these flags and the environment (`OKTA_ORG_URL`), resolved once.
+    pub fn resolve(&self) -> Settings {
+        let verify = (self.verify || self.only_live).then(|| {
+            let mut orgs: Vec<(String, &'static str)> = self
+                .okta_orgs
+                .iter()
+                .map(|o| (o.clone(), "--okta-org"))
+                .collect();
+            if let Some(env) = std::env::var("OKTA_ORG_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+            {
+                orgs.push((env, "OKTA_ORG_URL"));
+            }
+            VerifySettings {
+                orgs,
+                timeout: Duration::from_secs(self.verify_timeout.max(1)),
+                concurrency: usize::from(self.verify_concurrency),
+                max_requests: self.verify_max_requests,
+                max_wait: Duration::from_secs(self.verify_max_wait),
+                only_live: self.only_live,
+            }
+        });
+        Settings {
+            max_file_size: self.limits.max_file_size,
+            redact: !self.no_redact,
+            min_confidence: self.min_confidence.map(Confidence::from),
+            baseline: self.baseline.clone(),
+            rule_dirs: self.rules.clone(),
+            threads: self
+                .threads
+                .map(usize::from)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            config: self.config.clone(),
+            verbose: self.verbose,
+            verify,
+        }
+    }
+}
+
+impl From<&ReportArgs> for ReportTarget {
+    fn from(a: &ReportArgs) -> Self {
+        ReportTarget {
+            format: a.format.into(),
+            output: a.output.clone(),
+            color: !a.no_color,
+            quiet: a.quiet,
         }
     }
 }

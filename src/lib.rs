@@ -31,6 +31,7 @@ pub(crate) mod regex_budget;
 pub mod report;
 pub mod review;
 pub mod rules;
+pub mod settings;
 pub(crate) mod size;
 pub mod source;
 pub mod suppress;

@@ -15,18 +15,19 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         (None, None) => Selection::All,
     };
     let root = work_tree(&args.path)?;
-    let pipeline = Pipeline::new(&args.common.settings, root.as_deref())?;
-    pipeline.threads();
+    let pipeline = Pipeline::new(&args.common.settings.resolve(), root.as_deref())?;
     let mut out = Outcome::default();
-    git::scan(
-        &args.path,
-        &selection,
-        &pipeline.scanner(),
-        pipeline.max_size(),
-        &pipeline.allowed(),
-        pipeline.progress(args.common.report.quiet).as_ref(),
-        &mut out,
-    )?;
+    pipeline.install(|| {
+        git::scan(
+            &args.path,
+            &selection,
+            &pipeline.scanner(),
+            pipeline.max_size(),
+            &pipeline.allowed(),
+            pipeline.progress(args.common.report.quiet).as_ref(),
+            &mut out,
+        )
+    })?;
     out.set_root(0, &Root::Repository(display_path(&args.path)));
     pipeline.finish(&(&args.common.report).into(), out)
 }

@@ -67,7 +67,7 @@ fn scan(args: &ScanArgs) -> Result<(Pipeline, Outcome)> {
         .iter()
         .find(|p| p.as_os_str() != "-" && p.is_dir())
         .map(|p| p.as_path());
-    let pipeline = Pipeline::new(&args.common.settings, first_dir)?;
+    let pipeline = Pipeline::new(&args.common.settings.resolve(), first_dir)?;
     let opts = WalkOptions {
         no_ignore: args.no_ignore,
         max_file_size: pipeline.max_size(),

@@ -14,7 +14,7 @@ use crate::source::git::{staged, work_tree};
 
 pub fn run(args: StagedArgs) -> Result<i32> {
     let root = work_tree(&args.repo)?;
-    let pipeline = Pipeline::new(&args.common.settings, root.as_deref())?;
+    let pipeline = Pipeline::new(&args.common.settings.resolve(), root.as_deref())?;
     let mut out = Outcome::default();
     let whole_files = !args.files.is_empty() && {
         let staged = staged::staged_paths(&args.repo)?;

@@ -14,13 +14,12 @@ pub mod text;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub use scanner::BlobScanner;
 pub use text::Windows;
 
 use crate::atomic;
-use crate::cli::{ReportArgs, ScanSettings};
 use crate::config::{BaseTrust, Config};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -32,6 +31,7 @@ use crate::outcome::Outcome;
 use crate::redact::Scrubber;
 use crate::report::{self, Format, ReportContext};
 use crate::rules::RuleSet;
+use crate::settings::Settings;
 use crate::suppress::{IGNORE_FILE, Known};
 use crate::verify::{self, VerifyOptions};
 
@@ -49,17 +49,6 @@ pub struct ReportTarget {
     pub quiet: bool,
 }
 
-impl From<&ReportArgs> for ReportTarget {
-    fn from(a: &ReportArgs) -> Self {
-        ReportTarget {
-            format: a.format.into(),
-            output: a.output.clone(),
-            color: !a.no_color,
-            quiet: a.quiet,
-        }
-    }
-}
-
 /// Everything a scanning command needs, built before any scanning so that bad settings
 /// fail fast.
 pub struct Pipeline {
@@ -70,6 +59,9 @@ pub struct Pipeline {
     only_live: bool,
     verbose: bool,
     threads: usize,
+    /// The run's own workers for parallel sources (history), sized by `--threads`: not
+    /// rayon's global pool, which a library caller may have sized for something else.
+    pool: rayon::ThreadPool,
     max_size: u64,
     started: Instant,
 }
@@ -77,14 +69,14 @@ pub struct Pipeline {
 impl Pipeline {
     /// `root`: the directory whose `.tokenwarden.toml` and `.tokenwardenignore` apply
     /// (part of the scanned tree, so untrusted: README "Trust model").
-    pub fn new(settings: &ScanSettings, root: Option<&Path>) -> Result<Pipeline> {
+    pub fn new(settings: &Settings, root: Option<&Path>) -> Result<Pipeline> {
         Pipeline::with_base(settings, root, None)
     }
 
     /// `new`, with the trust-granting parts of the `--config` file taken from `base` (its
     /// base revision's) instead of the file as checked out, which is then untrusted.
     pub fn with_base(
-        settings: &ScanSettings,
+        settings: &Settings,
         root: Option<&Path>,
         base: Option<BaseTrust>,
     ) -> Result<Pipeline> {
@@ -94,7 +86,7 @@ impl Pipeline {
             config.trusted = false;
             config.verify_orgs.clear();
         }
-        let mut trusted = settings.rules.clone();
+        let mut trusted = settings.rule_dirs.clone();
         let mut untrusted = Vec::new();
         if config.trusted {
             trusted.extend(config.rule_dirs.iter().cloned());
@@ -112,10 +104,9 @@ impl Pipeline {
         let mut engine = Engine::new(Matcher::new(rules));
         engine.min_confidence = settings
             .min_confidence
-            .map(Confidence::from)
             .or(config.min_confidence)
             .unwrap_or(Confidence::Medium);
-        engine.redact = !settings.no_redact;
+        engine.redact = settings.redact;
         engine.verify = verify.is_some();
         engine.allow = std::mem::take(&mut config.line_allow);
         Ok(Pipeline {
@@ -123,13 +114,19 @@ impl Pipeline {
             engine,
             verify,
             known,
-            only_live: settings.only_live,
+            only_live: settings.verify.as_ref().is_some_and(|v| v.only_live),
             verbose: settings.verbose,
-            threads: settings
-                .threads
-                .map(usize::from)
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-            max_size: settings.limits.max_file_size,
+            threads: settings.threads,
+            pool: rayon::ThreadPoolBuilder::new()
+                .num_threads(settings.threads)
+                .build()
+                .map_err(|e| {
+                    Error::new(format!(
+                        "cannot start {} worker threads: {e}",
+                        settings.threads
+                    ))
+                })?,
+            max_size: settings.max_file_size,
             started,
         })
     }
@@ -146,13 +143,14 @@ impl Pipeline {
             .into_owned()
     }
 
-    /// Worker threads for parallel sources; also sizes rayon's pool (history scans).
+    /// Worker threads for parallel sources.
     pub fn threads(&self) -> usize {
-        // Fails only if the pool was already built, which leaves the earlier size in place.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads)
-            .build_global();
         self.threads
+    }
+
+    /// Runs `work` (a source) on the run's thread pool.
+    pub fn install<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        self.pool.install(work)
     }
 
     /// `--max-file-size`.
@@ -273,21 +271,13 @@ pub fn exit_code(out: &Outcome) -> i32 {
 }
 
 fn verify_options(
-    settings: &ScanSettings,
+    settings: &Settings,
     config: &Config,
     base_orgs: &[String],
 ) -> Result<Option<VerifyOptions>> {
-    if !(settings.verify || settings.only_live) {
+    let Some(v) = &settings.verify else {
         return Ok(None);
-    }
-    let env = std::env::var("OKTA_ORG_URL")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
-    let named = settings
-        .okta_orgs
-        .iter()
-        .map(|o| (o.as_str(), "--okta-org"));
-    let named = named.chain(env.as_deref().map(|o| (o, "OKTA_ORG_URL")));
+    };
     // A config inside the scanned tree belongs to whoever wrote the tree: letting it name
     // orgs would let a pull request collect every token the scan finds.
     let config_orgs: &[String] = if config.trusted {
@@ -306,25 +296,29 @@ fn verify_options(
         }
         &[]
     };
-    let named = named
+    let named = v
+        .orgs
+        .iter()
+        .map(|(o, source)| (o.as_str(), *source))
         .chain(config_orgs.iter().map(|o| (o.as_str(), "[verify] orgs")))
         .chain(
             base_orgs
                 .iter()
                 .map(|o| (o.as_str(), "[verify] orgs at the base revision")),
         );
-    let destinations = Destinations::named(named)?;
     Ok(Some(VerifyOptions {
-        destinations,
-        timeout: Duration::from_secs(settings.verify_timeout.max(1)),
-        concurrency: usize::from(settings.verify_concurrency),
-        max_requests: settings.verify_max_requests,
-        max_wait: Duration::from_secs(settings.verify_max_wait),
+        destinations: Destinations::named(named)?,
+        timeout: v.timeout,
+        concurrency: v.concurrency,
+        max_requests: v.max_requests,
+        max_wait: v.max_wait,
     }))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use clap::Parser;
 
     use super::*;
@@ -336,7 +330,7 @@ mod tests {
         let Command::Scan(scan) = cli.command else {
             unreachable!()
         };
-        verify_options(&scan.common.settings, &Config::default(), &[])
+        verify_options(&scan.common.settings.resolve(), &Config::default(), &[])
             .unwrap()
             .unwrap()
     }

@@ -120,6 +120,7 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
     let sarif_path = args.sarif_file.clone().unwrap_or_else(|| {
         PathBuf::from(env("RUNNER_TEMP").unwrap_or_else(|| ".".into())).join("tokenwarden.sarif")
     });
+    let settings = args.settings.resolve();
     let root = work_tree(&workspace)?;
     let base = match &plan {
         Plan::Range { base, .. } => Some(base.as_str()),
@@ -129,7 +130,7 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
     // scanned: then what it trusts comes from the base revision.
     let in_tree_config = root
         .as_deref()
-        .zip(args.settings.config.as_deref())
+        .zip(settings.config.as_deref())
         .and_then(|(root, config)| Some((root, base::in_tree(root, config)?)));
     let base_trust = match (base, in_tree_config) {
         (Some(base), Some((root, rel))) => {
@@ -137,17 +138,18 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         }
         _ => None,
     };
-    let pipeline = Pipeline::with_base(&args.settings, root.as_deref(), base_trust)?;
-    pipeline.threads();
-    git::scan(
-        &workspace,
-        &plan.selection(),
-        &pipeline.scanner(),
-        pipeline.max_size(),
-        &pipeline.allowed(),
-        pipeline.progress(true).as_ref(),
-        &mut out,
-    )?;
+    let pipeline = Pipeline::with_base(&settings, root.as_deref(), base_trust)?;
+    pipeline.install(|| {
+        git::scan(
+            &workspace,
+            &plan.selection(),
+            &pipeline.scanner(),
+            pipeline.max_size(),
+            &pipeline.allowed(),
+            pipeline.progress(true).as_ref(),
+            &mut out,
+        )
+    })?;
     out.set_root(0, &Root::Repository(display_path(&workspace)));
     pipeline.settle(&mut out);
     let sarif = ReportTarget {
@@ -163,7 +165,7 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
             let head = base::suppressions_in_checkout(
                 root,
                 &pipeline.config,
-                args.settings.baseline.as_deref(),
+                settings.baseline.as_deref(),
             );
             let before = base::suppressions_at(&workspace, base, &head);
             let mut added = review::added(&out, &head, &before, true);
