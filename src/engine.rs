@@ -9,18 +9,27 @@ use crate::matcher::{Match, Matcher, Pass, context};
 use crate::suppress::LineAllow;
 use crate::vault::Vault;
 
+/// Built once per run: the compiled rules and the vault every root's findings share.
 pub struct Engine {
-    pub matcher: Matcher,
-    pub min_confidence: Confidence,
-    pub redact: bool,
+    matcher: Matcher,
+    redact: bool,
     /// Keep each credential a rule declares (in memory only) for `--verify`.
-    pub verify: bool,
-    /// Inline markers and config allow rules, checked on the raw line and secret.
-    pub allow: LineAllow,
+    verify: bool,
     /// Raw secrets, beside the (redacted) findings: tokens for `--verify`, and every
     /// reported secret while redacting, so that free text printed later (a commit summary
     /// quoting a password, say) can be scrubbed of it whatever its shape.
-    pub vault: Vault,
+    vault: Vault,
+}
+
+/// What one scanned root decides about its findings: its confidence floor and its allow
+/// rules come from its own config, and the rules its config loaded apply to it alone.
+#[derive(Default)]
+pub struct ScanPolicy {
+    pub min_confidence: Confidence,
+    /// Inline markers and config allow rules, checked on the raw line and secret.
+    pub allow: LineAllow,
+    /// Which root this is, for rules scoped to one (`Rule::root`).
+    pub root: Option<usize>,
 }
 
 /// A NUL byte in the first 8 KiB marks a binary file, as git and ripgrep decide.
@@ -56,28 +65,39 @@ impl Window {
 }
 
 impl Engine {
-    /// An engine with the defaults of a scan: medium confidence, redacted, no verification,
-    /// no allow rules. Callers change the public fields they need.
-    pub fn new(matcher: Matcher) -> Engine {
+    /// `redact`: findings show secrets redacted (and the vault remembers them for
+    /// scrubbing); `verify`: credentials are kept for `--verify`.
+    pub fn new(matcher: Matcher, redact: bool, verify: bool) -> Engine {
         Engine {
             matcher,
-            min_confidence: Confidence::Medium,
-            redact: true,
-            verify: false,
-            allow: LineAllow::default(),
+            redact,
+            verify,
             vault: Vault::default(),
         }
     }
 
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    pub fn redacts(&self) -> bool {
+        self.redact
+    }
+
     /// A blob of text, whole.
-    pub fn scan_blob(&self, path: &str, data: &[u8]) -> Vec<Finding> {
-        self.scan_window(path, data, &Window::whole(data), Pass::Text)
+    pub fn scan_blob(&self, policy: &ScanPolicy, path: &str, data: &[u8]) -> Vec<Finding> {
+        self.scan_window(policy, path, data, &Window::whole(data), Pass::Text)
     }
 
     /// `pass` is `Binary` for a blob that looks binary: only the rules that scan binaries
     /// run, and only findings of `BINARY_CONFIDENCE` count.
     pub fn scan_window(
         &self,
+        policy: &ScanPolicy,
         path: &str,
         data: &[u8],
         window: &Window,
@@ -85,10 +105,15 @@ impl Engine {
     ) -> Vec<Finding> {
         let matches = self.matcher.find_in(data, path, pass);
         let floor = match pass {
-            Pass::Text => self.min_confidence,
-            Pass::Binary => self.min_confidence.max(BINARY_CONFIDENCE),
+            Pass::Text => policy.min_confidence,
+            Pass::Binary => policy.min_confidence.max(BINARY_CONFIDENCE),
         };
-        let report = |m: &Match| m.confidence >= floor && window.report.contains(&m.start);
+        let rules = self.matcher.rules();
+        let report = |m: &Match| {
+            m.confidence >= floor
+                && window.report.contains(&m.start)
+                && rules[m.rule].root.is_none_or(|r| Some(r) == policy.root)
+        };
         if !matches.iter().any(report) {
             return Vec::new();
         }
@@ -114,7 +139,7 @@ impl Engine {
                 f.end_column += window.column_base;
             }
             f.line += window.line_base;
-            f.suppression = self
+            f.suppression = policy
                 .allow
                 .check(context::line(data, m.start, m.end), &m.secret);
             let rule = &self.matcher.rules()[m.rule];
@@ -139,11 +164,13 @@ impl Engine {
         }
         found
     }
-    /// The built-in rules with default settings, for unit tests.
+    /// The built-in rules, redacting, not verifying: for unit tests.
     #[cfg(test)]
     pub fn builtin() -> Engine {
-        Engine::new(Matcher::new(
-            crate::rules::RuleSet::load(&[] as &[&std::path::Path]).unwrap(),
-        ))
+        Engine::new(
+            Matcher::new(crate::rules::RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
+            true,
+            false,
+        )
     }
 }

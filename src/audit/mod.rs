@@ -191,7 +191,7 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             {
                 continue;
             }
-            let secrets = secrets.get_or_insert_with(|| engine.matcher.find(blob, path));
+            let secrets = secrets.get_or_insert_with(|| engine.matcher().find(blob, path));
             out.sites.push(Site {
                 path: path.to_string(),
                 walked: path.to_string(),

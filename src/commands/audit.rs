@@ -7,37 +7,40 @@ use crate::audit::sarif::{self as audit_sarif, UsageNote};
 use crate::audit::scanner::AuditScanner;
 use crate::audit::{Audit, plan};
 use crate::cli::{AuditArgs, AuditFormat, EvidenceClass};
-use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::matcher::Matcher;
+use crate::finding::Root;
 use crate::outcome::Outcome;
-use crate::pipeline::{BlobScanner, EXIT_CLEAN, EXIT_FINDINGS, Windows, write_output};
-use crate::redact::Scrubber;
-use crate::rules::RuleSet;
+use crate::pipeline::{EXIT_CLEAN, EXIT_FINDINGS, Pipeline, write_output};
+use crate::settings::Settings;
+use crate::source::display_path;
 use crate::source::fs::{WalkOptions, scan_root};
 
 pub fn run(args: AuditArgs) -> Result<i32> {
     let started = std::time::Instant::now();
     let data = AuditData::load()?;
-    let engine = Engine::new(Matcher::new(RuleSet::load(&[] as &[&std::path::Path])?));
-    let max_size = args.limits.max_file_size;
+    // The scan's own pipeline: the same rules, each root's settings, scrubbing and order.
+    let settings = Settings {
+        max_file_size: args.limits.max_file_size,
+        ..Settings::new()
+    };
+    let roots: Vec<&std::path::Path> = args.paths.iter().map(|p| p.as_path()).collect();
+    let pipeline = Pipeline::new(&settings, &roots)?;
+    let engine = pipeline.engine();
     let opts = WalkOptions {
         no_ignore: args.no_ignore,
-        max_file_size: max_size,
-        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        max_file_size: pipeline.max_size(),
+        threads: pipeline.threads(),
     };
     let mut leaks = Outcome::default();
     let mut audit = Audit::default();
     // Components are named relative to each audited root; with several roots, under the
     // root's name.
     let several = args.paths.len() > 1;
-    for root in &args.paths {
-        let scanner = AuditScanner::new(
-            &data,
-            &engine,
-            BlobScanner::new(&engine, max_size, Windows::DEFAULT),
-        );
-        scan_root(&scanner, &|_| false, root, &opts, &mut leaks)?;
+    for (i, root) in args.paths.iter().enumerate() {
+        let scanner = AuditScanner::new(&data, engine, pipeline.scanner(i));
+        let from = leaks.findings.len();
+        scan_root(&scanner, &pipeline.allowed(i), root, &opts, &mut leaks)?;
+        leaks.set_root(from, &Root::Dir(display_path(root)));
         let mut found = scanner.into_audit();
         found.relative_to(root, several);
         audit.sites.append(&mut found.sites);
@@ -46,22 +49,20 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     }
     // Paths, usage snippets and endpoints come from the audited tree: scrubbed like every
     // report (README "Trust model").
-    let scrubber = Scrubber::new(&engine.matcher).with_known(engine.vault.seen());
-    scrubber.scrub_outcome(&mut leaks);
+    pipeline.settle(&mut leaks);
     for site in &mut audit.sites {
-        scrubber.scrub_in_place(&mut site.path);
-        scrubber.scrub_in_place(&mut site.walked);
-        scrubber.scrub_in_place(&mut site.snippet);
+        for text in [&mut site.path, &mut site.walked, &mut site.snippet] {
+            *text = pipeline.scrub(text);
+        }
     }
     for call in &mut audit.calls {
-        scrubber.scrub_in_place(&mut call.path);
-        scrubber.scrub_in_place(&mut call.endpoint);
+        for text in [&mut call.path, &mut call.endpoint] {
+            *text = pipeline.scrub(text);
+        }
     }
     for m in &mut audit.manifests {
-        scrubber.scrub_in_place(&mut m.path);
+        m.path = pipeline.scrub(&m.path);
     }
-    leaks.rules = engine.matcher.rules().iter().map(Into::into).collect();
-    leaks.sort();
     leaks.stats.elapsed = started.elapsed();
     let include: Vec<Evidence> = args
         .include_evidence

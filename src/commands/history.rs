@@ -15,15 +15,15 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         (None, None) => Selection::All,
     };
     let root = work_tree(&args.path)?;
-    let pipeline = Pipeline::new(&args.common.settings.resolve(), root.as_deref())?;
+    let pipeline = Pipeline::new(&args.common.settings.resolve(), root.as_deref().as_slice())?;
     let mut out = Outcome::default();
     pipeline.install(|| {
         git::scan(
             &args.path,
             &selection,
-            &pipeline.scanner(),
+            &pipeline.scanner(0),
             pipeline.max_size(),
-            &pipeline.allowed(),
+            &pipeline.allowed(0),
             pipeline.progress(args.common.report.quiet).as_ref(),
             &mut out,
         )

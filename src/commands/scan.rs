@@ -62,29 +62,31 @@ fn refuse_overwrite(args: &BaselineCreateArgs) -> Result<()> {
 }
 
 fn scan(args: &ScanArgs) -> Result<(Pipeline, Outcome)> {
-    let first_dir = args
+    // Every path named is a root with its own settings (a directory's .tokenwarden.toml and
+    // .tokenwardenignore); standard input goes by the first.
+    let roots: Vec<&Path> = args
         .paths
         .iter()
-        .find(|p| p.as_os_str() != "-" && p.is_dir())
-        .map(|p| p.as_path());
-    let pipeline = Pipeline::new(&args.common.settings.resolve(), first_dir)?;
+        .filter(|p| p.as_os_str() != "-")
+        .map(|p| p.as_path())
+        .collect();
+    let pipeline = Pipeline::new(&args.common.settings.resolve(), &roots)?;
     let opts = WalkOptions {
         no_ignore: args.no_ignore,
         max_file_size: pipeline.max_size(),
         threads: pipeline.threads(),
     };
     let mut out = Outcome::default();
-    {
-        let scanner = pipeline.scanner();
-        let allowed = pipeline.allowed();
-        for root in &args.paths {
-            if root.as_os_str() == "-" {
-                scan_stdin(&scanner, &mut out);
-            } else {
-                let from = out.findings.len();
-                scan_root(&scanner, &allowed, Path::new(root), &opts, &mut out)?;
-                out.set_root(from, &Root::Dir(display_path(root)));
-            }
+    let mut next_root = 0;
+    for path in &args.paths {
+        if path.as_os_str() == "-" {
+            scan_stdin(&pipeline.scanner(0), &mut out);
+        } else {
+            let from = out.findings.len();
+            let (scanner, allowed) = (pipeline.scanner(next_root), pipeline.allowed(next_root));
+            scan_root(&scanner, &allowed, path, &opts, &mut out)?;
+            out.set_root(from, &Root::Dir(display_path(path)));
+            next_root += 1;
         }
     }
     Ok((pipeline, out))

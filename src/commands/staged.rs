@@ -14,7 +14,7 @@ use crate::source::git::{staged, work_tree};
 
 pub fn run(args: StagedArgs) -> Result<i32> {
     let root = work_tree(&args.repo)?;
-    let pipeline = Pipeline::new(&args.common.settings.resolve(), root.as_deref())?;
+    let pipeline = Pipeline::new(&args.common.settings.resolve(), root.as_deref().as_slice())?;
     let mut out = Outcome::default();
     let whole_files = !args.files.is_empty() && {
         let staged = staged::staged_paths(&args.repo)?;
@@ -30,17 +30,17 @@ pub fn run(args: StagedArgs) -> Result<i32> {
             max_file_size: pipeline.max_size(),
             threads: pipeline.threads(),
         };
-        let scanner = pipeline.scanner();
-        let allowed = pipeline.allowed();
+        let scanner = pipeline.scanner(0);
+        let allowed = pipeline.allowed(0);
         for file in &args.files {
             scan_root(&scanner, &allowed, Path::new(file), &opts, &mut out)?;
         }
     } else {
         staged::scan(
             &args.repo,
-            &pipeline.scanner(),
+            &pipeline.scanner(0),
             pipeline.max_size(),
-            &pipeline.allowed(),
+            &pipeline.allowed(0),
             &mut out,
         )?;
     }

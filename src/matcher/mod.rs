@@ -123,7 +123,9 @@ impl Matcher {
                 r.supersedes
                     .iter()
                     .filter_map(|id| rules.index_of(id))
-                    .filter(|&i| r.trusted || !rules.rules[i].trusted)
+                    .filter(|&i| {
+                        r.trusted || (!rules.rules[i].trusted && rules.rules[i].root == r.root)
+                    })
                     .collect()
             })
             .collect();

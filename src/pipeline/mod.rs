@@ -21,17 +21,18 @@ pub use text::Windows;
 
 use crate::atomic;
 use crate::config::{BaseTrust, Config};
-use crate::engine::Engine;
+use crate::engine::{Engine, ScanPolicy};
 use crate::error::{Error, Result};
 use crate::escape::sanitize;
-use crate::finding::Confidence;
+use crate::finding::{Confidence, Finding, Root};
 use crate::matcher::Matcher;
 use crate::okta::Destinations;
 use crate::outcome::Outcome;
 use crate::redact::Scrubber;
 use crate::report::{self, Format, ReportContext};
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, UntrustedRules};
 use crate::settings::Settings;
+use crate::source::display_path;
 use crate::suppress::{IGNORE_FILE, Known};
 use crate::verify::{self, VerifyOptions};
 
@@ -52,10 +53,10 @@ pub struct ReportTarget {
 /// Everything a scanning command needs, built before any scanning so that bad settings
 /// fail fast.
 pub struct Pipeline {
-    pub config: Config,
-    pub engine: Engine,
+    engine: Engine,
+    /// One per scanned root, in the order the command names them.
+    policies: Vec<Policy>,
     verify: Option<VerifyOptions>,
-    known: Known,
     only_live: bool,
     verbose: bool,
     threads: usize,
@@ -66,54 +67,91 @@ pub struct Pipeline {
     started: Instant,
 }
 
+/// What one scanned root decides for itself: its `.tokenwarden.toml` (or the `--config`
+/// file, the same for every root), its `.tokenwardenignore` and the run's baseline.
+pub struct Policy {
+    /// The directory (a work tree for git sources); `None` when the run reads no directory.
+    pub root: Option<PathBuf>,
+    pub config: Config,
+    pub scan: ScanPolicy,
+    known: Known,
+}
+
 impl Pipeline {
-    /// `root`: the directory whose `.tokenwarden.toml` and `.tokenwardenignore` apply
-    /// (part of the scanned tree, so untrusted: README "Trust model").
-    pub fn new(settings: &Settings, root: Option<&Path>) -> Result<Pipeline> {
-        Pipeline::with_base(settings, root, None)
+    /// `roots`: the directories whose `.tokenwarden.toml` and `.tokenwardenignore` apply,
+    /// one policy each (part of the scanned tree, so untrusted: README "Trust model").
+    pub fn new(settings: &Settings, roots: &[&Path]) -> Result<Pipeline> {
+        Pipeline::with_base(settings, roots, None)
     }
 
     /// `new`, with the trust-granting parts of the `--config` file taken from `base` (its
     /// base revision's) instead of the file as checked out, which is then untrusted.
     pub fn with_base(
         settings: &Settings,
-        root: Option<&Path>,
+        roots: &[&Path],
         base: Option<BaseTrust>,
     ) -> Result<Pipeline> {
         let started = Instant::now();
-        let mut config = Config::load(settings.config.as_deref(), root)?;
-        if base.is_some() {
-            config.trusted = false;
-            config.verify_orgs.clear();
+        let no_root: [Option<&Path>; 1] = [None];
+        let roots: Vec<Option<&Path>> = if roots.is_empty() {
+            no_root.to_vec()
+        } else {
+            roots.iter().map(|r| Some(*r)).collect()
+        };
+        let mut configs = Vec::new();
+        for root in &roots {
+            let mut config = Config::load(settings.config.as_deref(), *root)?;
+            if base.is_some() {
+                config.trusted = false;
+                config.verify_orgs.clear();
+            }
+            configs.push(config);
         }
         let mut trusted = settings.rule_dirs.clone();
         let mut untrusted = Vec::new();
-        if config.trusted {
-            trusted.extend(config.rule_dirs.iter().cloned());
-        } else {
-            untrusted.extend(config.rule_dirs.iter().cloned());
+        for (i, config) in configs.iter().enumerate() {
+            if config.trusted {
+                // The --config file, the same for every root: its rules once.
+                if i == 0 {
+                    trusted.extend(config.rule_dirs.iter().cloned());
+                }
+            } else if !config.rule_dirs.is_empty() {
+                untrusted.push(UntrustedRules {
+                    root: i,
+                    dirs: config.rule_dirs.clone(),
+                    config: config.origin.clone().unwrap_or_default(),
+                });
+            }
         }
-        let origin = config.origin.clone().unwrap_or_default();
         let (base_orgs, pinned) = base.map_or_else(Default::default, |b| (b.verify_orgs, b.rules));
-        let rules = RuleSet::load_layered(&trusted, &pinned, &untrusted, &origin)?;
-        let verify = verify_options(settings, &config, &base_orgs)?;
-        let known = Known::load(
-            root.map(|r| r.join(IGNORE_FILE)).as_deref(),
-            settings.baseline.as_deref(),
-        )?;
-        let mut engine = Engine::new(Matcher::new(rules));
-        engine.min_confidence = settings
-            .min_confidence
-            .or(config.min_confidence)
-            .unwrap_or(Confidence::Medium);
-        engine.redact = settings.redact;
-        engine.verify = verify.is_some();
-        engine.allow = std::mem::take(&mut config.line_allow);
+        let rules = RuleSet::load_layered(&trusted, &pinned, &untrusted)?;
+        let verify = verify_options(settings, &configs, &base_orgs)?;
+        let mut policies = Vec::new();
+        for (i, (root, mut config)) in roots.into_iter().zip(configs).enumerate() {
+            let known = Known::load(
+                root.map(|r| r.join(IGNORE_FILE)).as_deref(),
+                settings.baseline.as_deref(),
+            )?;
+            let scan = ScanPolicy {
+                min_confidence: settings
+                    .min_confidence
+                    .or(config.min_confidence)
+                    .unwrap_or(Confidence::Medium),
+                allow: std::mem::take(&mut config.line_allow),
+                root: Some(i),
+            };
+            policies.push(Policy {
+                root: root.map(Path::to_path_buf),
+                config,
+                scan,
+                known,
+            });
+        }
+        let engine = Engine::new(Matcher::new(rules), settings.redact, verify.is_some());
         Ok(Pipeline {
-            config,
             engine,
+            policies,
             verify,
-            known,
             only_live: settings.verify.as_ref().is_some_and(|v| v.only_live),
             verbose: settings.verbose,
             threads: settings.threads,
@@ -131,14 +169,37 @@ impl Pipeline {
         })
     }
 
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The policy of root `i` (in the order the command named them).
+    pub fn policy(&self, i: usize) -> &Policy {
+        &self.policies[i.min(self.policies.len() - 1)]
+    }
+
+    /// The policy whose root a finding was read from: standard input and repositories go
+    /// by the first root, as they have only one.
+    fn policy_of(&self, f: &Finding) -> &Policy {
+        let i = match &f.root {
+            Root::Dir(d) => self
+                .policies
+                .iter()
+                .position(|p| p.root.as_deref().is_some_and(|r| display_path(r) == *d))
+                .unwrap_or(0),
+            Root::Repository(_) | Root::Stdin => 0,
+        };
+        &self.policies[i]
+    }
+
     /// `text` with every secret-shaped piece redacted (unless `--no-redact`): for free text
     /// a report quotes from the scanned tree.
     pub fn scrub(&self, text: &str) -> String {
-        if !self.engine.redact {
+        if !self.engine.redacts() {
             return text.to_string();
         }
-        Scrubber::new(&self.engine.matcher)
-            .with_known(self.engine.vault.seen())
+        Scrubber::new(self.engine.matcher())
+            .with_known(self.engine.vault().seen())
             .scrub(text)
             .into_owned()
     }
@@ -163,34 +224,49 @@ impl Pipeline {
         progress::for_terminal(quiet)
     }
 
-    /// What sources hand their blobs to.
-    pub fn scanner(&self) -> BlobScanner<'_> {
-        BlobScanner::new(&self.engine, self.max_size, Windows::DEFAULT)
+    /// What sources of root `i` hand their blobs to.
+    pub fn scanner(&self, i: usize) -> BlobScanner<'_> {
+        BlobScanner::new(
+            &self.engine,
+            &self.policy(i).scan,
+            self.max_size,
+            Windows::DEFAULT,
+        )
     }
 
-    /// `[allow] paths` of the config, for sources to apply.
-    pub fn allowed(&self) -> impl Fn(&str) -> bool + Sync + '_ {
-        |rel: &str| self.config.is_path_allowed(rel)
+    /// `[allow] paths` of root `i`'s config, for sources to apply.
+    pub fn allowed(&self, i: usize) -> impl Fn(&str) -> bool + Sync + '_ {
+        let config = &self.policy(i).config;
+        move |rel: &str| config.is_path_allowed(rel)
     }
 
     /// Scrubbing, suppressions by fingerprint, deterministic order, verification (if
     /// asked), `--only-live`.
     pub fn settle(&self, out: &mut Outcome) {
-        out.rules = self.engine.matcher.rules().iter().map(Into::into).collect();
-        if self.engine.redact {
+        out.rules = self
+            .engine
+            .matcher()
+            .rules()
+            .iter()
+            .map(Into::into)
+            .collect();
+        if self.engine.redacts() {
             // First, so that baselines and ignore files compare what reports show.
-            Scrubber::new(&self.engine.matcher)
-                .with_known(self.engine.vault.seen())
+            Scrubber::new(self.engine.matcher())
+                .with_known(self.engine.vault().seen())
                 .scrub_outcome(out);
         }
-        for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
-            f.suppression = self.known.check(f);
+        for i in 0..out.findings.len() {
+            if out.findings[i].suppression.is_none() {
+                let known = &self.policy_of(&out.findings[i]).known;
+                out.findings[i].suppression = known.check(&out.findings[i]);
+            }
         }
         // Before verification, which asks in report order: a budget that runs out leaves
         // the same findings unchecked every run, whatever the threads did.
         out.sort();
         if let Some(opts) = &self.verify {
-            let warning = verify::run(&mut out.findings, &self.engine.vault, opts);
+            let warning = verify::run(&mut out.findings, self.engine.vault(), opts);
             out.stats.warnings.extend(warning);
             if self.only_live {
                 // What the budget left unchecked stays: otherwise junk tokens sorted ahead
@@ -272,18 +348,20 @@ pub fn exit_code(out: &Outcome) -> i32 {
 
 fn verify_options(
     settings: &Settings,
-    config: &Config,
+    configs: &[Config],
     base_orgs: &[String],
 ) -> Result<Option<VerifyOptions>> {
     let Some(v) = &settings.verify else {
         return Ok(None);
     };
     // A config inside the scanned tree belongs to whoever wrote the tree: letting it name
-    // orgs would let a pull request collect every token the scan finds.
-    let config_orgs: &[String] = if config.trusted {
-        &config.verify_orgs
-    } else {
-        if !config.verify_orgs.is_empty() {
+    // orgs would let a pull request collect every token the scan finds. A trusted one is
+    // the --config file, the same for every root.
+    let mut config_orgs: &[String] = &[];
+    for config in configs {
+        if config.trusted {
+            config_orgs = &config.verify_orgs;
+        } else if !config.verify_orgs.is_empty() {
             eprintln!(
                 "tokenwarden: warning: ignoring [verify] orgs in {}: a config inside the scanned \
                  tree may not choose where tokens are sent; pass --okta-org URL, set OKTA_ORG_URL, \
@@ -294,8 +372,7 @@ fn verify_options(
                     .map_or_else(String::new, |p| sanitize(&p.display().to_string()))
             );
         }
-        &[]
-    };
+    }
     let named = v
         .orgs
         .iter()
@@ -330,7 +407,7 @@ mod tests {
         let Command::Scan(scan) = cli.command else {
             unreachable!()
         };
-        verify_options(&scan.common.settings.resolve(), &Config::default(), &[])
+        verify_options(&scan.common.settings.resolve(), &[Config::default()], &[])
             .unwrap()
             .unwrap()
     }

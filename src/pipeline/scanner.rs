@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 
 use super::text::{self, Windows};
-use crate::engine::Engine;
+use crate::engine::{Engine, ScanPolicy};
 use crate::outcome::SkipReason;
 use crate::source::{Blob, Data, Scanned, Scanner};
 
@@ -14,14 +14,22 @@ thread_local! {
 
 pub struct BlobScanner<'e> {
     engine: &'e Engine,
+    /// The policy of the root whose blobs this scanner gets.
+    policy: &'e ScanPolicy,
     max_size: u64,
     windows: Windows,
 }
 
 impl<'e> BlobScanner<'e> {
-    pub fn new(engine: &'e Engine, max_size: u64, windows: Windows) -> Self {
+    pub fn new(
+        engine: &'e Engine,
+        policy: &'e ScanPolicy,
+        max_size: u64,
+        windows: Windows,
+    ) -> Self {
         BlobScanner {
             engine,
+            policy,
             max_size,
             windows,
         }
@@ -31,11 +39,12 @@ impl<'e> BlobScanner<'e> {
 impl Scanner for BlobScanner<'_> {
     fn scan(&self, blob: Blob<'_>) -> Result<Scanned, SkipReason> {
         let mut scanned = match blob.data {
-            Data::Bytes(bytes) => text::scan_bytes(self.engine, blob.path, bytes)?,
+            Data::Bytes(bytes) => text::scan_bytes(self.engine, self.policy, blob.path, bytes)?,
             Data::Stream(input) => BUFFER.with(|buf| {
                 let mut buf = buf.borrow_mut();
                 let result = text::scan_stream(
                     self.engine,
+                    self.policy,
                     blob.path,
                     input,
                     self.max_size,

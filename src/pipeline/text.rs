@@ -6,7 +6,7 @@
 
 use std::io::{self, Read};
 
-use crate::engine::{Engine, Window, looks_binary};
+use crate::engine::{Engine, ScanPolicy, Window, looks_binary};
 use crate::error::describe_io;
 use crate::matcher::Pass;
 use crate::outcome::SkipReason;
@@ -39,6 +39,7 @@ impl Windows {
 /// Reads and scans `input`, at most `limit` bytes. `buf` is reused between calls.
 pub fn scan_stream(
     engine: &Engine,
+    policy: &ScanPolicy,
     path: &str,
     input: &mut dyn Read,
     limit: u64,
@@ -55,7 +56,7 @@ pub fn scan_stream(
                 limit,
             });
         }
-        return scan_bytes(engine, path, buf);
+        return scan_bytes(engine, policy, path, buf);
     }
     if utf16(buf).is_some() || (looks_binary(buf) && utf16_without_bom(buf).is_some()) {
         return Err(SkipReason::Unsupported(format!(
@@ -79,7 +80,7 @@ pub fn scan_stream(
             buf.len() - sizes.defer
         };
         window.report.end = report_to;
-        findings.extend(engine.scan_window(path, buf, &window, pass));
+        findings.extend(engine.scan_window(policy, path, buf, &window, pass));
         if eof {
             total += buf.len() as u64;
             break;
@@ -107,7 +108,12 @@ pub fn scan_stream(
 }
 
 /// Scans a blob held whole: UTF-16 is decoded, binary gets the strict pass.
-pub fn scan_bytes(engine: &Engine, path: &str, data: &[u8]) -> Result<Scanned, SkipReason> {
+pub fn scan_bytes(
+    engine: &Engine,
+    policy: &ScanPolicy,
+    path: &str,
+    data: &[u8],
+) -> Result<Scanned, SkipReason> {
     let decoded;
     let text = match utf16(data) {
         Some(big_endian) => {
@@ -127,7 +133,7 @@ pub fn scan_bytes(engine: &Engine, path: &str, data: &[u8]) -> Result<Scanned, S
     };
     let pass = pass_for(text);
     Ok(Scanned {
-        findings: engine.scan_window(path, text, &Window::whole(text), pass),
+        findings: engine.scan_window(policy, path, text, &Window::whole(text), pass),
         bytes: data.len() as u64,
         binary: pass == Pass::Binary,
     })

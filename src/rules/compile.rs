@@ -60,6 +60,9 @@ pub struct Rule {
     pub negative_examples: Vec<NegativeSpec>,
     /// Where the rule came from (`rules/okta-api-token.toml` or a user's path).
     pub origin: String,
+    /// The root of the run whose config loaded this rule (it applies to that root only);
+    /// `None` for built-in rules and rules the user named.
+    pub root: Option<usize>,
     /// Built in, or named by the user (`--rules`, a `--config` file). A rule from the
     /// scanned tree is not: it may not verify or supersede trusted rules, and reports show
     /// its text (remediation, links) as plain text.
@@ -390,6 +393,7 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         negative_examples: spec.negative_examples,
         origin: origin.to_string(),
         trusted: true,
+        root: None,
     })
 }
 

@@ -26,44 +26,18 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
 }
 
-impl RuleSet {
-    /// The built-in rules plus every `*.toml` in each of `extra_dirs`.
-    pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet> {
-        RuleSet::load_with(extra_dirs, false)
-    }
+/// The rule directories a config found inside a scanned root names: untrusted rules.
+pub struct UntrustedRules {
+    /// The index of the root in the run.
+    pub root: usize,
+    pub dirs: Vec<std::path::PathBuf>,
+    /// The config that names them, for errors.
+    pub config: std::path::PathBuf,
+}
 
-    /// The built-in rules, the rules in `trusted` directories (named on the command line or
-    /// in a config the user named), and those in `untrusted` directories (named by a
-    /// config found inside the scanned tree, `config`). An untrusted rule may not verify:
-    /// `--verify` would send whatever it matches, in full, to an Okta org. Nor may it
-    /// supersede a trusted rule: its finding would replace the real one, with the tree's
-    /// own severity, fingerprint and remediation, and never be verified.
-    ///
-    /// `pinned` are trusted rule files given as (origin, text): a trusted config's rules as
-    /// the base revision of a change has them. An untrusted rule with a pinned rule's id is
-    /// left out: the pinned version applies until the change is merged.
-    pub fn load_layered(
-        trusted: &[impl AsRef<Path>],
-        pinned: &[(String, String)],
-        untrusted: &[impl AsRef<Path>],
-        config: &Path,
-    ) -> Result<RuleSet> {
-        let mut rules = embedded(false, &[])?;
-        let mut budget = Budget::new(RULE_FILE_LIMITS);
-        for dir in trusted {
-            rules.extend(load_dir(dir.as_ref(), &mut budget)?);
-        }
-        let mut pinned_ids = Vec::new();
-        for (origin, text) in pinned {
-            let rule = parse_rule(text, origin, &mut Build::Now(&mut budget))?;
-            pinned_ids.push(rule.id.clone());
-            rules.push(rule);
-        }
-        let mut from_tree = Vec::new();
-        for dir in untrusted {
-            from_tree.extend(load_dir(dir.as_ref(), &mut budget)?);
-        }
-        from_tree.retain(|r| !pinned_ids.contains(&r.id));
+impl UntrustedRules {
+    /// What an untrusted rule may not do.
+    fn check(&self, from_tree: &[Rule]) -> Result<()> {
         let refuse = |rule: &Rule, what: String| {
             Error::new(format!(
                 "{}: rule `{}` {what}, but it was loaded through {}, which is part of the \
@@ -71,10 +45,10 @@ impl RuleSet {
                  config named with --config) may do that",
                 rule.origin,
                 rule.id,
-                config.display()
+                self.config.display()
             ))
         };
-        for rule in &from_tree {
+        for rule in from_tree {
             if rule.credential.is_some() {
                 // A declared credential is one `--verify` would send, in full, to an org.
                 return Err(refuse(
@@ -90,10 +64,56 @@ impl RuleSet {
                 ));
             }
         }
-        rules.extend(from_tree.into_iter().map(|r| Rule {
-            trusted: false,
-            ..r
-        }));
+        Ok(())
+    }
+}
+
+impl RuleSet {
+    /// The built-in rules plus every `*.toml` in each of `extra_dirs`.
+    pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet> {
+        RuleSet::load_with(extra_dirs, false)
+    }
+
+    /// The built-in rules, the rules in `trusted` directories (named on the command line or
+    /// in a config the user named), and those in `roots`' untrusted directories (named by a
+    /// config found inside a scanned tree). An untrusted rule may not declare a credential:
+    /// `--verify` would send whatever it matches, in full, to an Okta org. Nor may it
+    /// supersede a trusted rule: its finding would replace the real one, with the tree's
+    /// own severity, fingerprint and remediation, and never be verified. It applies only to
+    /// the root whose config loaded it (`Rule::root`).
+    ///
+    /// `pinned` are trusted rule files given as (origin, text): a trusted config's rules as
+    /// the base revision of a change has them. An untrusted rule with a pinned rule's id is
+    /// left out: the pinned version applies until the change is merged.
+    pub fn load_layered(
+        trusted: &[impl AsRef<Path>],
+        pinned: &[(String, String)],
+        roots: &[UntrustedRules],
+    ) -> Result<RuleSet> {
+        let mut rules = embedded(false, &[])?;
+        let mut budget = Budget::new(RULE_FILE_LIMITS);
+        for dir in trusted {
+            rules.extend(load_dir(dir.as_ref(), &mut budget)?);
+        }
+        let mut pinned_ids = Vec::new();
+        for (origin, text) in pinned {
+            let rule = parse_rule(text, origin, &mut Build::Now(&mut budget))?;
+            pinned_ids.push(rule.id.clone());
+            rules.push(rule);
+        }
+        for root in roots {
+            let mut from_tree = Vec::new();
+            for dir in &root.dirs {
+                from_tree.extend(load_dir(dir, &mut budget)?);
+            }
+            from_tree.retain(|r| !pinned_ids.contains(&r.id));
+            root.check(&from_tree)?;
+            rules.extend(from_tree.into_iter().map(|r| Rule {
+                trusted: false,
+                root: Some(root.root),
+                ..r
+            }));
+        }
         RuleSet::new(rules)
     }
 

@@ -252,8 +252,13 @@ mod tests {
     fn a_file_that_vanished_after_the_walk_is_skipped_with_a_reason() {
         let dir = tempfile::tempdir().unwrap();
         let engine = crate::engine::Engine::builtin();
-        let scanner =
-            crate::pipeline::BlobScanner::new(&engine, 1 << 20, crate::pipeline::Windows::DEFAULT);
+        let policy = crate::engine::ScanPolicy::default();
+        let scanner = crate::pipeline::BlobScanner::new(
+            &engine,
+            &policy,
+            1 << 20,
+            crate::pipeline::Windows::DEFAULT,
+        );
         let opts = WalkOptions {
             no_ignore: false,
             max_file_size: 1 << 20,

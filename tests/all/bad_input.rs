@@ -8,7 +8,7 @@ use std::path::Path;
 
 use common::{Repo, findings, header, okta_token, png_like, tokenwarden};
 use serde_json::Value;
-use tokenwarden::engine::Engine;
+use tokenwarden::engine::{Engine, ScanPolicy};
 use tokenwarden::matcher::Matcher;
 use tokenwarden::outcome::SkipReason;
 use tokenwarden::pipeline::{BlobScanner, Windows};
@@ -59,10 +59,13 @@ const SMALL: Windows = Windows {
 };
 
 fn scan_stream(path: &str, text: &[u8], limit: u64) -> Result<Scanned, SkipReason> {
-    let engine = Engine::new(Matcher::new(
-        RuleSet::load(&[] as &[&std::path::Path]).unwrap(),
-    ));
-    let scanner = BlobScanner::new(&engine, limit, SMALL);
+    let engine = Engine::new(
+        Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
+        true,
+        false,
+    );
+    let policy = ScanPolicy::default();
+    let scanner = BlobScanner::new(&engine, &policy, limit, SMALL);
     let mut input = std::io::Cursor::new(text);
     scanner.scan(Blob::new(path, Origin::File, Data::Stream(&mut input)))
 }

@@ -4,7 +4,7 @@
 use crate::common;
 
 use proptest::prelude::*;
-use tokenwarden::engine::Engine;
+use tokenwarden::engine::{Engine, ScanPolicy};
 use tokenwarden::finding::Confidence;
 use tokenwarden::matcher::Matcher;
 use tokenwarden::outcome::Outcome;
@@ -12,12 +12,18 @@ use tokenwarden::report::{self, Format, ReportContext};
 use tokenwarden::rules::RuleSet;
 
 fn engine() -> Engine {
-    {
-        let mut e = Engine::new(Matcher::new(
-            RuleSet::load(&[] as &[&std::path::Path]).unwrap(),
-        ));
-        e.min_confidence = Confidence::Low;
-        e
+    Engine::new(
+        Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
+        true,
+        false,
+    )
+}
+
+/// Every confidence, no allow rules.
+fn all() -> ScanPolicy {
+    ScanPolicy {
+        min_confidence: Confidence::Low,
+        ..ScanPolicy::default()
     }
 }
 
@@ -39,7 +45,7 @@ proptest! {
         let token = common::okta_token(seed);
         let text = format!("{before}{sep}{token} {after}");
         let engine = engine();
-        let found = engine.scan_blob("random.txt", text.as_bytes());
+        let found = engine.scan_blob(&all(), "random.txt", text.as_bytes());
         let ours: Vec<_> = found.iter().filter(|f| f.rule_id == "okta-api-token").collect();
         prop_assert_eq!(ours.len(), 1, "text: {:?}", text);
         let f = ours[0];
@@ -52,7 +58,7 @@ proptest! {
         let line_start = prefix.rfind(['\n', '\r']).map_or(0, |i| i + 1);
         prop_assert_eq!(f.column, prefix[line_start..].chars().count() + 1);
 
-        let rules = engine.matcher.rules().iter().map(Into::into).collect();
+        let rules = engine.matcher().rules().iter().map(Into::into).collect();
         let out = Outcome { findings: found, rules, ..Default::default() };
         for format in [Format::Text, Format::Json, Format::Sarif] {
             let mut buf = Vec::new();
@@ -66,6 +72,6 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
         let engine = engine();
-        let _ = engine.scan_blob("bytes.bin", &data);
+        let _ = engine.scan_blob(&all(), "bytes.bin", &data);
     }
 }

@@ -250,3 +250,69 @@ fn allow_paths_are_relative_to_the_scanned_directory() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(paths(&json["findings"]), ["sub/a.sh"]);
 }
+
+/// `scan a b`: each directory's own `.tokenwarden.toml` and `.tokenwardenignore` apply to
+/// it alone (before, the first directory's applied to both), and rules its config loads
+/// match only there.
+#[test]
+fn each_scanned_directory_keeps_its_own_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_token, b_token) = (okta_token(4701), okta_token(4702));
+    let line = |t: &str| format!("OKTA_API_TOKEN={t} # recorded fixture\n");
+    write(
+        dir.path(),
+        "a/.tokenwarden.toml",
+        "[allow]\nlines = ['fixture']\n",
+    );
+    write(dir.path(), "a/app.env", &line(&a_token));
+    write(dir.path(), "b/app.env", &line(&b_token));
+    write(dir.path(), "b/.tokenwarden.toml", "rules = [\"rules\"]\n");
+    write(
+        dir.path(),
+        "b/rules/internal.toml",
+        "id = \"internal-key\"\nname = \"Internal key\"\ndescription = \"d\"\nseverity = \"warning\"\n\
+         security_severity = 5.0\nremediation = \"r\"\nconfidence = \"high\"\n\
+         regex = '(?P<secret>ik_[a-z0-9]{20})'\n",
+    );
+    let key = "ik_0123456789abcdefghij";
+    write(dir.path(), "a/key.txt", &format!("k = {key}\n"));
+    write(dir.path(), "b/key.txt", &format!("k = {key}\n"));
+    let out = tokenwarden(dir.path(), &["scan", "--format", "json", "a", "b"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().into(),
+                f["rule_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("b/app.env".into(), "okta-api-token".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("b/key.txt".into(), "internal-key".into())),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(p, _)| p.starts_with("a/")),
+        "a's own settings suppress its token, and b's rule is not a's: {found:?}"
+    );
+    let suppressed: Vec<&str> = json["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(suppressed, ["a/app.env"]);
+}

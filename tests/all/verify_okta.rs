@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{Gha, Repo, okta_token, scan_json, tokenwarden};
 use serde_json::{Value, json};
-use tokenwarden::engine::Engine;
+use tokenwarden::engine::{Engine, ScanPolicy};
 use tokenwarden::finding::Status;
 use tokenwarden::matcher::Matcher;
 use tokenwarden::okta::Destinations;
@@ -600,11 +600,12 @@ fn org_urls_with_credentials_query_or_fragment_are_refused_redacted() {
 /// The findings of `text` (as a file `a.sh`), with the engine whose vault holds their
 /// tokens for `verify::run_with`.
 fn scanned(text: &str) -> (Engine, Vec<tokenwarden::finding::Finding>) {
-    let mut engine = Engine::new(Matcher::new(
-        RuleSet::load(&[] as &[&std::path::Path]).unwrap(),
-    ));
-    engine.verify = true;
-    let findings = engine.scan_blob("a.sh", text.as_bytes());
+    let engine = Engine::new(
+        Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
+        true,
+        true,
+    );
+    let findings = engine.scan_blob(&ScanPolicy::default(), "a.sh", text.as_bytes());
     (engine, findings)
 }
 
@@ -626,9 +627,12 @@ fn rate_limits_wait_through_the_injectable_clock_then_retry() {
     let (engine, mut findings) = scanned(&header_line(&token));
     assert_eq!(findings.len(), 1);
     let waits = Mutex::new(Vec::new());
-    let warning = verify::run_with(&mut findings, &engine.vault, &options(&okta.url, 1), &|d| {
-        waits.lock().unwrap().push(d)
-    });
+    let warning = verify::run_with(
+        &mut findings,
+        engine.vault(),
+        &options(&okta.url, 1),
+        &|d| waits.lock().unwrap().push(d),
+    );
     assert_eq!(warning, None);
     let v = findings[0].verification.as_ref().unwrap();
     assert_eq!(v.status, Status::Live, "{v:?}");
@@ -893,9 +897,12 @@ fn a_rate_limit_longer_than_the_wait_budget_is_not_waited_for() {
     let (engine, mut findings) = scanned(&text);
     assert_eq!(findings.len(), 6);
     let waits = Mutex::new(Vec::new());
-    let warning = verify::run_with(&mut findings, &engine.vault, &options(&okta.url, 1), &|d| {
-        waits.lock().unwrap().push(d)
-    });
+    let warning = verify::run_with(
+        &mut findings,
+        engine.vault(),
+        &options(&okta.url, 1),
+        &|d| waits.lock().unwrap().push(d),
+    );
     assert_eq!(waits.into_inner().unwrap(), [], "no sleep at all");
     assert_eq!(okta.requests().len(), 1, "nothing asked after the 429");
     let reasons: Vec<&str> = findings
@@ -938,9 +945,12 @@ fn rate_limit_waits_add_up_to_the_wait_budget_and_no_more() {
     let (engine, mut findings) = scanned(&text);
     let waits = Mutex::new(Vec::new());
     // Several threads, one budget.
-    verify::run_with(&mut findings, &engine.vault, &options(&okta.url, 3), &|d| {
-        waits.lock().unwrap().push(d)
-    });
+    verify::run_with(
+        &mut findings,
+        engine.vault(),
+        &options(&okta.url, 3),
+        &|d| waits.lock().unwrap().push(d),
+    );
     let waits = waits.into_inner().unwrap();
     assert_eq!(
         waits.iter().sum::<Duration>(),

@@ -138,14 +138,14 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         }
         _ => None,
     };
-    let pipeline = Pipeline::with_base(&settings, root.as_deref(), base_trust)?;
+    let pipeline = Pipeline::with_base(&settings, root.as_deref().as_slice(), base_trust)?;
     pipeline.install(|| {
         git::scan(
             &workspace,
             &plan.selection(),
-            &pipeline.scanner(),
+            &pipeline.scanner(0),
             pipeline.max_size(),
-            &pipeline.allowed(),
+            &pipeline.allowed(0),
             pipeline.progress(true).as_ref(),
             &mut out,
         )
@@ -164,7 +164,7 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         (Some(base), Some(root)) => {
             let head = base::suppressions_in_checkout(
                 root,
-                &pipeline.config,
+                &pipeline.policy(0).config,
                 settings.baseline.as_deref(),
             );
             let before = base::suppressions_at(&workspace, base, &head);
