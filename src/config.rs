@@ -137,7 +137,7 @@ impl Config {
         let a = &spec.allow;
         let entries = a.paths.len() + a.secrets.len() + a.lines.len() + a.stopwords.len();
         if entries > MAX_ALLOW_ENTRIES {
-            return Err(Error::new(format!(
+            return Err(Error::settings(format!(
                 "{origin}: [allow] has {entries} entries, more than the {MAX_ALLOW_ENTRIES} allowed; \
                  use globs and regexes that cover many cases, or a baseline (`tokenwarden baseline create`)"
             )));
@@ -181,7 +181,7 @@ impl Config {
                             ),
                             BuildError::Refused(why) => why,
                         };
-                        Error::new(format!("{origin}:{line}:{col}: allow.{key}: {why}"))
+                        Error::settings(format!("{origin}:{line}:{col}: allow.{key}: {why}"))
                     })
                 })
                 .collect()
@@ -247,7 +247,7 @@ fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
                 .literal_separator(true)
                 .build()
                 .map_err(|e| {
-                    Error::new(format!(
+                    Error::settings(format!(
                         "{origin}: allow.paths: invalid glob `{}`: {}",
                         crate::finding::redact(p),
                         e.kind()
@@ -257,7 +257,7 @@ fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
         }
     }
     b.build()
-        .map_err(|e| Error::new(format!("{origin}: allow.paths: {e}")))
+        .map_err(|e| Error::settings(format!("{origin}: allow.paths: {e}")))
 }
 
 #[cfg(test)]

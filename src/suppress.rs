@@ -134,7 +134,7 @@ pub fn parse_ignore_file(text: &str, origin: &str) -> Result<HashSet<String>> {
             continue;
         }
         if entry.len() != 24 || !entry.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::new(format!(
+            return Err(Error::settings(format!(
                 "{origin}:{}: `{}` is not a finding fingerprint (24 hex characters, as printed in every report)",
                 n + 1,
                 // Someone may have pasted the secret itself: never echo it.
@@ -149,9 +149,9 @@ pub fn parse_ignore_file(text: &str, origin: &str) -> Result<HashSet<String>> {
 /// The (fingerprint, path) pairs of a baseline's text (a JSON report).
 pub fn parse_baseline(text: &str, origin: &str) -> Result<HashSet<(String, String)>> {
     let doc: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::new(format!("{origin}: not a tokenwarden JSON report: {e}")))?;
+        .map_err(|e| Error::settings(format!("{origin}: not a tokenwarden JSON report: {e}")))?;
     let findings = doc["findings"].as_array().ok_or_else(|| {
-        Error::new(format!(
+        Error::settings(format!(
             "{origin}: not a tokenwarden JSON report (no `findings` array); create one with `tokenwarden baseline create`"
         ))
     })?;

@@ -10,9 +10,9 @@ pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
         match e.span() {
             Some(span) => {
                 let (line, col) = line_col(text, span.start);
-                Error::new(format!("{origin}:{line}:{col}: {message}"))
+                Error::settings(format!("{origin}:{line}:{col}: {message}"))
             }
-            None => Error::new(format!("{origin}: {message}")),
+            None => Error::settings(format!("{origin}: {message}")),
         }
     })
 }
@@ -27,7 +27,7 @@ pub fn read_limited(path: &std::path::Path, limit: u64, what: &str) -> Result<St
         .read_to_string(&mut text)
         .map_err(|e| Error::io(&format!("read {what}"), path, &e))?;
     if text.len() as u64 > limit {
-        return Err(Error::new(format!(
+        return Err(Error::settings(format!(
             "{}: {what} is larger than {}: refusing to read it",
             path.display(),
             crate::size::human_bytes(limit)

@@ -183,7 +183,9 @@ impl AuditData {
             EMBEDDED_AUDIT
                 .iter()
                 .find(|(origin, _)| origin.ends_with(name))
-                .ok_or_else(|| Error::new(format!("rules/audit/{name} is missing from the build")))
+                .ok_or_else(|| {
+                    Error::settings(format!("rules/audit/{name} is missing from the build"))
+                })
         };
         let (origin, text) = file("usage.toml")?;
         let usage: UsageFile = tomlfile::parse(text, origin)?;

@@ -25,7 +25,8 @@ impl Destinations {
     pub fn named<'a>(orgs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Destinations> {
         let mut named: Vec<String> = Vec::new();
         for (url, source) in orgs {
-            let org = org::parse_explicit(url).map_err(|e| Error::new(format!("{source}: {e}")))?;
+            let org =
+                org::parse_explicit(url).map_err(|e| Error::settings(format!("{source}: {e}")))?;
             if !named.contains(&org) {
                 named.push(org);
             }

@@ -152,7 +152,7 @@ impl Build<'_> {
             Build::Lazy => build_regex(re, at),
             Build::Now(budget) => budget.build(re).map_err(|e| match e {
                 BuildError::Invalid(e) => regex_error(e, at),
-                BuildError::Refused(why) => Error::new(format!("{at}: {why}")),
+                BuildError::Refused(why) => Error::settings(format!("{at}: {why}")),
             }),
         }
     }
@@ -170,14 +170,14 @@ const COMPANION_NAMES: &[&str] = &["org", "client_id", "key_id"];
 
 fn compile_companion(spec: &CompanionSpec, at: &str, build: &mut Build) -> Result<Companion> {
     if !COMPANION_NAMES.contains(&spec.name.as_str()) {
-        return Err(Error::new(format!(
+        return Err(Error::settings(format!(
             "{at}: name `{}` is not one of {}",
             spec.name,
             COMPANION_NAMES.join(", ")
         )));
     }
     if !spec.regex.contains("(?P<value>") {
-        return Err(Error::new(format!(
+        return Err(Error::settings(format!(
             "{at}: needs a named group `value`, as in (?P<value>...)"
         )));
     }
@@ -312,7 +312,7 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
-        return Err(Error::new(format!(
+        return Err(Error::settings(format!(
             "{origin}: rule id `{}` must be non-empty lowercase letters, digits and `-`",
             spec.id
         )));
@@ -320,20 +320,23 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
     // Names are printed in reports and Markdown summaries: a newline or a bidi override
     // in one could forge lines there.
     if spec.name.chars().any(crate::escape::needs_escape) {
-        return Err(Error::new(format!(
+        return Err(Error::settings(format!(
             "{}: must not contain control or bidi characters",
             at("name")
         )));
     }
     if !(0.0..=10.0).contains(&spec.security_severity) {
-        return Err(Error::new(format!(
+        return Err(Error::settings(format!(
             "{}: must be between 0.0 and 10.0, got {}",
             at("security_severity"),
             spec.security_severity
         )));
     }
     if spec.keywords.iter().any(|k| k.is_empty()) {
-        return Err(Error::new(format!("{}: empty keyword", at("keywords"))));
+        return Err(Error::settings(format!(
+            "{}: empty keyword",
+            at("keywords")
+        )));
     }
 
     let patterns = std::iter::once((&spec.regex, at("regex")))
@@ -463,13 +466,13 @@ fn compile_context(spec: &ContextSpec, at: &str, build: &mut Build) -> Result<Co
 fn compile_pattern(re: &str, at: &str, needs_name: bool, build: &mut Build) -> Result<Pattern> {
     let regex = build.regex(re, at)?;
     let secret_group = group_index(&regex, "secret").ok_or_else(|| {
-        Error::new(format!(
+        Error::settings(format!(
             "{at}: needs a named group `secret`, as in (?P<secret>...)"
         ))
     })?;
     let name_group = group_index(&regex, "name");
     if needs_name && name_group.is_none() {
-        return Err(Error::new(format!(
+        return Err(Error::settings(format!(
             "{at}: `filters.names` needs a named group `name` in the regex"
         )));
     }
@@ -510,7 +513,7 @@ fn regex_error(e: regex::Error, at: &str) -> Error {
             .collect::<Vec<_>>()
             .join(" "),
     };
-    Error::new(format!("{at}: invalid regex: {detail}"))
+    Error::settings(format!("{at}: invalid regex: {detail}"))
 }
 
 fn group_index(re: &Regex, name: &str) -> Option<usize> {

@@ -39,7 +39,7 @@ impl UntrustedRules {
     /// What an untrusted rule may not do.
     fn check(&self, from_tree: &[Rule]) -> Result<()> {
         let refuse = |rule: &Rule, what: String| {
-            Error::new(format!(
+            Error::settings(format!(
                 "{}: rule `{}` {what}, but it was loaded through {}, which is part of the \
                  scanned tree: only built-in rules and rules passed with --rules DIR (or a \
                  config named with --config) may do that",
@@ -150,7 +150,7 @@ impl RuleSet {
     fn new(rules: Vec<Rule>) -> Result<RuleSet> {
         for (i, r) in rules.iter().enumerate() {
             if let Some(first) = rules[..i].iter().find(|o| o.id == r.id) {
-                return Err(Error::new(format!(
+                return Err(Error::settings(format!(
                     "{}: rule id `{}` is already defined in {}",
                     r.origin, r.id, first.origin
                 )));
@@ -161,7 +161,7 @@ impl RuleSet {
             // (e.g. when checking a directory alone); unknown ids are typos.
             for s in &r.supersedes {
                 if !rules.iter().any(|o| &o.id == s) && !is_builtin_id(s) {
-                    return Err(Error::new(format!(
+                    return Err(Error::settings(format!(
                         "{}: rule `{}`: supersedes unknown rule `{s}`",
                         r.origin, r.id
                     )));
@@ -217,7 +217,7 @@ fn load_dir(dir: &Path, budget: &mut Budget) -> Result<Vec<Rule>> {
         }
     }
     if paths.is_empty() {
-        return Err(Error::new(format!(
+        return Err(Error::settings(format!(
             "no rule files (*.toml) in {}",
             dir.display()
         )));

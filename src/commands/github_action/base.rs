@@ -49,20 +49,20 @@ pub fn trust(
         return Ok(BaseTrust::default());
     };
     let text = String::from_utf8(text)
-        .map_err(|_| Error::new(format!("{rel} at {at}: not UTF-8 text")))?;
+        .map_err(|_| Error::settings(format!("{rel} at {at}: not UTF-8 text")))?;
     let origin = format!("{rel} at {at}");
     let base_config = Config::parse(&text, &origin, Some(Path::new(parent(rel))))?;
     let mut rules = Vec::new();
     for dir in &base_config.rule_dirs {
         let Some(dir) = normalize(dir) else {
-            return Err(Error::new(format!(
+            return Err(Error::settings(format!(
                 "{origin}: rule directory {} is outside the repository",
                 dir.display()
             )));
         };
         for (path, bytes) in toml_files_at(repo, base, &dir, MAX_SETTINGS_FILE)? {
             let text = String::from_utf8(bytes)
-                .map_err(|_| Error::new(format!("{path} at {at}: not UTF-8 text")))?;
+                .map_err(|_| Error::settings(format!("{path} at {at}: not UTF-8 text")))?;
             rules.push((path, text));
         }
     }

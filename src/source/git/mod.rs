@@ -107,7 +107,7 @@ pub fn open_gix(path: &Path) -> Result<gix::Repository> {
     let checked = open_git2(path)?;
     let options = gix::open::Options::default().config_overrides(["core.useReplaceRefs=false"]);
     gix::open_opts(checked.path(), options).map_err(|e| {
-        Error::new(format!(
+        Error::repository(format!(
             "{} is not in a git repository ({})",
             path.display(),
             scrub_builtin(&e.to_string())
@@ -120,18 +120,18 @@ fn open_error(path: &Path, e: &git2::Error) -> Error {
     if e.code() == git2::ErrorCode::Owner {
         // git's own wording and advice, so that the fix people know applies.
         let dir = owned_dir(path);
-        return Error::new(format!(
+        return Error::repository(format!(
             "detected dubious ownership in repository at '{dir}': it is owned by someone else \
              (git refuses it too). To trust it, run: git config --global --add safe.directory {dir}"
         ));
     }
     if message.contains("sha256") || message.contains("object format") {
-        return Error::new(format!(
+        return Error::repository(format!(
             "{}: SHA-256 repositories are not supported yet",
             path.display()
         ));
     }
-    Error::new(format!(
+    Error::repository(format!(
         "{} is not in a git repository ({message})",
         path.display()
     ))
@@ -157,7 +157,7 @@ pub fn hooks_dir(path: &Path) -> Result<PathBuf> {
     let repo = open_git2(path)?;
     let config = repo
         .config()
-        .map_err(|e| Error::new(format!("cannot read git config: {}", e.message())))?;
+        .map_err(|e| Error::repository(format!("cannot read git config: {}", e.message())))?;
     if let Ok(custom) = config.get_path("core.hooksPath") {
         if custom.is_absolute() {
             return Ok(custom);

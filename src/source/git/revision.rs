@@ -18,7 +18,7 @@ pub fn file_at(repo: &Path, rev: &str, rel: &str, max: u64) -> Result<Option<Vec
         return Ok(None);
     };
     if blob.size() as u64 > max {
-        return Err(Error::new(format!(
+        return Err(Error::repository(format!(
             "{rel} at {}: {} bytes, more than the {max} allowed",
             short(rev),
             blob.size()
@@ -65,7 +65,7 @@ pub fn toml_files_at(
             format!("{dir}/{name}")
         };
         if blob.size() as u64 > max {
-            return Err(Error::new(format!(
+            return Err(Error::repository(format!(
                 "{rel} at {}: {} bytes, more than the {max} allowed",
                 short(rev),
                 blob.size()
@@ -81,7 +81,7 @@ fn tree_of<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Tree<'r>> 
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_tree())
         .map_err(|e| {
-            Error::new(format!(
+            Error::repository(format!(
                 "cannot read commit {}: {}",
                 short(rev),
                 e.message()
