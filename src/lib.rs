@@ -11,7 +11,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub(crate) mod atomic;
-pub mod audit;
+pub(crate) mod audit;
 pub(crate) mod check;
 pub mod cli;
 pub mod commands;
@@ -26,11 +26,11 @@ pub mod matcher;
 pub mod okta;
 pub mod outcome;
 pub mod pipeline;
-pub mod redact;
 pub(crate) mod regex_budget;
 pub mod report;
 pub mod review;
 pub mod rules;
+pub mod scrub;
 pub mod settings;
 pub(crate) mod size;
 pub mod source;

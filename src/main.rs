@@ -7,7 +7,7 @@ use tokenwarden::cli::Cli;
 use tokenwarden::commands;
 use tokenwarden::escape::sanitize;
 use tokenwarden::finding::redact;
-use tokenwarden::redact::scrub_builtin;
+use tokenwarden::scrub::scrub_builtin;
 
 const EXIT_ERROR: i32 = 2;
 

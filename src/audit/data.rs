@@ -34,13 +34,16 @@ struct PatternSpec {
     negative_examples: Vec<Example>,
 }
 
+/// A usage pattern's example: data the test suite checks each pattern against.
 #[derive(Deserialize, Clone)]
 #[serde(untagged)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub enum Example {
     Text(String),
     WithPath { text: String, path: String },
 }
 
+#[cfg_attr(not(test), allow(dead_code))]
 impl Example {
     pub fn text(&self) -> &str {
         match self {
@@ -70,7 +73,10 @@ pub struct Pattern {
     /// Vetoes a match when it matches the match's line (`WithAuthorizationMode("Bearer")`).
     pub unless: Option<Regex>,
     pub migrated: bool,
+    // Examples are data the test suite checks the patterns against.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub examples: Vec<Example>,
+    #[cfg_attr(not(test), allow(dead_code))]
     pub negative_examples: Vec<Example>,
 }
 
@@ -151,6 +157,7 @@ struct EndpointSpec {
 
 #[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct ScopeExample {
     pub request: String,
     pub scope: String,
@@ -174,6 +181,7 @@ pub struct AuditData {
     unscoped: Vec<(Vec<Option<String>>, String)>,
     /// Terraform resource type prefixes → scopes.
     pub terraform: Vec<TerraformSpec>,
+    #[cfg_attr(not(test), allow(dead_code))]
     pub scope_examples: Vec<ScopeExample>,
 }
 

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::finding::Provenance;
 use crate::outcome::{Outcome, Skipped};
-use crate::redact::scrub_builtin;
+use crate::scrub::scrub_builtin;
 use crate::source::progress::Progress;
 use crate::source::{Blob, Data, Origin, PathFilter, Scanner, drop_allowed};
 
