@@ -678,7 +678,9 @@ fn the_action_build_never_runs_code_from_the_workspace() {
     let build = step(steps, "Build tokenwarden");
     // A pull_request_target run saves into the base branch's cache scope, which the default
     // branch restores: the build is saved only from the repository's own events.
-    let save = step(steps, "Save the tokenwarden build")["if"].as_str().unwrap();
+    let save = step(steps, "Save the tokenwarden build")["if"]
+        .as_str()
+        .unwrap();
     assert!(
         save.contains("github.event_name != 'pull_request'")
             && save.contains("github.event_name != 'pull_request_target'"),
