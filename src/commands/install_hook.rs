@@ -10,6 +10,12 @@ use crate::error::{Error, Result};
 use crate::source::git::hooks_dir;
 
 pub const HOOK: &str = include_str!("../../hooks/pre-commit");
+
+/// The hook as written: LF line endings whatever the checkout it was built from did (a CR
+/// would reach `sh` as part of every command).
+fn hook() -> String {
+    HOOK.replace("\r\n", "\n")
+}
 /// Identifies a hook written by any version of tokenwarden (safe to replace).
 const MARKER: &str = "tokenwarden pre-commit hook";
 
@@ -17,7 +23,7 @@ pub fn run(args: InstallHookArgs) -> Result<i32> {
     let dir = hooks_dir(&args.repo)?;
     let path = dir.join("pre-commit");
     match fs::read_to_string(&path) {
-        Ok(existing) if existing == HOOK => {
+        Ok(existing) if existing == hook() => {
             println!(
                 "tokenwarden pre-commit hook already installed at {}",
                 path.display()
@@ -36,7 +42,7 @@ pub fn run(args: InstallHookArgs) -> Result<i32> {
     fs::create_dir_all(&dir).map_err(|e| Error::io("create hooks directory", &dir, &e))?;
     // Written beside and renamed over: a symlinked hook (often shared by many repositories)
     // is replaced as a link, its target left alone.
-    crate::atomic::write_file(&path, |w| w.write_all(HOOK.as_bytes()))
+    crate::atomic::write_file(&path, |w| w.write_all(hook().as_bytes()))
         .map_err(|e| Error::io("write hook", &path, &e))?;
     make_executable(&path)?;
     println!(
@@ -56,4 +62,15 @@ fn make_executable(path: &Path) -> Result<()> {
 #[cfg(not(unix))]
 fn make_executable(_: &Path) -> Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hook_is_written_with_lf_line_endings() {
+        assert!(!hook().contains('\r'));
+        assert!(hook().starts_with("#!/bin/sh\n") || hook().starts_with("#!/usr/bin/env sh\n"));
+    }
 }
