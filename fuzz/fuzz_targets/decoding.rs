@@ -1,10 +1,10 @@
-//! Percent-decoding, UTF-16 decoding and Okta org discovery on arbitrary bytes.
+//! Percent-decoding, UTF-16 decoding and Okta org recognition on arbitrary bytes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use tokenwarden::matcher::filters::{inside_base64, percent_decode, shannon_entropy};
 use tokenwarden::pipeline::text::decode_utf16;
-use tokenwarden::verify::orgs::{discover, parse_explicit};
+use tokenwarden::okta::org::{hosted, parse_explicit};
 
 fuzz_target!(|data: &[u8]| {
     let decoded = percent_decode(data);
@@ -16,10 +16,10 @@ fuzz_target!(|data: &[u8]| {
     for big_endian in [false, true] {
         assert!(std::str::from_utf8(&decode_utf16(data, big_endian)).is_ok());
     }
-    for org in discover(data) {
-        assert!(org.starts_with("https://"));
-    }
     if let Ok(s) = std::str::from_utf8(data) {
+        if let Some(org) = hosted(s) {
+            assert!(org.starts_with("https://"));
+        }
         if let Ok(url) = parse_explicit(s) {
             assert!(url.starts_with("https://") || url.starts_with("http://"));
         }
