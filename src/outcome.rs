@@ -105,6 +105,10 @@ pub struct Stats {
 
 impl Stats {
     pub fn merge(&mut self, other: Stats) {
+        // A run counts blobs if a part of it did (an empty part reads nothing either way).
+        if other.unit == Unit::Blob {
+            self.unit = Unit::Blob;
+        }
         self.files_scanned += other.files_scanned;
         self.bytes_scanned += other.bytes_scanned;
         self.skipped.extend(other.skipped);

@@ -10,7 +10,7 @@ use crate::engine::Engine;
 use crate::error::describe_io;
 use crate::outcome::SkipReason;
 use crate::pipeline::BlobScanner;
-use crate::source::{Blob, Data, Scanned, Scanner};
+use crate::source::{Blob, Data, ScannedBlob, Scanner};
 
 pub struct AuditScanner<'a> {
     data: &'a AuditData,
@@ -43,7 +43,7 @@ impl<'a> AuditScanner<'a> {
 }
 
 impl Scanner for AuditScanner<'_> {
-    fn scan(&self, blob: Blob<'_>) -> Result<Scanned, SkipReason> {
+    fn scan(&self, blob: Blob<'_>) -> Result<ScannedBlob, SkipReason> {
         // Usage patterns look at whole files; the source has already held them to
         // --max-file-size, so reading a stream whole is bounded.
         let mut owned = Vec::new();

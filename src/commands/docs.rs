@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use clap::CommandFactory;
 
-use super::EXIT_CLEAN;
 use crate::cli::Cli;
 use crate::error::{Error, Result};
+use crate::pipeline::EXIT_CLEAN;
 
 pub fn completions(shell: clap_complete::Shell) -> Result<i32> {
     let mut cmd = Cli::command();

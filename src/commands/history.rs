@@ -1,10 +1,12 @@
 //! `tokenwarden history`: the whole history, one branch, or a commit range.
 
+use std::path::Path;
+
 use crate::cli::HistoryArgs;
 use crate::error::Result;
 use crate::finding::Root;
 use crate::outcome::Outcome;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, collapse};
 use crate::source::display_path;
 use crate::source::git::{self, Selection, work_tree};
 
@@ -16,18 +18,32 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
     };
     let root = work_tree(&args.path)?;
     let pipeline = Pipeline::new(&args.common.settings.resolve(), root.as_deref().as_slice())?;
-    let mut out = Outcome::default();
-    pipeline.install(|| {
-        git::scan(
-            &args.path,
-            &selection,
+    let out = scan_repository(&pipeline, &args.path, &selection, args.common.report.quiet)?;
+    pipeline.finish(&(&args.common.report).into(), out)
+}
+
+/// `selection` of the repository at `path` (the pipeline's first root), on the pipeline's
+/// threads, its findings named as the repository's and collapsed per path where history
+/// reports introductions.
+pub fn scan_repository(
+    pipeline: &Pipeline,
+    path: &Path,
+    selection: &Selection,
+    quiet: bool,
+) -> Result<Outcome> {
+    let mut out = pipeline.install(|| {
+        git::scan_selection(
+            path,
+            selection,
             &pipeline.scanner(0),
             pipeline.max_size(),
             &pipeline.allowed(0),
-            pipeline.progress(args.common.report.quiet).as_ref(),
-            &mut out,
+            pipeline.progress(quiet).as_ref(),
         )
     })?;
-    out.set_root(0, &Root::Repository(display_path(&args.path)));
-    pipeline.finish(&(&args.common.report).into(), out)
+    if selection.finds_introductions() {
+        collapse::per_path(&mut out.findings);
+    }
+    out.set_root(0, &Root::Repository(display_path(path)));
+    Ok(out)
 }

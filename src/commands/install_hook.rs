@@ -4,9 +4,9 @@
 use std::fs;
 use std::path::Path;
 
-use super::EXIT_CLEAN;
 use crate::cli::InstallHookArgs;
 use crate::error::{Error, Result};
+use crate::pipeline::EXIT_CLEAN;
 use crate::source::git::hooks_dir;
 
 pub const HOOK: &str = include_str!("../../hooks/pre-commit");

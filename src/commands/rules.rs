@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::check::check_examples;
 use crate::cli::{ListFormat, RulesCommand};
 use crate::error::{Error, Result};
 use crate::matcher::Matcher;
+use crate::pipeline::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::rules::{Rule, RuleSet};
 
 pub fn run(cmd: RulesCommand) -> Result<i32> {

@@ -36,12 +36,11 @@ pub fn run(args: StagedArgs) -> Result<i32> {
             scan_root(&scanner, &allowed, Path::new(file), &opts, &mut out)?;
         }
     } else {
-        staged::scan(
+        out = staged::scan_staged(
             &args.repo,
             &pipeline.scanner(0),
             pipeline.max_size(),
             &pipeline.allowed(0),
-            &mut out,
         )?;
     }
     out.set_root(0, &Root::Repository(display_path(&args.repo)));

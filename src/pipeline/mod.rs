@@ -8,6 +8,7 @@
 //! ripgrep keeps in `hiargs.rs` (settings resolved once, bad ones failing before any
 //! scanning) lives in `Pipeline::new`.
 
+pub mod collapse;
 mod progress;
 mod scanner;
 pub mod text;

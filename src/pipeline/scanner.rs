@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use super::text::{self, Windows};
 use crate::engine::{Engine, ScanPolicy};
 use crate::outcome::SkipReason;
-use crate::source::{Blob, Data, Scanned, Scanner};
+use crate::source::{Blob, Data, ScannedBlob, Scanner};
 
 thread_local! {
     /// One window-sized read buffer per worker thread, reused across streams.
@@ -37,7 +37,7 @@ impl<'e> BlobScanner<'e> {
 }
 
 impl Scanner for BlobScanner<'_> {
-    fn scan(&self, blob: Blob<'_>) -> Result<Scanned, SkipReason> {
+    fn scan(&self, blob: Blob<'_>) -> Result<ScannedBlob, SkipReason> {
         let mut scanned = match blob.data {
             Data::Bytes(bytes) => text::scan_bytes(self.engine, self.policy, blob.path, bytes)?,
             Data::Stream(input) => BUFFER.with(|buf| {

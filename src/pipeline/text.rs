@@ -10,7 +10,7 @@ use crate::engine::{Engine, ScanPolicy, Window, looks_binary};
 use crate::error::describe_io;
 use crate::matcher::Pass;
 use crate::outcome::SkipReason;
-use crate::source::Scanned;
+use crate::source::ScannedBlob;
 
 /// How a stream is cut into windows. Inputs up to `window` bytes are read whole; larger
 /// ones are scanned in windows that size. Matches starting in a window's last `defer`
@@ -45,7 +45,7 @@ pub fn scan_stream(
     limit: u64,
     buf: &mut Vec<u8>,
     sizes: Windows,
-) -> Result<Scanned, SkipReason> {
+) -> Result<ScannedBlob, SkipReason> {
     let unreadable = |e: io::Error| SkipReason::Unreadable(describe_io(&e));
     buf.clear();
     let first = fill(input, buf, sizes.capacity()).map_err(unreadable)?;
@@ -100,7 +100,7 @@ pub fn scan_stream(
     if total > limit {
         return Err(SkipReason::TooLarge { size: total, limit });
     }
-    Ok(Scanned {
+    Ok(ScannedBlob {
         findings,
         bytes: total,
         binary: pass == Pass::Binary,
@@ -113,7 +113,7 @@ pub fn scan_bytes(
     policy: &ScanPolicy,
     path: &str,
     data: &[u8],
-) -> Result<Scanned, SkipReason> {
+) -> Result<ScannedBlob, SkipReason> {
     let decoded;
     let text = match utf16(data) {
         Some(big_endian) => {
@@ -132,7 +132,7 @@ pub fn scan_bytes(
         None => data,
     };
     let pass = pass_for(text);
-    Ok(Scanned {
+    Ok(ScannedBlob {
         findings: engine.scan_window(policy, path, text, &Window::whole(text), pass),
         bytes: data.len() as u64,
         binary: pass == Pass::Binary,

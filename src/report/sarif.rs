@@ -13,6 +13,7 @@ use serde_sarif::sarif::{
 };
 use sha2::{Digest, Sha256};
 
+use super::markdown::plain_text;
 use super::vocabulary::{self, Severity};
 use crate::finding::RuleInfo;
 use crate::finding::{Finding, hex};
@@ -131,7 +132,7 @@ fn descriptor(r: &RuleInfo) -> ReportingDescriptor {
         .full_description(text_message(&r.description))
         .help(
             MultiformatMessageString::builder()
-                .text(super::plain_text(&r.remediation))
+                .text(plain_text(&r.remediation))
                 .markdown(vocabulary::remediation_markdown(r))
                 .build(),
         )

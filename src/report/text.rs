@@ -4,11 +4,18 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Color, Style};
 
-use super::{ReportContext, summary, vocabulary};
+use super::summary::{command_name, summary};
+use super::vocabulary;
 use crate::escape::sanitize;
 use crate::finding::Confidence;
 use crate::finding::Status;
 use crate::outcome::Outcome;
+
+/// How the text report is shown.
+pub struct ReportContext {
+    pub color: bool,
+    pub verbose: bool,
+}
 
 /// ANSI styles, or none when color is off.
 struct Paint {
@@ -128,7 +135,7 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
         writeln!(
             w,
             "How to fix: {} rules list --verbose {hint}",
-            super::command_name()
+            command_name()
         )?;
     }
     Ok(())

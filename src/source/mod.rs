@@ -56,7 +56,7 @@ impl<'a> Blob<'a> {
 
 /// What scanning one blob produced.
 #[derive(Debug, Default)]
-pub struct Scanned {
+pub struct ScannedBlob {
     pub findings: Vec<Finding>,
     /// Bytes read.
     pub bytes: u64,
@@ -67,9 +67,9 @@ pub struct Scanned {
 
 /// Turns blobs into findings; implemented by the pipeline. A blob it cannot scan (too
 /// large once read, unreadable midway) is a skip with the reason; a binary one comes back
-/// `Scanned::binary`, with what the strict pass found.
+/// `ScannedBlob::binary`, with what the strict pass found.
 pub trait Scanner: Sync {
-    fn scan(&self, blob: Blob<'_>) -> Result<Scanned, SkipReason>;
+    fn scan(&self, blob: Blob<'_>) -> Result<ScannedBlob, SkipReason>;
 }
 
 /// Size first, then content: every source loads a blob through here, so a blob over the
@@ -114,7 +114,11 @@ pub fn drop_allowed(out: &mut Outcome, allowed: PathFilter<'_>) {
 
 /// Books one blob's result into `stats`: counted when scanned, recorded when skipped.
 /// Returns the findings (none when skipped).
-pub fn tally(stats: &mut Stats, path: &str, result: Result<Scanned, SkipReason>) -> Vec<Finding> {
+pub fn tally(
+    stats: &mut Stats,
+    path: &str,
+    result: Result<ScannedBlob, SkipReason>,
+) -> Vec<Finding> {
     match result {
         // Still a binary skip, with what the strict pass found: the full rule set did not
         // run on it, and the summary and `--verbose` must keep saying so.

@@ -13,7 +13,7 @@ use tokenwarden::matcher::Matcher;
 use tokenwarden::outcome::SkipReason;
 use tokenwarden::pipeline::{BlobScanner, Windows};
 use tokenwarden::rules::RuleSet;
-use tokenwarden::source::{Blob, Data, Origin, Scanned, Scanner};
+use tokenwarden::source::{Blob, Data, Origin, ScannedBlob, Scanner};
 
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
     let mut args = vec!["--min-confidence", "low"];
@@ -58,7 +58,7 @@ const SMALL: Windows = Windows {
     context: 1 << 10,
 };
 
-fn scan_stream(path: &str, text: &[u8], limit: u64) -> Result<Scanned, SkipReason> {
+fn scan_stream(path: &str, text: &[u8], limit: u64) -> Result<ScannedBlob, SkipReason> {
     let engine = Engine::new(
         Matcher::new(RuleSet::load(&[] as &[&std::path::Path]).unwrap()),
         true,

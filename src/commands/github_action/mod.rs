@@ -10,15 +10,14 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::cli::GithubActionArgs;
+use crate::commands::history::scan_repository;
 use crate::error::{Error, Result};
-use crate::finding::Root;
 use crate::outcome::Outcome;
 use crate::pipeline::{EXIT_CLEAN, Pipeline, ReportTarget, exit_code};
 use crate::report::Format;
 use crate::report::github::{annotations, job_summary, review_annotations};
 use crate::review;
-use crate::source::display_path;
-use crate::source::git::{self, Selection, checkout, work_tree};
+use crate::source::git::{Selection, checkout, work_tree};
 
 const ZERO_SHA: &str = "0000000000000000000000000000000000000000";
 
@@ -139,18 +138,8 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         _ => None,
     };
     let pipeline = Pipeline::with_base(&settings, root.as_deref().as_slice(), base_trust)?;
-    pipeline.install(|| {
-        git::scan(
-            &workspace,
-            &plan.selection(),
-            &pipeline.scanner(0),
-            pipeline.max_size(),
-            &pipeline.allowed(0),
-            pipeline.progress(true).as_ref(),
-            &mut out,
-        )
-    })?;
-    out.set_root(0, &Root::Repository(display_path(&workspace)));
+    let scanned = scan_repository(&pipeline, &workspace, &plan.selection(), true)?;
+    let mut out = out.merge(scanned);
     pipeline.settle(&mut out);
     let sarif = ReportTarget {
         format: Format::Sarif,

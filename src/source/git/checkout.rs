@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use super::repo::{SHALLOW_WARNING, open_git2};
 use super::tags::{Tags, peel};
-use super::{SHALLOW_WARNING, open_git2};
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 

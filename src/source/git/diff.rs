@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use git2::{Diff, DiffFindOptions, DiffOptions, FileMode, Oid, Repository, Tree};
 
-use super::blobs::push_component;
+use super::tree::push_component;
 
 /// A file on the new side of a diff and the line numbers (1-based, new side) it adds.
 pub struct ChangedFile {

@@ -9,7 +9,7 @@ use gix::ObjectId;
 use gix::index::entry::{Flags, Mode, Stage};
 use gix::index::extension::Tree as CacheTree;
 
-use super::blobs::{EntryKind, TreeEntry, read_tree};
+use super::tree::{EntryKind, TreeEntry, read_tree};
 
 /// A staged file whose content differs from HEAD.
 pub struct StagedFile {

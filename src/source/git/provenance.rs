@@ -13,16 +13,20 @@ use gix::ObjectId;
 use gix::hashtable::{HashMap, HashSet};
 use gix::prelude::FindExt as _;
 
-use super::blobs::{EntryKind, TreeEntry, join, push_component, read_tree};
+use super::enumerate::CommitEntry;
+use super::tree::{EntryKind, TreeEntry, join, push_component, read_tree};
 
 pub struct Introduction {
     pub path: String,
     pub commit: ObjectId,
 }
 
+/// Introductions of each of `targets`, over exactly `commits` (the enumeration's: a commit
+/// an earlier scan covered is not looked at again). A parent outside `commits` is read
+/// from the repository.
 pub fn introductions(
     repo: &gix::Repository,
-    tips: &[ObjectId],
+    commits: &[CommitEntry],
     targets: &HashSet<ObjectId>,
 ) -> HashMap<ObjectId, Vec<Introduction>> {
     let mut finder = Finder {
@@ -33,18 +37,14 @@ pub fn introductions(
         buf: Vec::new(),
         found: HashMap::default(),
     };
-    let Ok(walk) = repo.rev_walk(tips.iter().copied()).all() else {
-        return finder.found;
-    };
-    for info in walk.flatten() {
-        let Some(tree) = tree_of(repo, info.id) else {
-            continue;
-        };
-        let parents: Vec<ObjectId> = info
-            .parent_ids()
-            .filter_map(|p| tree_of(repo, p.detach()))
+    let trees: HashMap<ObjectId, ObjectId> = commits.iter().map(|c| (c.id, c.tree)).collect();
+    for commit in commits {
+        let parents: Vec<ObjectId> = commit
+            .parents
+            .iter()
+            .filter_map(|p| trees.get(p).copied().or_else(|| tree_of(repo, *p)))
             .collect();
-        finder.compare(info.id, tree, &parents);
+        finder.compare(commit.id, commit.tree, &parents);
     }
     finder.found
 }

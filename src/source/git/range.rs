@@ -7,51 +7,24 @@ use std::collections::{BTreeSet, HashMap};
 use git2::{Oid, Repository, Sort};
 
 use super::diff::{Change, ChangedFile, added_lines, changes, options, walk_changes};
+use super::messages::{COMMIT_MESSAGE_PATH, scan_message};
 use super::meta::commit_provenance;
-use super::tags::{self, Tags, peel};
-use super::{COMMIT_MESSAGE_PATH, scan_message};
+use super::refs::resolve_commit;
+use super::tags;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::outcome::{Outcome, SkipReason};
 use crate::source::{Blob, Data, Origin, Scanner, load_blob, tally};
 
-/// Resolves `rev` to a commit, with a message naming what was asked for, and the annotated
-/// tags `rev` names on the way to it (outermost first).
-pub fn resolve_commit(repo: &Repository, rev: &str) -> Result<(Oid, Vec<Oid>)> {
-    let obj = repo.revparse_single(rev).map_err(|e| {
-        let unborn = repo
-            .head()
-            .err()
-            .filter(|h| h.code() == git2::ErrorCode::UnbornBranch);
-        match unborn {
-            // `HEAD` on a branch with no commits yet (new repository, `git checkout --orphan`).
-            Some(_) if rev == "HEAD" || rev.starts_with("HEAD~") || rev.starts_with("HEAD^") => {
-                Error::new(format!(
-                    "unknown revision `{rev}`: HEAD is on a branch with no commits yet; \
-                     commit first, or name another branch"
-                ))
-            }
-            _ => Error::new(format!("unknown revision `{rev}`: {}", e.message())),
-        }
-    })?;
-    let mut tags = Tags::default();
-    match peel(repo, obj.id(), &mut tags) {
-        Ok(Some(o)) if o.kind() == Some(git2::ObjectType::Commit) => Ok((o.id(), tags.found)),
-        Ok(_) => Err(Error::new(format!("revision `{rev}` is not a commit"))),
-        Err(e) => Err(Error::new(format!(
-            "revision `{rev}` cannot be read: {}",
-            e.message()
-        ))),
-    }
-}
-
-pub fn scan(
+/// The lines `BASE..HEAD` adds, each finding attributed to the commit that added it, and
+/// the messages of those commits and of the annotated tags HEAD names and BASE does not.
+pub fn scan_range(
     repo: &Repository,
     scanner: &dyn Scanner,
     range: &str,
     max_size: u64,
-    out: &mut Outcome,
-) -> Result<()> {
+) -> Result<Outcome> {
+    let mut out = Outcome::default();
     let (base, head) = range.split_once("..").ok_or_else(|| {
         Error::new(format!(
             "--range takes BASE..HEAD (two revisions), got `{range}`"
@@ -69,7 +42,7 @@ pub fn scan(
         .into_iter()
         .filter(|t| !base_tags.contains(t))
         .collect();
-    tags::scan_messages(repo, scanner, &new_tags, out);
+    tags::scan_messages(repo, scanner, &new_tags, &mut out);
     let fail = |e: git2::Error| Error::new(format!("cannot walk {range}: {}", e.message()));
     let mut walk = repo.revwalk().map_err(fail)?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
@@ -83,11 +56,11 @@ pub fn scan(
         .and_then(|c| c.tree())
         .map_err(fail)?;
     for commit in commits {
-        scan_commit_message(repo, scanner, commit, out);
+        scan_commit_message(repo, scanner, commit, &mut out);
         let files = added_by_commit(repo, commit, max_size)
             .map_err(|e| Error::new(format!("cannot diff commit {commit}: {}", e.message())))?;
         for file in files {
-            let found = scan_changed(repo, scanner, max_size, &file, out);
+            let found = scan_changed(repo, scanner, max_size, &file, &mut out);
             if found.is_empty() {
                 continue;
             }
@@ -100,7 +73,7 @@ pub fn scan(
             }
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// A commit message is part of what a push adds: a token pasted into one leaks as surely

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::open_git2;
+use super::repo::open_git2;
 use crate::error::{Error, Result};
 
 /// The file at `rel` (`/`-separated, relative to the repository root) in commit `rev`;

@@ -10,7 +10,7 @@ use std::path::Path;
 use super::blobs::load;
 use super::diff::added_lines;
 use super::index_diff::staged_files;
-use super::open_gix;
+use super::repo::open_gix;
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 use crate::source::{Blob, Data, Origin, PathFilter, Scanner, drop_allowed, tally};
@@ -70,16 +70,18 @@ pub fn staged_paths(path: &Path) -> Result<Vec<String>> {
     })
 }
 
-pub fn scan(
+/// What the index adds over HEAD: each staged file's added lines (every line of a new
+/// file), scanned from the index's blobs, not the work tree.
+pub fn scan_staged(
     path: &Path,
     scanner: &dyn Scanner,
     max_size: u64,
     allowed: PathFilter<'_>,
-    out: &mut Outcome,
-) -> Result<()> {
+) -> Result<Outcome> {
+    let mut out = Outcome::default();
     let repo = &open_gix(path)?;
     let Some((index, head_tree)) = staged_state(repo, path)? else {
-        return Ok(()); // nothing was ever staged
+        return Ok(out); // nothing was ever staged
     };
     let mut buf = Vec::new();
     let mut old_buf = Vec::new();
@@ -100,6 +102,6 @@ pub fn scan(
         let found = tally(&mut out.stats, &file.path, result);
         out.findings.extend(found);
     }
-    drop_allowed(out, allowed);
-    Ok(())
+    drop_allowed(&mut out, allowed);
+    Ok(out)
 }

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use git2::{Commit, Object, Oid, Repository};
 
+use super::messages::{TAG_MESSAGE_PATH, scan_message};
 use super::meta::tag_provenance;
-use super::{TAG_MESSAGE_PATH, scan_message};
 use crate::outcome::Outcome;
 use crate::source::Scanner;
 
