@@ -38,7 +38,7 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>, redact: bool
         let rule = &matcher.rules()[i];
         let mut fail = |message: String| {
             report.failures.push(CheckFailure {
-                rule_id: rule.id.clone(),
+                rule_id: rule.info.id.clone(),
                 origin: rule.origin.clone(),
                 message,
             })
@@ -65,7 +65,9 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>, redact: bool
                     let others: Vec<_> = found
                         .iter()
                         .filter(|m| m.rule != i)
-                        .map(|m| format!("reported as `{}` instead", matcher.rules()[m.rule].id))
+                        .map(|m| {
+                            format!("reported as `{}` instead", matcher.rules()[m.rule].info.id)
+                        })
                         .collect();
                     why.extend(others);
                     if why.is_empty() {

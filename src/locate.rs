@@ -36,14 +36,14 @@ pub fn locate(
             let rule = &rules[m.rule];
             Finding {
                 root: Default::default(),
-                rule_id: rule.id.clone(),
+                rule_id: rule.info.id.clone(),
                 confidence: m.confidence,
                 path: path.to_string(),
                 line,
                 column,
                 end_column,
                 secret: show_secret(&blob[m.start..m.end], redacted),
-                fingerprint: fingerprint(&rule.id, &m.secret),
+                fingerprint: fingerprint(&rule.info.id, &m.secret),
                 snippet: snippet(blob, line_start, line_end, m, matches, redacted),
                 provenance: None,
                 verification: None,

@@ -36,7 +36,7 @@ fn list(ids: &[String], dirs: &[PathBuf], verbose: bool, format: ListFormat) -> 
     let selected: Vec<&Rule> = set
         .rules
         .iter()
-        .filter(|r| ids.is_empty() || ids.contains(&r.id))
+        .filter(|r| ids.is_empty() || ids.contains(&r.info.id))
         .collect();
     let mut w = std::io::stdout().lock();
     let written = match format {
@@ -45,15 +45,15 @@ fn list(ids: &[String], dirs: &[PathBuf], verbose: bool, format: ListFormat) -> 
                 .iter()
                 .map(|r| {
                     json!({
-                        "id": r.id,
-                        "name": r.name,
-                        "description": r.description,
-                        "severity": r.severity.as_str(),
-                        "security_severity": r.security_severity,
+                        "id": r.info.id,
+                        "name": r.info.name,
+                        "description": r.info.description,
+                        "severity": r.info.severity.as_str(),
+                        "security_severity": r.info.security_severity,
                         "keywords": r.keywords,
-                        "tags": r.tags,
+                        "tags": r.info.tags,
                         "origin": r.origin,
-                        "remediation": r.remediation.trim(),
+                        "remediation": r.info.remediation.trim(),
                     })
                 })
                 .collect();
@@ -79,13 +79,13 @@ fn write_rule(w: &mut dyn Write, r: &Rule, verbose: bool) -> std::io::Result<()>
     writeln!(
         w,
         "{:<24} {:<8} {:>4}  {}",
-        r.id,
-        r.severity.as_str(),
-        format!("{:.1}", r.security_severity),
-        r.name
+        r.info.id,
+        r.info.severity.as_str(),
+        format!("{:.1}", r.info.security_severity),
+        r.info.name
     )?;
     if verbose {
-        writeln!(w, "  {}", r.description)?;
+        writeln!(w, "  {}", r.info.description)?;
         writeln!(w, "  defined in {}", r.origin)?;
         writeln!(w, "  default confidence: {}", r.confidence)?;
         for c in &r.contexts {
@@ -94,7 +94,7 @@ fn write_rule(w: &mut dyn Write, r: &Rule, verbose: bool) -> std::io::Result<()>
             }
         }
         writeln!(w)?;
-        for line in crate::report::plain_text(&r.remediation).lines() {
+        for line in crate::report::plain_text(&r.info.remediation).lines() {
             writeln!(w, "  {line}")?;
         }
         writeln!(w)?;

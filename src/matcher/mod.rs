@@ -124,7 +124,8 @@ impl Matcher {
                     .iter()
                     .filter_map(|id| rules.index_of(id))
                     .filter(|&i| {
-                        r.trusted || (!rules.rules[i].trusted && rules.rules[i].root == r.root)
+                        r.info.trusted
+                            || (!rules.rules[i].info.trusted && rules.rules[i].root == r.root)
                     })
                     .collect()
             })

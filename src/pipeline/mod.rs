@@ -249,7 +249,7 @@ impl Pipeline {
             .matcher()
             .rules()
             .iter()
-            .map(Into::into)
+            .map(|r| r.info.clone())
             .collect();
         if self.engine.redacts() {
             // First, so that baselines and ignore files compare what reports show.

@@ -342,7 +342,7 @@ mod tests {
             findings: (0..MAX_RESULTS + 10)
                 .map(|i| finding(i, Confidence::Low))
                 .collect(),
-            rules: rules.rules.iter().map(Into::into).collect(),
+            rules: rules.rules.iter().map(|r| r.info.clone()).collect(),
             ..Default::default()
         };
         out.findings[MAX_RESULTS + 5].confidence = Confidence::High;

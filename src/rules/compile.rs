@@ -6,12 +6,11 @@ use std::sync::OnceLock;
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::spec::{
-    CompanionSpec, ContextSpec, Decode, ExampleSpec, FilterSpec, Level, NegativeSpec, RuleSpec,
-    Verifier,
+    CompanionSpec, ContextSpec, Decode, ExampleSpec, FilterSpec, NegativeSpec, RuleSpec, Verifier,
 };
 use crate::credential::{Companions, Kind};
 use crate::error::{Error, Result};
-use crate::finding::Confidence;
+use crate::finding::{Confidence, RuleInfo};
 use crate::regex_budget::{Budget, BuildError, Limits};
 
 /// Bounds the memory a user-supplied regex may take; the `regex` crate is linear-time, so
@@ -32,18 +31,11 @@ pub const RULE_FILE_LIMITS: Limits = Limits {
 pub const LINE_WINDOW: usize = 512;
 
 pub struct Rule {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub severity: Level,
-    pub security_severity: f64,
-    pub tags: Vec<String>,
+    /// What reports say about the rule (id, texts, severity, whether it is trusted).
+    pub info: RuleInfo,
     /// What the secret is; `None` for a rule whose secrets are not checked with anyone.
     pub credential: Option<Kind>,
     pub companions: Vec<Companion>,
-    pub help_uri: Option<String>,
-    pub remediation: String,
-    pub live_action: Option<String>,
     pub keywords: Vec<String>,
     pub anchors: Vec<String>,
     pub variant_anchors: Vec<String>,
@@ -63,10 +55,6 @@ pub struct Rule {
     /// The root of the run whose config loaded this rule (it applies to that root only);
     /// `None` for built-in rules and rules the user named.
     pub root: Option<usize>,
-    /// Built in, or named by the user (`--rules`, a `--config` file). A rule from the
-    /// scanned tree is not: it may not verify or supersede trusted rules, and reports show
-    /// its text (remediation, links) as plain text.
-    pub trusted: bool,
 }
 
 pub struct Pattern {
@@ -186,23 +174,6 @@ fn compile_companion(spec: &CompanionSpec, at: &str, build: &mut Build) -> Resul
         regex: AuxRegex::new(spec.regex.clone(), at, build)?,
         within_lines: spec.within_lines,
     })
-}
-
-impl From<&Rule> for crate::finding::RuleInfo {
-    fn from(r: &Rule) -> Self {
-        crate::finding::RuleInfo {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            description: r.description.clone(),
-            severity: r.severity,
-            security_severity: r.security_severity,
-            tags: r.tags.clone(),
-            help_uri: r.help_uri.clone(),
-            remediation: r.remediation.clone(),
-            live_action: r.live_action.clone(),
-            trusted: r.trusted,
-        }
-    }
 }
 
 impl Companion {
@@ -368,19 +339,24 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         .collect::<Result<Vec<_>>>()?;
 
     Ok(Rule {
-        id: spec.id,
-        name: spec.name,
-        description: spec.description,
-        severity: spec.severity,
-        security_severity: spec.security_severity,
-        tags: spec.tags,
+        // Built in, or named by the user (`--rules`, a `--config` file) until the loader
+        // says the rule came from the scanned tree.
+        info: RuleInfo {
+            id: spec.id,
+            name: spec.name,
+            description: spec.description,
+            severity: spec.severity,
+            security_severity: spec.security_severity,
+            tags: spec.tags,
+            help_uri: spec.help_uri,
+            remediation: spec.remediation,
+            live_action: spec.live_action,
+            trusted: true,
+        },
         credential: spec
             .credential
             .or(spec.verify.map(|Verifier::Okta| Kind::OktaApiToken)),
         companions,
-        help_uri: spec.help_uri,
-        remediation: spec.remediation,
-        live_action: spec.live_action,
         keywords: spec.keywords,
         anchors: spec.anchors,
         variant_anchors: spec.variant_anchors,
@@ -395,7 +371,6 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         examples: spec.examples,
         negative_examples: spec.negative_examples,
         origin: origin.to_string(),
-        trusted: true,
         root: None,
     })
 }

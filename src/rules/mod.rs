@@ -44,7 +44,7 @@ impl UntrustedRules {
                  scanned tree: only built-in rules and rules passed with --rules DIR (or a \
                  config named with --config) may do that",
                 rule.origin,
-                rule.id,
+                rule.info.id,
                 self.config.display()
             ))
         };
@@ -56,7 +56,7 @@ impl UntrustedRules {
                     "declares a credential (`credential` or `verify`)".into(),
                 ));
             }
-            let own = |id: &String| from_tree.iter().any(|r| &r.id == id);
+            let own = |id: &String| from_tree.iter().any(|r| &r.info.id == id);
             if let Some(id) = rule.supersedes.iter().find(|id| !own(id)) {
                 return Err(refuse(
                     rule,
@@ -98,7 +98,7 @@ impl RuleSet {
         let mut pinned_ids = Vec::new();
         for (origin, text) in pinned {
             let rule = parse_rule(text, origin, &mut Build::Now(&mut budget))?;
-            pinned_ids.push(rule.id.clone());
+            pinned_ids.push(rule.info.id.clone());
             rules.push(rule);
         }
         for root in roots {
@@ -106,12 +106,12 @@ impl RuleSet {
             for dir in &root.dirs {
                 from_tree.extend(load_dir(dir, &mut budget)?);
             }
-            from_tree.retain(|r| !pinned_ids.contains(&r.id));
+            from_tree.retain(|r| !pinned_ids.contains(&r.info.id));
             root.check(&from_tree)?;
-            rules.extend(from_tree.into_iter().map(|r| Rule {
-                trusted: false,
-                root: Some(root.root),
-                ..r
+            rules.extend(from_tree.into_iter().map(|mut r| {
+                r.info.trusted = false;
+                r.root = Some(root.root);
+                r
             }));
         }
         RuleSet::new(rules)
@@ -141,7 +141,7 @@ impl RuleSet {
     /// rule files in place of the copies compiled into the binary.
     pub fn load_for_check(dir: &Path) -> Result<(RuleSet, Vec<String>)> {
         let own = load_dir(dir, &mut Budget::new(RULE_FILE_LIMITS))?;
-        let ids: Vec<String> = own.iter().map(|r| r.id.clone()).collect();
+        let ids: Vec<String> = own.iter().map(|r| r.info.id.clone()).collect();
         let mut rules = embedded(true, &ids)?;
         rules.extend(own);
         Ok((RuleSet::new(rules)?, ids))
@@ -149,10 +149,10 @@ impl RuleSet {
 
     fn new(rules: Vec<Rule>) -> Result<RuleSet> {
         for (i, r) in rules.iter().enumerate() {
-            if let Some(first) = rules[..i].iter().find(|o| o.id == r.id) {
+            if let Some(first) = rules[..i].iter().find(|o| o.info.id == r.info.id) {
                 return Err(Error::settings(format!(
                     "{}: rule id `{}` is already defined in {}",
-                    r.origin, r.id, first.origin
+                    r.origin, r.info.id, first.origin
                 )));
             }
         }
@@ -160,10 +160,10 @@ impl RuleSet {
             // A user rule may supersede a built-in one, or name one that isn't loaded
             // (e.g. when checking a directory alone); unknown ids are typos.
             for s in &r.supersedes {
-                if !rules.iter().any(|o| &o.id == s) && !is_builtin_id(s) {
+                if !rules.iter().any(|o| &o.info.id == s) && !is_builtin_id(s) {
                     return Err(Error::settings(format!(
                         "{}: rule `{}`: supersedes unknown rule `{s}`",
-                        r.origin, r.id
+                        r.origin, r.info.id
                     )));
                 }
             }
@@ -172,7 +172,7 @@ impl RuleSet {
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.rules.iter().position(|r| r.id == id)
+        self.rules.iter().position(|r| r.info.id == id)
     }
 }
 
@@ -198,7 +198,7 @@ fn embedded(eager: bool, except: &[String]) -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
     for (origin, text) in EMBEDDED_RULES {
         let rule = parse_rule(text, origin, &mut build)?;
-        if !except.contains(&rule.id) {
+        if !except.contains(&rule.info.id) {
             rules.push(rule);
         }
     }

@@ -58,7 +58,7 @@ proptest! {
         let line_start = prefix.rfind(['\n', '\r']).map_or(0, |i| i + 1);
         prop_assert_eq!(f.column, prefix[line_start..].chars().count() + 1);
 
-        let rules = engine.matcher().rules().iter().map(Into::into).collect();
+        let rules = engine.matcher().rules().iter().map(|r| r.info.clone()).collect();
         let out = Outcome { findings: found, rules, ..Default::default() };
         for format in [Format::Text, Format::Json, Format::Sarif] {
             let mut buf = Vec::new();
