@@ -2,7 +2,8 @@
 # Runs every benchmark and writes bench/RESULTS.md.
 #
 # Usage: bench/run.sh [SCAN_CORPUS] [HISTORY_REPO...]
-#   defaults: /work/cache/scan-corpus and /work/cache/terraform-provider-okta.git
+#   defaults: /work/cache/scan-corpus, /work/cache/terraform-provider-okta.git and
+#   /work/cache/odd.git (alternates, a replace ref, grafts); bench/corpora.sh builds them all
 #   BIG_REPO=/work/cache/git.git  also time the whole history of a big repository
 #                                 (tokenwarden and git cat-file only, one run each)
 #   GIT_HEAD=/work/cache/git-head  git/git's HEAD tree, for the pre-commit benchmark
@@ -17,7 +18,7 @@ repo="$(cd "$here/.." && pwd)"
 TOKENWARDEN="${TOKENWARDEN:-$repo/target/release/tokenwarden}"
 SCAN_CORPUS="${1:-/work/cache/scan-corpus}"
 shift || true
-HISTORY_REPOS=("${@:-/work/cache/terraform-provider-okta.git}")
+if (( $# )); then HISTORY_REPOS=("$@"); else HISTORY_REPOS=(/work/cache/terraform-provider-okta.git /work/cache/odd.git); fi
 SYNTH_MB="${SYNTH_MB:-256}"
 GIT_HEAD="${GIT_HEAD:-/work/cache/git-head}"
 out="$here/RESULTS.md"
