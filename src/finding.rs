@@ -151,6 +151,27 @@ pub struct Provenance {
 }
 
 impl Finding {
+    /// A high-confidence Okta token finding at line 1 of `path`, for unit tests to adjust.
+    #[cfg(test)]
+    pub fn example(path: &str, fingerprint: &str) -> Finding {
+        Finding {
+            rule_id: "okta-api-token".into(),
+            root: Root::default(),
+            confidence: Confidence::High,
+            path: path.into(),
+            line: 1,
+            column: 1,
+            end_column: 43,
+            secret: "00ab…".into(),
+            fingerprint: fingerprint.into(),
+            snippet: String::new(),
+            provenance: None,
+            verification: None,
+            secret_id: None,
+            suppression: None,
+        }
+    }
+
     /// `--verify` found the credential accepted by its org.
     pub fn is_live(&self) -> bool {
         self.verification

@@ -218,24 +218,11 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Confidence;
 
     fn finding(root: &str, path: &str, fp: &str) -> Finding {
         Finding {
-            rule_id: "okta-api-token".into(),
             root: Root::Repository(root.into()),
-            confidence: Confidence::High,
-            path: path.into(),
-            line: 1,
-            column: 1,
-            end_column: 43,
-            secret: "00ab…".into(),
-            fingerprint: fp.into(),
-            snippet: String::new(),
-            provenance: None,
-            verification: None,
-            secret_id: None,
-            suppression: None,
+            ..Finding::example(path, fp)
         }
     }
 

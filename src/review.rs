@@ -193,28 +193,17 @@ pub fn ignore_lines(text: &str) -> Vec<(String, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Confidence, Suppression, SuppressionKind};
+    use crate::finding::{Suppression, SuppressionKind};
 
     fn finding(path: &str, by: Option<SuppressedBy>) -> Finding {
         Finding {
-            rule_id: "okta-api-token".into(),
-            root: Default::default(),
-            confidence: Confidence::High,
-            path: path.into(),
             line: 3,
-            column: 1,
-            end_column: 43,
-            secret: "00ab…".into(),
-            fingerprint: "0123456789abcdef01234567".into(),
-            snippet: String::new(),
-            provenance: None,
-            verification: None,
-            secret_id: None,
             suppression: by.map(|by| Suppression {
                 kind: SuppressionKind::External,
                 justification: String::new(),
                 by,
             }),
+            ..Finding::example(path, "0123456789abcdef01234567")
         }
     }
 

@@ -42,29 +42,18 @@ pub fn per_path(findings: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Confidence, Provenance, Root};
+    use crate::finding::{Provenance, Root};
 
     fn found(root: &str, path: &str, commit: &str, date: &str, at_head: bool) -> Finding {
         Finding {
-            rule_id: "okta-api-token".into(),
             root: Root::Repository(root.into()),
-            confidence: Confidence::High,
-            path: path.into(),
-            line: 1,
-            column: 1,
-            end_column: 2,
-            secret: "00ab…".into(),
-            fingerprint: "fp".into(),
-            snippet: String::new(),
             provenance: Some(Provenance {
                 commit: commit.into(),
                 date: date.into(),
                 at_head,
                 ..Provenance::default()
             }),
-            verification: None,
-            secret_id: None,
-            suppression: None,
+            ..Finding::example(path, "fp")
         }
     }
 

@@ -9,6 +9,7 @@ mod common;
 mod audit;
 mod bad_input;
 mod deep_trees;
+mod fake_okta;
 mod git_sources;
 mod github_action;
 mod properties;

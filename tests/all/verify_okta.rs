@@ -4,12 +4,11 @@ use crate::common;
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::net::TcpListener;
+use std::sync::Mutex;
+use std::time::Duration;
 
+use common::okta::{Behavior, FakeOkta};
 use common::{Gha, Repo, okta_token, scan_json, tokenwarden};
 use serde_json::{Value, json};
 use tokenwarden::engine::{Engine, ScanPolicy};
@@ -18,158 +17,6 @@ use tokenwarden::matcher::Matcher;
 use tokenwarden::okta::Destinations;
 use tokenwarden::rules::RuleSet;
 use tokenwarden::verify::{self, VerifyOptions};
-
-#[derive(Clone, Copy)]
-enum Behavior {
-    Live,
-    Invalid,
-    Forbidden,
-    RateLimitedOnce,
-    Slow,
-    ServerError,
-    /// 401 without Okta's error body (some other server).
-    BareUnauthorized,
-    /// 200 with a body that is not an Okta user (a login page, a catch-all proxy).
-    NotAUser,
-    /// 403 without Okta's error body.
-    BareForbidden,
-    /// 429 every time, with `Retry-After` seconds.
-    RateLimited(u64),
-}
-
-#[derive(Debug, Clone)]
-struct Request {
-    path: String,
-    authorization: String,
-    accept: String,
-    user_agent: String,
-}
-
-/// A fake Okta org: answers `GET /api/v1/users/me` by the token in the SSWS header and
-/// records every request. Runs until the test process exits.
-struct FakeOkta {
-    url: String,
-    requests: Arc<Mutex<Vec<Request>>>,
-}
-
-impl FakeOkta {
-    fn start(behaviors: HashMap<String, Behavior>) -> FakeOkta {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let requests: Arc<Mutex<Vec<Request>>> = Arc::default();
-        let log = requests.clone();
-        let behaviors = Arc::new(behaviors);
-        thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (log, behaviors) = (log.clone(), behaviors.clone());
-                thread::spawn(move || serve(stream, &log, &behaviors));
-            }
-        });
-        FakeOkta { url, requests }
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.requests.lock().unwrap().clone()
-    }
-
-    fn count(&self, token: &str) -> usize {
-        let auth = format!("SSWS {token}");
-        self.requests()
-            .iter()
-            .filter(|r| r.authorization == auth)
-            .count()
-    }
-}
-
-fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, behaviors: &HashMap<String, Behavior>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    let mut headers = HashMap::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = line.trim_end().split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-        }
-    }
-    let header = |k: &str| headers.get(k).cloned().unwrap_or_default();
-    let req = Request {
-        path: request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_string(),
-        authorization: header("authorization"),
-        accept: header("accept"),
-        user_agent: header("user-agent"),
-    };
-    let token = req
-        .authorization
-        .strip_prefix("SSWS ")
-        .unwrap_or_default()
-        .to_string();
-    let seen_before = log
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|r| r.authorization == req.authorization)
-        .count();
-    log.lock().unwrap().push(req);
-    let json = "application/json";
-    let user = r#"{"id":"00u1","status":"ACTIVE","profile":{"login":"a@example.com"}}"#;
-    let (status, extra, body) = match behaviors.get(&token) {
-        Some(Behavior::Live) => ("200 OK", String::new(), user),
-        Some(Behavior::BareUnauthorized) => ("401 Unauthorized", String::new(), ""),
-        Some(Behavior::NotAUser) => ("200 OK", String::new(), r#"{"ok":true}"#),
-        Some(Behavior::BareForbidden) => ("403 Forbidden", String::new(), "{}"),
-        Some(Behavior::Forbidden) => (
-            "403 Forbidden",
-            String::new(),
-            r#"{"errorCode":"E0000006"}"#,
-        ),
-        Some(Behavior::RateLimitedOnce) if seen_before == 0 => {
-            let reset = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_secs()
-                + 1;
-            (
-                "429 Too Many Requests",
-                format!(
-                    "X-Rate-Limit-Limit: 600\r\nX-Rate-Limit-Remaining: 0\r\nX-Rate-Limit-Reset: {reset}\r\n"
-                ),
-                r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#,
-            )
-        }
-        Some(Behavior::RateLimitedOnce) => ("200 OK", String::new(), user),
-        Some(Behavior::RateLimited(secs)) => (
-            "429 Too Many Requests",
-            format!("Retry-After: {secs}\r\n"),
-            r#"{"errorCode":"E0000047"}"#,
-        ),
-        Some(Behavior::Slow) => {
-            thread::sleep(Duration::from_secs(3));
-            ("200 OK", String::new(), user)
-        }
-        Some(Behavior::ServerError) => ("500 Internal Server Error", String::new(), "oops"),
-        Some(Behavior::Invalid) | None => (
-            "401 Unauthorized",
-            String::new(),
-            r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided"}"#,
-        ),
-    };
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {json}\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
-        body.len()
-    );
-    let mut stream = stream;
-    let _ = stream.write_all(response.as_bytes());
-}
 
 fn header_line(token: &str) -> String {
     format!("curl -H \"Authorization: SSWS {token}\" \"$ORG/api/v1/users\"\n")
@@ -620,24 +467,41 @@ fn options(org: &str, concurrency: usize) -> VerifyOptions {
     }
 }
 
-#[test]
-fn rate_limits_wait_through_the_injectable_clock_then_retry() {
-    let token = okta_token(5600);
-    let okta = FakeOkta::start(HashMap::from([(token.clone(), Behavior::RateLimitedOnce)]));
-    let (engine, mut findings) = scanned(&header_line(&token));
-    assert_eq!(findings.len(), 1);
+/// Verifies the findings of `tokens` (each with `behavior` at one fake org) on `threads`
+/// threads, with the sleeps recorded instead of slept: (findings, warning, waits, org).
+fn verify_with_clock(
+    tokens: &[String],
+    behavior: Behavior,
+    threads: usize,
+) -> (
+    Vec<tokenwarden::finding::Finding>,
+    Option<String>,
+    Vec<Duration>,
+    FakeOkta,
+) {
+    let okta = FakeOkta::start(tokens.iter().map(|t| (t.clone(), behavior)).collect());
+    let text: String = tokens.iter().map(|t| header_line(t)).collect();
+    let (engine, mut findings) = scanned(&text);
+    assert_eq!(findings.len(), tokens.len());
     let waits = Mutex::new(Vec::new());
     let warning = verify::run_with(
         &mut findings,
         engine.vault(),
-        &options(&okta.url, 1),
+        &options(&okta.url, threads),
         &|d| waits.lock().unwrap().push(d),
     );
+    (findings, warning, waits.into_inner().unwrap(), okta)
+}
+
+#[test]
+fn rate_limits_wait_through_the_injectable_clock_then_retry() {
+    let token = okta_token(5600);
+    let (findings, warning, waits, okta) =
+        verify_with_clock(std::slice::from_ref(&token), Behavior::RateLimitedOnce, 1);
     assert_eq!(warning, None);
     let v = findings[0].verification.as_ref().unwrap();
     assert_eq!(v.status, Status::Live, "{v:?}");
     assert_eq!(okta.count(&token), 2, "one 429, then the retry");
-    let waits = waits.into_inner().unwrap();
     assert_eq!(waits.len(), 1);
     // X-Rate-Limit-Reset is a second ahead: at least 1 s, at most the 30 s cap.
     assert!(waits[0] >= Duration::from_secs(1) && waits[0] <= Duration::from_secs(30));
@@ -887,23 +751,9 @@ fn budget_exhausted_shows_in_text_sarif_and_the_github_job() {
 #[test]
 fn a_rate_limit_longer_than_the_wait_budget_is_not_waited_for() {
     let tokens: Vec<String> = (0..6).map(|i| okta_token(5900 + i)).collect();
-    let okta = FakeOkta::start(
-        tokens
-            .iter()
-            .map(|t| (t.clone(), Behavior::RateLimited(9999)))
-            .collect(),
-    );
-    let text: String = tokens.iter().map(|t| header_line(t)).collect();
-    let (engine, mut findings) = scanned(&text);
-    assert_eq!(findings.len(), 6);
-    let waits = Mutex::new(Vec::new());
-    let warning = verify::run_with(
-        &mut findings,
-        engine.vault(),
-        &options(&okta.url, 1),
-        &|d| waits.lock().unwrap().push(d),
-    );
-    assert_eq!(waits.into_inner().unwrap(), [], "no sleep at all");
+    let (findings, warning, waits, okta) =
+        verify_with_clock(&tokens, Behavior::RateLimited(9999), 1);
+    assert_eq!(waits, [], "no sleep at all");
     assert_eq!(okta.requests().len(), 1, "nothing asked after the 429");
     let reasons: Vec<&str> = findings
         .iter()
@@ -935,23 +785,8 @@ fn a_rate_limit_longer_than_the_wait_budget_is_not_waited_for() {
 #[test]
 fn rate_limit_waits_add_up_to_the_wait_budget_and_no_more() {
     let tokens: Vec<String> = (0..3).map(|i| okta_token(6000 + i)).collect();
-    let okta = FakeOkta::start(
-        tokens
-            .iter()
-            .map(|t| (t.clone(), Behavior::RateLimited(20)))
-            .collect(),
-    );
-    let text: String = tokens.iter().map(|t| header_line(t)).collect();
-    let (engine, mut findings) = scanned(&text);
-    let waits = Mutex::new(Vec::new());
     // Several threads, one budget.
-    verify::run_with(
-        &mut findings,
-        engine.vault(),
-        &options(&okta.url, 3),
-        &|d| waits.lock().unwrap().push(d),
-    );
-    let waits = waits.into_inner().unwrap();
+    let (findings, _, waits, okta) = verify_with_clock(&tokens, Behavior::RateLimited(20), 3);
     assert_eq!(
         waits.iter().sum::<Duration>(),
         Duration::from_secs(verify::DEFAULT_MAX_WAIT_SECS),

@@ -127,31 +127,11 @@ fn head_fingerprints(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Confidence, Root};
     use crate::source::git::enumerate::{Known, enumerate};
     use crate::source::git::refs::Roots;
     use crate::source::git::scratch::Scratch;
 
     const MAIN: &str = "refs/heads/main";
-
-    fn finding(path: &str, fingerprint: &str) -> Finding {
-        Finding {
-            rule_id: "okta-api-token".into(),
-            root: Root::default(),
-            confidence: Confidence::High,
-            path: path.into(),
-            line: 1,
-            column: 1,
-            end_column: 2,
-            secret: "S…".into(),
-            fingerprint: fingerprint.into(),
-            snippet: String::new(),
-            provenance: None,
-            verification: None,
-            secret_id: None,
-            suppression: None,
-        }
-    }
 
     /// Every ref enumerated past `known`, each blob holding `SECRET` "found" (its content
     /// as the fingerprint), then attributed: (path, commit, at HEAD) per finding, sorted;
@@ -169,7 +149,7 @@ mod tests {
                 let content = s.repo.find_blob(git2_oid(&b.id)).unwrap();
                 let text = String::from_utf8(content.content().to_vec()).unwrap();
                 text.contains("SECRET")
-                    .then(|| (i, vec![finding(&b.path, &text)]))
+                    .then(|| (i, vec![Finding::example(&b.path, &text)]))
             })
             .collect();
         let mut out: Vec<_> = attribute(&repo, &listed.commits, &listed.blobs, results)

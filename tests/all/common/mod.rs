@@ -1,6 +1,8 @@
 //! Shared by the integration tests. Secrets are generated at run time, never written in
 //! the source, so that `tokenwarden scan .` on this repository stays clean.
 
+pub mod okta;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
