@@ -15,6 +15,7 @@ pub mod text;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 pub use scanner::BlobScanner;
@@ -63,7 +64,7 @@ pub struct Pipeline {
     threads: usize,
     /// The run's own workers for parallel sources (history), sized by `--threads`: not
     /// rayon's global pool, which a library caller may have sized for something else.
-    pool: rayon::ThreadPool,
+    pool: OnceLock<std::result::Result<rayon::ThreadPool, String>>,
     max_size: u64,
     started: Instant,
 }
@@ -156,15 +157,7 @@ impl Pipeline {
             only_live: settings.verify.as_ref().is_some_and(|v| v.only_live),
             verbose: settings.verbose,
             threads: settings.threads,
-            pool: rayon::ThreadPoolBuilder::new()
-                .num_threads(settings.threads)
-                .build()
-                .map_err(|e| {
-                    Error::new(format!(
-                        "cannot start {} worker threads: {e}",
-                        settings.threads
-                    ))
-                })?,
+            pool: OnceLock::new(),
             max_size: settings.max_file_size,
             started,
         })
@@ -210,9 +203,20 @@ impl Pipeline {
         self.threads
     }
 
-    /// Runs `work` (a source) on the run's thread pool.
-    pub fn install<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
-        self.pool.install(work)
+    /// Runs `work` (a source) on the run's thread pool, started on first use: the
+    /// pre-commit path (`staged`) never needs one, and starting threads is a measurable
+    /// part of its few milliseconds.
+    pub fn install<T: Send>(&self, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+        let pool = self.pool.get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(self.threads)
+                .build()
+                .map_err(|e| format!("cannot start {} worker threads: {e}", self.threads))
+        });
+        match pool {
+            Ok(pool) => pool.install(work),
+            Err(e) => Err(Error::new(e.clone())),
+        }
     }
 
     /// `--max-file-size`.
