@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use gix::ObjectId;
 use gix::hashtable::HashSet;
 
-use super::enumerate::{BlobEntry, CommitEntry};
+use super::enumerate::{BlobEntry, Commits};
 use super::meta::commit_provenance;
 use super::provenance::{Introduction, introductions};
 use super::repo::{Repo, git2_oid, gix_oid};
@@ -25,7 +25,7 @@ use crate::finding::{Finding, Provenance};
 /// tree) come back as they are.
 pub fn attribute(
     repo: &Repo,
-    commits: &[CommitEntry],
+    commits: &Commits,
     blobs: &[BlobEntry],
     results: Vec<(usize, Vec<Finding>)>,
 ) -> Vec<Finding> {
@@ -237,7 +237,7 @@ mod tests {
         let repo = s.open();
         let roots = Roots::all(&repo.git2).unwrap();
         let listed = enumerate(&repo.gix, &roots, &known, &mut |_, _| {}).unwrap();
-        let commits: Vec<_> = listed.commits.iter().map(|c| c.id).collect();
+        let commits: Vec<_> = listed.commits.iter().map(|(c, _, _)| c).collect();
         assert_eq!(commits, [gix_oid(c2).unwrap()]);
         let paths: Vec<_> = listed.blobs.iter().map(|b| b.path.as_str()).collect();
         assert_eq!(paths, ["b.txt"]);

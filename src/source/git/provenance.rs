@@ -13,7 +13,7 @@ use gix::ObjectId;
 use gix::hashtable::{HashMap, HashSet};
 use gix::prelude::FindExt as _;
 
-use super::enumerate::CommitEntry;
+use super::enumerate::Commits;
 use super::tree::{EntryKind, TreeEntry, join, push_component, read_tree};
 
 pub struct Introduction {
@@ -26,7 +26,7 @@ pub struct Introduction {
 /// from the repository.
 pub fn introductions(
     repo: &gix::Repository,
-    commits: &[CommitEntry],
+    commits: &Commits,
     targets: &HashSet<ObjectId>,
 ) -> HashMap<ObjectId, Vec<Introduction>> {
     let mut finder = Finder {
@@ -37,14 +37,13 @@ pub fn introductions(
         buf: Vec::new(),
         found: HashMap::default(),
     };
-    let trees: HashMap<ObjectId, ObjectId> = commits.iter().map(|c| (c.id, c.tree)).collect();
-    for commit in commits {
-        let parents: Vec<ObjectId> = commit
-            .parents
+    let trees: HashMap<ObjectId, ObjectId> = commits.iter().map(|(c, t, _)| (c, t)).collect();
+    for (commit, tree, parents) in commits.iter() {
+        let parents: Vec<ObjectId> = parents
             .iter()
             .filter_map(|p| trees.get(p).copied().or_else(|| tree_of(repo, *p)))
             .collect();
-        finder.compare(commit.id, commit.tree, &parents);
+        finder.compare(commit, tree, &parents);
     }
     finder.found
 }
