@@ -34,6 +34,14 @@ target() {
   esac
 }
 
+# GNU coreutils' sha256sum (Linux, Git Bash on Windows) or Perl's shasum (macOS runners
+# have it, and not always sha256sum): the same output either way.
+if command -v sha256sum >/dev/null 2>&1; then
+  sha256=(sha256sum)
+else
+  sha256=(shasum -a 256)
+fi
+
 build_from_source() {
   echo "::notice title=tokenwarden::$1: building from source"
   # hashFiles() cannot see the action's own files (they are outside the workspace), so
@@ -42,8 +50,8 @@ build_from_source() {
   for p in Cargo.toml Cargo.lock build.rs src rules action.yml scripts/action-build.sh; do
     [[ -e "$action/$p" ]] && parts+=("$p")
   done
-  key=$(cd "$action" && find "${parts[@]}" -type f -print0 | sort -z | xargs -0 sha256sum |
-    sha256sum | cut -c1-16)
+  key=$(cd "$action" && find "${parts[@]}" -type f -print0 | sort -z | xargs -0 "${sha256[@]}" |
+    "${sha256[@]}" | cut -c1-16)
   {
     echo "build=true"
     echo "cache-key=tokenwarden-${RUNNER_OS:-unknown}-${RUNNER_ARCH:-unknown}-${key}"
@@ -90,7 +98,7 @@ if ! fetch "$archive" || ! fetch SHA256SUMS; then
   refuse "cannot download $archive or SHA256SUMS of release $tag"
 fi
 expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1 }' "$dir/SHA256SUMS")
-actual=$(sha256sum "$dir/$archive" | cut -d' ' -f1)
+actual=$("${sha256[@]}" "$dir/$archive" | cut -d' ' -f1)
 if [[ -z "$expected" ]]; then
   refuse "SHA256SUMS of release $tag has no entry for $archive: not running it"
 fi

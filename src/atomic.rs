@@ -12,12 +12,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 ///
 /// Only regular files (or paths that do not exist yet) are replaced: `-o /dev/null`, a FIFO
 /// or `/dev/stdout` are written in place. Renaming over them would replace a device with a
-/// file, for everyone on the machine.
+/// file, for everyone on the machine. On Windows the same holds for `NUL`, `CON` and the
+/// other reserved names, in any directory and with any extension.
 pub fn write_file(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+    let device = cfg!(windows)
+        && path
+            .file_name()
+            .is_some_and(|n| is_windows_device_name(&n.to_string_lossy()));
+    if device || fs::metadata(path).is_ok_and(|m| !m.is_file()) {
         let mut w = BufWriter::new(OpenOptions::new().write(true).open(path)?);
         fill(&mut w)?;
         return w.flush();
@@ -28,11 +33,58 @@ pub fn write_file(
         fill(&mut w)?;
         w.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
-    let result = written.and_then(|()| fs::rename(&tmp, path));
+    let result = written.and_then(|()| replace(&tmp, path));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Renames `tmp` over `path`. On Windows the rename fails with "access denied" while
+/// another program holds `path` open (an editor, a viewer, a virus scanner reading the file
+/// just written): it is tried for a second, then the error says what to look for.
+fn replace(tmp: &Path, path: &Path) -> io::Result<()> {
+    let mut waited = 0;
+    loop {
+        match fs::rename(tmp, path) {
+            Err(e) if cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied => {
+                if waited >= 10 {
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!("{e} (is the file open in another program?)"),
+                    ));
+                }
+                waited += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Names Windows reserves for devices in every directory, whatever follows the first dot
+/// (`nul`, `NUL.json`, `com1.sarif`, `CON .txt`).
+fn is_windows_device_name(name: &str) -> bool {
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(' ');
+    let upper = stem.to_ascii_uppercase();
+    let numbered = |prefix: &str| {
+        upper.strip_prefix(prefix).is_some_and(|n| {
+            let mut c = n.chars();
+            matches!(
+                (c.next(), c.next()),
+                (Some('1'..='9' | '¹' | '²' | '³'), None)
+            )
+        })
+    };
+    matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) || numbered("COM")
+        || numbered("LPT")
 }
 
 /// A new file `.NAME.tokenwarden-PID-N.tmp` in `path`'s directory (the same file system,
@@ -79,6 +131,31 @@ mod tests {
         write_file(&path, |w: &mut dyn Write| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn windows_device_names_are_recognised() {
+        for name in [
+            "NUL",
+            "nul",
+            "nul.json",
+            "CON .txt",
+            "com1.sarif",
+            "LPT9",
+            "COM¹",
+        ] {
+            assert!(is_windows_device_name(name), "{name}");
+        }
+        for name in [
+            "null",
+            "nul-report.json",
+            "com10",
+            "COM0",
+            "console.txt",
+            "report.nul",
+        ] {
+            assert!(!is_windows_device_name(name), "{name}");
+        }
     }
 
     /// `-o /dev/null` and friends: written in place, never replaced by a regular file. A

@@ -282,7 +282,8 @@ pub struct ReportArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Never color the output (also honored: the NO_COLOR environment variable).
+    /// Never color the output (also honored: a non-empty NO_COLOR environment variable,
+    /// and TERM=dumb).
     #[arg(long)]
     pub no_color: bool,
 
@@ -501,7 +502,11 @@ impl From<&ReportArgs> for ReportTarget {
         ReportTarget {
             format: a.format.into(),
             output: a.output.clone(),
-            color: !a.no_color,
+            // NO_COLOR counts when set and not empty (no-color.org); a dumb terminal
+            // cannot show colour either.
+            color: !a.no_color
+                && !anstyle_query::no_color()
+                && anstyle_query::term_supports_color(),
             quiet: a.quiet,
         }
     }

@@ -233,9 +233,17 @@ pub fn regex_reason(e: &regex::Error) -> String {
 
 /// gitignore-like globs: a pattern without `/` matches a name at any depth, a leading `/`
 /// anchors at the root, and a pattern naming a directory covers everything below it.
+/// Paths are `/`-separated on every OS and `\` escapes a glob character everywhere, so one
+/// config means the same on Linux, macOS and Windows.
 fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
     let mut b = GlobSetBuilder::new();
     for p in patterns {
+        if let Some(e) = windows_separator(p) {
+            return Err(Error::settings(format!(
+                "{origin}: allow.paths: `{}`: {e}",
+                crate::escape::sanitize(p)
+            )));
+        }
         let trimmed = p.trim_end_matches('/');
         let anchored = match trimmed.strip_prefix('/') {
             Some(rest) => rest.to_string(),
@@ -245,6 +253,7 @@ fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
         for pattern in [anchored.clone(), format!("{anchored}/**")] {
             let glob = GlobBuilder::new(&pattern)
                 .literal_separator(true)
+                .backslash_escape(true)
                 .build()
                 .map_err(|e| {
                     Error::settings(format!(
@@ -258,6 +267,27 @@ fn glob_set(patterns: &[String], origin: &str) -> Result<GlobSet> {
     }
     b.build()
         .map_err(|e| Error::settings(format!("{origin}: allow.paths: {e}")))
+}
+
+/// A `\` that escapes no glob character: a Windows separator, which would otherwise
+/// silently match nothing (`docs\examples` is `docsexamples` to a glob).
+fn windows_separator(pattern: &str) -> Option<String> {
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('*' | '?' | '[' | ']' | '{' | '}' | '!' | ',' | '-' | '\\') => {}
+                _ => {
+                    return Some(format!(
+                        "paths are matched with `/` on every OS, and `\\` only escapes a glob \
+                         character (`\\*`): write `{}`",
+                        crate::escape::sanitize(&pattern.replace('\\', "/"))
+                    ));
+                }
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -291,5 +321,20 @@ mod tests {
         assert!(c.is_path_allowed("top.txt"));
         assert!(!c.is_path_allowed("sub/top.txt"));
         assert!(c.is_path_allowed("fixtures/a/b.json"));
+    }
+
+    /// One config, one meaning on every OS: `\` escapes (globset's default on Windows is
+    /// the opposite), and a Windows separator is an error that says what to write.
+    #[test]
+    fn globs_mean_the_same_on_every_os() {
+        let c = set(&[r"odd\*name.txt", r"a\[b\].txt"]);
+        assert!(c.is_path_allowed("odd*name.txt"));
+        assert!(!c.is_path_allowed("oddXname.txt"));
+        assert!(c.is_path_allowed("a[b].txt"));
+        let err = glob_set(&[r"docs\examples\*.md".to_string()], "t").unwrap_err();
+        assert!(
+            err.to_string().contains("write `docs/examples/*.md`"),
+            "{err}"
+        );
     }
 }

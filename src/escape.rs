@@ -18,6 +18,29 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// `s` as one word for the shell a user will paste it into: POSIX sh quoting, or double
+/// quotes for PowerShell and cmd (`windows`). Advice that names a directory must not split
+/// on a space or run a `$(…)` that the directory's name holds.
+pub fn shell_word(s: &str, windows: bool) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%=,".contains(c));
+    let quoted = if plain {
+        s.to_string()
+    } else if windows {
+        // `"` cannot occur in a Windows path; `$` and `` ` `` would expand in PowerShell's
+        // double quotes, so single quotes there.
+        if s.contains(['$', '`']) {
+            format!("'{}'", s.replace('\'', "''"))
+        } else {
+            format!("\"{s}\"")
+        }
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    };
+    sanitize(&quoted)
+}
+
 /// Text for a Markdown code span: controls escaped (a newline would end the span and
 /// start Markdown of the file name's choosing), backticks neutralised.
 pub fn markdown_code(s: &str) -> String {
@@ -56,6 +79,18 @@ pub(crate) fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_quote_what_a_shell_would_split_or_expand() {
+        assert_eq!(shell_word("/srv/repo", false), "/srv/repo");
+        assert_eq!(shell_word("C:/work/repo", true), "C:/work/repo");
+        assert_eq!(shell_word("/srv/my repo", false), "'/srv/my repo'");
+        assert_eq!(shell_word("/srv/it's", false), r"'/srv/it'\''s'");
+        assert_eq!(shell_word("/srv/$(touch x)", false), "'/srv/$(touch x)'");
+        assert_eq!(shell_word("C:/My Repos/x", true), "\"C:/My Repos/x\"");
+        assert_eq!(shell_word("C:/a$b/it's", true), "'C:/a$b/it''s'");
+        assert_eq!(shell_word("/a\nb", false), r"'/a\u{a}b'");
+    }
 
     #[test]
     fn sanitize_escapes_terminal_controls() {

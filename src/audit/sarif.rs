@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::finding::hex;
 use crate::outcome::Outcome;
-use crate::report::sarif::{camel_name, location, run, text, text_message, write_run};
+use crate::report::sarif::{camel_name, location, run, text, text_message, uri_path, write_run};
 
 /// A static-token usage site from `tokenwarden audit`, reported as a note-level result
 /// beside the leak findings of the same run.
@@ -73,7 +73,7 @@ fn usage_descriptor() -> ReportingDescriptor {
 
 fn usage_result(u: &UsageNote, rule_index: i64) -> SarifResult {
     let location = location(
-        u.path,
+        uri_path(u.path),
         Region {
             start_line: Some(u.line as i64),
             snippet: Some(ArtifactContent {

@@ -46,7 +46,7 @@ pub struct ReportTarget {
     pub format: Format,
     /// Standard output when `None`.
     pub output: Option<PathBuf>,
-    /// Color is still only used on a terminal without `NO_COLOR`.
+    /// Color is still only used on a terminal that can show it.
     pub color: bool,
     /// Nothing on standard output when nothing is reported (text only).
     pub quiet: bool,
@@ -298,8 +298,8 @@ impl Pipeline {
         let color = target.color
             && !to_file
             && format == Format::Text
-            && std::env::var_os("NO_COLOR").is_none()
-            && io::stdout().is_terminal();
+            && io::stdout().is_terminal()
+            && terminal_takes_ansi();
         let cx = ReportContext {
             color,
             verbose: self.verbose,
@@ -343,6 +343,16 @@ pub fn write_output(
 }
 
 /// 1 if any unsuppressed finding is reported, else 0.
+/// Whether the console shows ANSI styles rather than printing them. Windows consoles do
+/// once virtual-terminal processing is on (Windows 10 and later), which this switches on;
+/// an older console says no and gets plain text.
+fn terminal_takes_ansi() -> bool {
+    #[cfg(windows)]
+    return anstyle_query::windows::enable_ansi_colors().unwrap_or(false);
+    #[cfg(not(windows))]
+    true
+}
+
 pub fn exit_code(out: &Outcome) -> i32 {
     if out.reported().next().is_none() {
         EXIT_CLEAN

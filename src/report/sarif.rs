@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::markdown::plain_text;
 use super::vocabulary::{self, Severity};
 use crate::finding::RuleInfo;
-use crate::finding::{Finding, hex};
+use crate::finding::{Finding, Root, hex};
 use crate::outcome::Outcome;
 
 /// Everything but RFC 3986 unreserved characters and the path separator.
@@ -160,7 +160,7 @@ fn result(f: &Finding, rule: &RuleInfo, index: Option<i64>, occurrence: usize) -
         }),
         ..Default::default()
     };
-    let location = location(&f.path, region);
+    let location = location(artifact_uri(&f.root, &f.path), region);
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("secretFingerprint/v1".to_string(), f.fingerprint.clone());
     // Stable across runs and edits elsewhere in the file: no byte offsets, no line
@@ -289,12 +289,12 @@ fn location_hash(f: &Finding) -> String {
     hex(&h.finalize()[..8])
 }
 
-/// A result's location: `path` as a relative URI, and the region in it.
-pub(crate) fn location(path: &str, region: Region) -> Location {
+/// A result's location: the artifact's URI (see `artifact_uri`), and the region in it.
+pub(crate) fn location(uri: String, region: Region) -> Location {
     Location {
         physical_location: Some(PhysicalLocation {
             artifact_location: Some(ArtifactLocation {
-                uri: Some(uri_path(path)),
+                uri: Some(uri),
                 ..Default::default()
             }),
             region: Some(region),
@@ -308,6 +308,35 @@ pub(crate) fn location(path: &str, region: Region) -> Location {
 /// is percent-encoded.
 pub fn uri_path(path: &str) -> String {
     utf8_percent_encode(path, URI_PATH).to_string()
+}
+
+/// A finding's artifact URI. Paths in a repository, and paths under a directory scanned by
+/// a relative name, are relative references (code scanning resolves them against the
+/// checkout). A directory scanned by an absolute name gives absolute paths, which become
+/// `file:` URIs (RFC 8089): as relative references, `C:/x` would read as scheme `c` and
+/// `/tmp/x` would resolve against the checkout.
+pub fn artifact_uri(root: &Root, path: &str) -> String {
+    match root {
+        Root::Dir(_) => file_uri(path, cfg!(windows)).unwrap_or_else(|| uri_path(path)),
+        Root::Repository(_) | Root::Stdin => uri_path(path),
+    }
+}
+
+/// `path` (a display path: `/`-separated) as a `file:` URI when it is absolute on this OS
+/// (`windows`: drive paths `C:/…` and UNC paths `//server/share/…` too).
+fn file_uri(path: &str, windows: bool) -> Option<String> {
+    let b = path.as_bytes();
+    if windows && path.starts_with("//") {
+        return Some(format!("file:{}", uri_path(path)));
+    }
+    if path.starts_with('/') {
+        return Some(format!(
+            "file:///{}",
+            uri_path(path.trim_start_matches('/'))
+        ));
+    }
+    let drive = b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/';
+    (windows && drive).then(|| format!("file:///{}:{}", &path[..1], uri_path(&path[2..])))
 }
 
 #[cfg(test)]
@@ -366,6 +395,41 @@ mod tests {
     fn uris_are_percent_encoded() {
         assert_eq!(uri_path("a b/c#d.txt"), "a%20b/c%23d.txt");
         assert_eq!(uri_path("<stdin>"), "%3Cstdin%3E");
+    }
+
+    #[test]
+    fn absolute_paths_become_file_uris_on_every_os() {
+        let dir = Root::Dir("x".into());
+        assert_eq!(artifact_uri(&dir, "src/a b.env"), "src/a%20b.env");
+        assert_eq!(
+            artifact_uri(&Root::Repository(".".into()), "C:/x"),
+            "C%3A/x",
+            "a git path is relative whatever its first directory is called"
+        );
+        for windows in [false, true] {
+            assert_eq!(
+                file_uri("/home/me/a b.env", windows).as_deref(),
+                Some("file:///home/me/a%20b.env")
+            );
+            assert_eq!(file_uri("src/a.env", windows), None);
+        }
+        assert_eq!(
+            file_uri("C:/work/repo/.env", true).as_deref(),
+            Some("file:///C:/work/repo/.env")
+        );
+        assert_eq!(
+            file_uri("C:/work", false),
+            None,
+            "a directory named C: on Unix"
+        );
+        assert_eq!(
+            file_uri("//server/share/a#1.env", true).as_deref(),
+            Some("file://server/share/a%231.env")
+        );
+        assert_eq!(
+            file_uri("//tmp/a.env", false).as_deref(),
+            Some("file:///tmp/a.env")
+        );
     }
 
     #[test]

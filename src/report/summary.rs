@@ -68,7 +68,7 @@ pub fn command_name() -> String {
     }
     let on_path = std::env::var_os("PATH").is_some_and(|path| {
         std::env::split_paths(&path).any(|dir| {
-            let candidate = dir.join("tokenwarden");
+            let candidate = dir.join(format!("tokenwarden{}", std::env::consts::EXE_SUFFIX));
             candidate.exists()
                 && std::fs::canonicalize(&candidate).ok() == std::fs::canonicalize(&started).ok()
         })

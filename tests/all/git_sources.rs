@@ -182,6 +182,35 @@ fn history_attributes_findings_to_introducing_commit_with_provenance() {
     assert!(date.ends_with("+01:00") && date.len() == 25, "{date}");
 }
 
+/// Git stores names as bytes on every OS. A name that is not UTF-8 is reported as `\xNN`
+/// (as a file on disk is), never with a replacement character, and `--range` still finds
+/// it at HEAD.
+#[test]
+fn git_names_that_are_not_utf8_are_reported_losslessly() {
+    let repo = Repo::new();
+    let content = header(&okta_token(12));
+    let mut script = b"commit refs/heads/main\ncommitter A <a@example.com> 1700000000 +0000\ndata 5\nbase\nM 644 inline ok.txt\ndata 3\nok\n\n".to_vec();
+    script.extend(
+        b"commit refs/heads/main\ncommitter A <a@example.com> 1700000060 +0000\ndata 4\nadd\n",
+    );
+    script.extend(b"M 644 inline \"d\\351p/caf\\351.sh\"\n");
+    script.extend(format!("data {}\n{content}\n", content.len()).as_bytes());
+    repo.fast_import(&script);
+    let (code, json) = repo.tw_json(&["history"]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f[0]["path"], "d\\xE9p/caf\\xE9.sh", "{json}");
+    assert_eq!(f[0]["at_head"], true);
+    let (code, json) = repo.tw_json(&["history", "--range", "main~1..main"]);
+    assert_eq!(code, 1);
+    let f = findings(&json);
+    assert_eq!(f[0]["path"], "d\\xE9p/caf\\xE9.sh", "{json}");
+    assert_eq!(
+        f[0]["at_head"], true,
+        "found at HEAD through its escaped name"
+    );
+}
+
 #[test]
 fn history_secret_removed_before_head_is_not_at_head() {
     let repo = Repo::new();
@@ -752,11 +781,7 @@ fn bin_dir() -> PathBuf {
 }
 
 fn commit_with_hook(repo: &Repo, extra: &[&str]) -> Output {
-    let path = format!(
-        "{}:{}",
-        bin_dir().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = common::path_with(&bin_dir());
     Command::new("git")
         .args([
             "-c",
@@ -935,11 +960,7 @@ fn pre_commit_framework_all_files_fails_on_a_committed_token() {
         .unwrap();
     let cache = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let path = format!(
-            "{}:{}",
-            bin_dir.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
+        let path = common::path_with(bin_dir);
         Command::new(&pre_commit)
             .args(args)
             .current_dir(&repo.path)
@@ -990,14 +1011,16 @@ fn pre_commit_binary() -> Option<std::path::PathBuf> {
         return Some("pre-commit".into());
     }
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-venv");
-    let bin = venv.join("bin/pre-commit");
+    let scripts = venv.join(if cfg!(windows) { "Scripts" } else { "bin" });
+    let exe = std::env::consts::EXE_SUFFIX;
+    let bin = scripts.join(format!("pre-commit{exe}"));
     if !bin.exists() {
         let made = Command::new("python3")
             .args(["-m", "venv"])
             .arg(&venv)
             .status()
             .is_ok_and(|s| s.success())
-            && Command::new(venv.join("bin/pip"))
+            && Command::new(scripts.join(format!("pip{exe}")))
                 .args(["install", "-q", "pre-commit"])
                 .stdin(std::process::Stdio::null())
                 .status()

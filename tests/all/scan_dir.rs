@@ -568,6 +568,8 @@ fn this_repository_scans_clean() {
 }
 
 /// Completions for every shell, and a manual page, generated from the command line itself.
+// Unix only: loads the completion script into bash.
+#[cfg(unix)]
 #[test]
 fn completions_and_man_page() {
     let dir = tempfile::tempdir().unwrap();
@@ -689,4 +691,46 @@ fn gitlab_schema() -> Value {
     ))
     .unwrap();
     serde_json::from_str(&text).unwrap()
+}
+
+/// Colour on a terminal only, and off for a non-empty `NO_COLOR` or `TERM=dumb`: an empty
+/// `NO_COLOR` is unset (no-color.org). A pseudo-terminal through util-linux `script`.
+#[test]
+fn color_follows_the_terminal_no_color_and_term() {
+    let t = Tree::new();
+    t.write("a.env", format!("OKTA_API_TOKEN={}\n", okta_token(901)));
+    let bin = env!("CARGO_BIN_EXE_tokenwarden");
+    let under_tty = |env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qc", &format!("{bin} scan ."), "/dev/null"])
+            .current_dir(t.path())
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR")
+            .stdin(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output()
+    };
+    let Ok(plain) = under_tty(&[]) else {
+        eprintln!("no `script` here: the terminal case is not checked");
+        return;
+    };
+    let colored =
+        |out: &std::process::Output| String::from_utf8_lossy(&out.stdout).contains('\x1b');
+    if !plain.status.success() && plain.stdout.is_empty() {
+        eprintln!("`script` could not make a terminal: the terminal case is not checked");
+        return;
+    }
+    assert!(
+        colored(&plain),
+        "{}",
+        String::from_utf8_lossy(&plain.stdout)
+    );
+    assert!(
+        colored(&under_tty(&[("NO_COLOR", "")]).unwrap()),
+        "empty NO_COLOR"
+    );
+    assert!(!colored(&under_tty(&[("NO_COLOR", "1")]).unwrap()));
+    assert!(!colored(&under_tty(&[("TERM", "dumb")]).unwrap()));
 }

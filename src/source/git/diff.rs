@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use git2::{Diff, DiffFindOptions, DiffOptions, FileMode, Oid, Repository, Tree};
 
 use super::tree::push_component;
+use crate::source::escape_non_utf8;
 
 /// A file on the new side of a diff and the line numbers (1-based, new side) it adds.
 pub struct ChangedFile {
@@ -68,7 +69,7 @@ pub fn changes(diff: &mut Diff<'_>) -> Result<Vec<Change>, git2::Error> {
         let Some(path) = new.path_bytes() else {
             continue;
         };
-        let path = String::from_utf8_lossy(path).into_owned();
+        let path = escape_non_utf8(path);
         by_path.entry(path.clone()).or_insert(Change {
             path,
             old: Some(old.id()).filter(|id| !id.is_zero() && old.mode() != FileMode::Commit),

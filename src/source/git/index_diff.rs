@@ -10,6 +10,7 @@ use gix::index::entry::{Flags, Mode, Stage};
 use gix::index::extension::Tree as CacheTree;
 
 use super::tree::{EntryKind, TreeEntry, read_tree};
+use crate::source::escape_non_utf8;
 
 /// A staged file whose content differs from HEAD.
 pub struct StagedFile {
@@ -104,7 +105,7 @@ impl Walk<'_> {
                     .filter(|&(_, kind)| kind == EntryKind::Blob)
                     .map(|(id, _)| id);
                 if old != Some(file.id) {
-                    let path = String::from_utf8_lossy(file.path).into_owned();
+                    let path = escape_non_utf8(file.path);
                     self.changed.push((path, file.id, old));
                 }
                 dir.next += 1;

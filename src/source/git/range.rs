@@ -14,7 +14,7 @@ use super::tags;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::outcome::{Outcome, SkipReason};
-use crate::source::{Blob, Data, Origin, Scanner, load_blob, tally};
+use crate::source::{Blob, Data, Origin, Scanner, escape_non_utf8, load_blob, tally};
 
 /// The lines `BASE..HEAD` adds, each finding attributed to the commit that added it, and
 /// the messages of those commits and of the annotated tags HEAD names and BASE does not.
@@ -226,13 +226,29 @@ fn fingerprints_at(
 }
 
 /// The entry at `path` in `tree`, one directory at a time: libgit2's `get_path` recurses
-/// once per directory.
+/// once per directory. `path` is a display path, so a name that is not UTF-8 is matched by
+/// its escaped form.
 fn blob_at(repo: &Repository, tree: &git2::Tree<'_>, path: &str) -> Option<Oid> {
-    let (dirs, name) = path.rsplit_once('/').unwrap_or(("", path));
     let mut tree = tree.clone();
-    for dir in dirs.split('/').filter(|d| !d.is_empty()) {
-        let id = tree.get_name(dir)?.id();
+    let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
+    while let Some(part) = parts.next() {
+        let id = entry_shown_as(&tree, part)?;
+        if parts.peek().is_none() {
+            return Some(id);
+        }
         tree = repo.find_tree(id).ok()?;
     }
-    tree.get_name(name).map(|e| e.id())
+    None
+}
+
+fn entry_shown_as(tree: &git2::Tree<'_>, shown: &str) -> Option<Oid> {
+    if let Some(e) = tree.get_name_bytes(shown.as_bytes()) {
+        return Some(e.id());
+    }
+    if !shown.contains("\\x") {
+        return None;
+    }
+    tree.iter()
+        .find(|e| escape_non_utf8(e.name_bytes()) == shown)
+        .map(|e| e.id())
 }

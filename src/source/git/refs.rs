@@ -8,6 +8,7 @@ use super::repo::gix_oid;
 use super::tags::{self, Tags, peel};
 use crate::error::{Error, Result};
 use crate::outcome::{SkipReason, Skipped};
+use crate::source::escape_non_utf8;
 
 /// A ref that names a tree or a blob directly (e.g. git/git's `junio-gpg-pub` tag).
 pub struct LooseRoot {
@@ -41,7 +42,7 @@ impl Roots {
             .map_err(|e| Error::repository(format!("cannot list refs: {}", e.message())))?;
         for r in refs {
             let Ok(r) = r else { continue };
-            let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+            let name = escape_non_utf8(r.name_bytes());
             let target = r.resolve().ok().and_then(|r| r.target());
             let peeled = target.map(|t| peel(repo, t, &mut tags));
             let Some(Ok(peeled)) = peeled else {

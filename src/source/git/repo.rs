@@ -58,9 +58,11 @@ fn open_error(path: &Path, e: &git2::Error) -> Error {
     if e.code() == git2::ErrorCode::Owner {
         // git's own wording and advice, so that the fix people know applies.
         let dir = owned_dir(path);
+        let word = crate::escape::shell_word(&dir, cfg!(windows));
         return Error::repository(format!(
-            "detected dubious ownership in repository at '{dir}': it is owned by someone else \
-             (git refuses it too). To trust it, run: git config --global --add safe.directory {dir}"
+            "detected dubious ownership in repository at '{}': it is owned by someone else \
+             (git refuses it too). To trust it, run: git config --global --add safe.directory {word}",
+            crate::escape::sanitize(&dir)
         ));
     }
     if message.contains("sha256") || message.contains("object format") {
@@ -76,7 +78,8 @@ fn open_error(path: &Path, e: &git2::Error) -> Error {
 }
 
 /// The work tree (or bare repository) that `path` is in, for the safe.directory advice:
-/// git wants that directory, not a subdirectory.
+/// git wants that directory, not a subdirectory, and on Windows in the `C:/dir` form
+/// (`display_path` drops the `\\?\` prefix that canonical paths carry there).
 fn owned_dir(path: &Path) -> String {
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let top = abs
@@ -85,7 +88,7 @@ fn owned_dir(path: &Path) -> String {
             d.join(".git").exists() || (d.join("HEAD").is_file() && d.join("objects").is_dir())
         })
         .unwrap_or(&abs);
-    top.display().to_string()
+    crate::source::display_path(top)
 }
 
 /// Shown when a shallow clone means history can't be complete.

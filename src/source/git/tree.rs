@@ -3,6 +3,8 @@
 use gix::ObjectId;
 use gix::prelude::FindExt as _;
 
+use crate::source::escape_non_utf8;
+
 /// One tree entry, decoded.
 pub struct TreeEntry {
     pub name: Vec<u8>,
@@ -60,5 +62,5 @@ pub fn push_component(path: &mut String, name: &[u8]) {
     if !path.is_empty() && !path.ends_with(':') {
         path.push('/');
     }
-    path.push_str(&String::from_utf8_lossy(name));
+    path.push_str(&escape_non_utf8(name));
 }

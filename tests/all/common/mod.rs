@@ -9,6 +9,13 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// `PATH` with `dir` first, joined the way this OS joins it (`;` on Windows).
+pub fn path_with(dir: &Path) -> std::ffi::OsString {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&rest));
+    std::env::join_paths(dirs).expect("a PATH entry holds the separator")
+}
+
 /// Runs the real binary in `dir`.
 pub fn tokenwarden(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
@@ -145,6 +152,9 @@ impl Repo {
                 "commit.gpgsign=false",
                 "-c",
                 "core.hooksPath=/dev/null/none",
+                // Git for Windows defaults to CRLF checkouts; the tests count bytes.
+                "-c",
+                "core.autocrlf=false",
             ])
             .args(args)
             .current_dir(&self.path)
@@ -175,6 +185,20 @@ impl Repo {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--allow-empty", "-m", message]);
         self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Feeds `script` to `git fast-import`: commits whose paths no file system of this OS
+    /// could hold (bytes that are not UTF-8, names Windows reserves) are still built.
+    pub fn fast_import(&self, script: &[u8]) {
+        use std::io::Write;
+        let mut child = Command::new("git")
+            .args(["fast-import", "--quiet"])
+            .current_dir(&self.path)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(script).unwrap();
+        assert!(child.wait().unwrap().success(), "git fast-import failed");
     }
 
     pub fn tw(&self, args: &[&str]) -> Output {
