@@ -364,6 +364,7 @@ fn example_workflow_is_ready_to_copy() {
 
 /// A static file server on 127.0.0.1 for the release-download script: GET /PATH serves
 /// DIR/PATH, 404 otherwise. Runs until the test process exits.
+#[cfg(unix)]
 fn serve_dir(dir: std::path::PathBuf) -> String {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -407,6 +408,7 @@ fn serve_dir(dir: std::path::PathBuf) -> String {
     url
 }
 
+#[cfg(unix)]
 fn run_install(env: &[(&str, &str)], output: &Path) -> (i32, String, String) {
     let _ = fs::remove_file(output);
     let mut cmd = Command::new("bash");
@@ -665,6 +667,7 @@ fn action_arguments_are_never_glob_expanded() {
     assert!(text.contains("arg:https://b.okta.com"), "{text}");
 }
 
+#[cfg(unix)]
 fn step<'a>(steps: &'a [serde_yaml_ng::Value], name: &str) -> &'a serde_yaml_ng::Value {
     steps
         .iter()
