@@ -34,13 +34,19 @@ pub fn display_path(p: &Path) -> String {
 /// stores names as bytes on every OS, so git paths go through this too.
 pub fn escape_non_utf8(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
+    push_escaped(&mut out, bytes);
+    out
+}
+
+/// `escape_non_utf8` onto the end of `out`, without allocating for valid UTF-8: history
+/// walks build every path of every tree this way.
+pub fn push_escaped(out: &mut String, bytes: &[u8]) {
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
         for b in chunk.invalid() {
             out.push_str(&format!("\\x{b:02X}"));
         }
     }
-    out
 }
 
 /// The Windows display form of a path given as UTF-16 code units (see `display_path`).

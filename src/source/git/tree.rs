@@ -3,7 +3,7 @@
 use gix::ObjectId;
 use gix::prelude::FindExt as _;
 
-use crate::source::escape_non_utf8;
+use crate::source::path::push_escaped;
 
 /// One tree entry, decoded.
 pub struct TreeEntry {
@@ -62,5 +62,5 @@ pub fn push_component(path: &mut String, name: &[u8]) {
     if !path.is_empty() && !path.ends_with(':') {
         path.push('/');
     }
-    path.push_str(&escape_non_utf8(name));
+    push_escaped(path, name);
 }
