@@ -133,10 +133,13 @@ def main():
                 also = [s for s in scopes if s != scope]
                 key = (path, method)
                 if key in ops:
-                    if ops[key] != (scope, also):
-                        conflicts.append(f"{method} {path}: {ops[key]} vs {(scope, also)}")
+                    if ops[key][:2] != (scope, also):
+                        conflicts.append(f"{method} {path}: {ops[key][:2]} vs {(scope, also)}")
                     continue  # first seen wins; duplicates are dropped
-                ops[key] = (scope, also)
+                # The generated SDKs name their methods after operationId and group them
+                # by the first tag (`UserApi.listUsers`, `client.UserAPI.ListUsers`).
+                tags = op.get("tags") or []
+                ops[key] = (scope, also, op.get("operationId") or "", tags[0] if tags else "")
 
     keys = sorted(ops, key=lambda k: (k[0], METHOD_ORDER[k[1]]))
     today = datetime.date.today().isoformat()
@@ -158,6 +161,8 @@ def main():
     lines += [f"#   {s}" for s in skipped]
     lines += [
         "#",
+        "# `operation-id` and `tag` are the spec's operationId and first tag: the generated SDKs",
+        "# name their methods after them (see src/audit for how calls are matched).",
         "# Path parameters are normalised to {id}. `scope` is the least-privileged scope",
         "# named by the operation (a .read scope for GET/HEAD when one is listed, else the",
         "# first listed). `also` lists the other scopes the operation names:",
@@ -166,11 +171,15 @@ def main():
         "",
     ]
     for path, method in keys:
-        scope, also = ops[(path, method)]
+        scope, also, operation_id, tag = ops[(path, method)]
         lines.append("[[operation]]")
         lines.append(f"method = {toml_str(method)}")
         lines.append(f"path = {toml_str(path)}")
         lines.append(f"scope = {toml_str(scope)}")
+        if operation_id:
+            lines.append(f"operation-id = {toml_str(operation_id)}")
+        if tag:
+            lines.append(f"tag = {toml_str(tag)}")
         if also:
             lines.append("also = [" + ", ".join(toml_str(s) for s in also) + "]")
         lines.append("")
