@@ -25,9 +25,12 @@ struct PatternSpec {
     regex: String,
     path: Option<String>,
     block: Option<String>,
+    near: Option<String>,
     unless: Option<String>,
     #[serde(default)]
     migrated: bool,
+    #[serde(rename = "client-secret", default)]
+    client_secret: bool,
     #[serde(default)]
     examples: Vec<Example>,
     #[serde(default)]
@@ -59,6 +62,9 @@ impl Example {
     }
 }
 
+/// How many lines either side a usage pattern's `near` context reaches.
+pub const NEAR_LINES: usize = 12;
+
 /// A way code or configuration uses static Okta tokens (or, `migrated`, OAuth instead).
 pub struct Pattern {
     pub id: String,
@@ -70,9 +76,14 @@ pub struct Pattern {
     pub path: Option<Regex>,
     /// Must match the enclosing top-level block (as in detection rules' `block` context).
     pub block: Option<Regex>,
+    /// Must match within [`NEAR_LINES`] lines of the match (a configuration object or
+    /// function body naming an Okta org).
+    pub near: Option<Regex>,
     /// Vetoes a match when it matches the match's line (`WithAuthorizationMode("Bearer")`).
     pub unless: Option<Regex>,
     pub migrated: bool,
+    /// An OAuth client authenticated with a secret rather than a private key.
+    pub client_secret: bool,
     // Examples are data the test suite checks the patterns against.
     #[cfg_attr(not(test), allow(dead_code))]
     pub examples: Vec<Example>,
@@ -117,15 +128,16 @@ struct OperationSpec {
     operation_id: String,
     #[serde(default)]
     tag: String,
+    /// operationIds that earlier versions of the spec gave this operation (SDKs generated
+    /// from them still use these names: `CreateGroup` for today's `addGroup`).
+    #[serde(rename = "sdk-names", default)]
+    sdk_names: Vec<String>,
     #[serde(default)]
     #[allow(dead_code)]
     also: Vec<String>,
 }
 
 /// One operation of Okta's published Management API spec and the scope it needs.
-// `path`, `tag` and `operations_named` are for matching SDK calls (issue #24), which the
-// audit's scanner does not do yet; the unit tests below pin them.
-#[cfg_attr(not(test), allow(dead_code))]
 pub struct Operation {
     pub method: String,
     segments: Vec<Option<String>>,
@@ -136,6 +148,8 @@ pub struct Operation {
     pub operation_id: String,
     /// The spec's first tag, which the generated SDKs name their API classes after.
     pub tag: String,
+    /// Earlier operationIds of the same operation.
+    pub sdk_names: Vec<String>,
 }
 
 /// What calling an endpoint takes.
@@ -192,6 +206,8 @@ pub struct AuditData {
     /// `operations` indices by `sdk_key` of their operationId.
     #[cfg_attr(not(test), allow(dead_code))]
     by_sdk_name: HashMap<String, Vec<(usize, usize)>>,
+    /// Every tag of the spec, as [`tag_key`]s.
+    tags: BTreeSet<String>,
     /// First segments of product-prefixed paths (`governance` in `/governance/api/…`).
     products: BTreeSet<String>,
     unscoped: Vec<(Vec<Option<String>>, String)>,
@@ -225,11 +241,13 @@ impl AuditData {
                     regex: build_regex(&format!("(?m){}", p.regex), &at("regex"))?,
                     path: optional(&p.path, "path")?,
                     block: optional(&p.block, "block")?,
+                    near: optional(&p.near, "near")?,
                     unless: optional(&p.unless, "unless")?,
                     id: p.id,
                     kind: p.kind,
                     title: p.title,
                     migrated: p.migrated,
+                    client_secret: p.client_secret,
                     examples: p.examples,
                     negative_examples: p.negative_examples,
                 })
@@ -261,19 +279,25 @@ impl AuditData {
                 scope: o.scope,
                 operation_id: o.operation_id,
                 tag: o.tag,
+                sdk_names: o.sdk_names,
             });
         }
         let mut by_sdk_name: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         for (len, ops) in by_len.iter().enumerate() {
             for (i, o) in ops.iter().enumerate() {
-                if !o.operation_id.is_empty() {
-                    by_sdk_name
-                        .entry(sdk_key(&o.operation_id))
-                        .or_default()
-                        .push((len, i));
+                let mut keys: Vec<String> = std::iter::once(&o.operation_id)
+                    .chain(&o.sdk_names)
+                    .filter(|n| !n.is_empty())
+                    .map(|n| sdk_key(n))
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                for key in keys {
+                    by_sdk_name.entry(key).or_default().push((len, i));
                 }
             }
         }
+        let tags = by_len.iter().flatten().map(|o| tag_key(&o.tag)).collect();
         let products = by_len
             .iter()
             .flatten()
@@ -286,6 +310,7 @@ impl AuditData {
             endpoints,
             operations: by_len,
             by_sdk_name,
+            tags,
             products,
             unscoped: scopes
                 .unscoped
@@ -302,7 +327,6 @@ impl AuditData {
     /// and Node `listUsers`, Python `list_users`, .NET `ListUsersAsync`); `receiver` (the
     /// API class or field the call goes through: `UserAPI`, `userApi`, `UserApi`) narrows
     /// a name that several tags share. Empty for a name the spec does not know.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub fn operations_named(&self, receiver: Option<&str>, method: &str) -> Vec<&Operation> {
         let all: Vec<&Operation> = self
             .by_sdk_name
@@ -324,6 +348,29 @@ impl AuditData {
         } else {
             on_receiver
         }
+    }
+
+    /// Is `name` (an API class, field or receiver) one of the spec's tags?
+    pub fn is_tag(&self, name: &str) -> bool {
+        self.tags.contains(&tag_key(name))
+    }
+
+    /// The spec tag (API) of the operation a request goes to, for grouping calls; empty
+    /// when no operation of the spec has this template.
+    pub fn api_of(&self, method: Option<&str>, path: &str) -> String {
+        let parts: Vec<&str> = segments(path).collect();
+        let ops = self.operations.get(parts.len()).into_iter().flatten();
+        let mut best: Option<(&Operation, (bool, usize))> = None;
+        for o in ops {
+            let Some(n) = agreement(&o.segments, &parts, true) else {
+                continue;
+            };
+            let rank = (method.is_some_and(|m| m.eq_ignore_ascii_case(&o.method)), n);
+            if best.is_none_or(|(_, b)| rank > b) {
+                best = Some((o, rank));
+            }
+        }
+        best.map(|(o, _)| o.tag.clone()).unwrap_or_default()
     }
 
     /// What a request needs. The operation of Okta's spec with the same template (most
@@ -436,9 +483,10 @@ fn agreement(pattern: &[Option<String>], parts: &[&str], whole: bool) -> Option<
 /// Path segments, with `{param}` segments as `None` (any one segment).
 /// An SDK method name or operationId, case and language conventions removed: `ListUsers`,
 /// `listUsers`, `list_users` and `ListUsersAsync` are all `listusers`.
-#[cfg_attr(not(test), allow(dead_code))]
-fn sdk_key(name: &str) -> String {
+pub(super) fn sdk_key(name: &str) -> String {
     let name = name.strip_suffix("Async").unwrap_or(name);
+    // Java and .NET generate a `…WithHttpInfo` twin of every method.
+    let name = name.strip_suffix("WithHttpInfo").unwrap_or(name);
     name.chars()
         .filter(|c| *c != '_')
         .flat_map(char::to_lowercase)
@@ -448,8 +496,7 @@ fn sdk_key(name: &str) -> String {
 /// An API class, field or tag name without case, separators or the `Api` suffix: the
 /// tag `UserFactor` and the receivers `UserFactorAPI`, `userFactorApi` all give
 /// `userfactor`.
-#[cfg_attr(not(test), allow(dead_code))]
-fn tag_key(name: &str) -> String {
+pub(super) fn tag_key(name: &str) -> String {
     let key: String = name
         .chars()
         .filter(char::is_ascii_alphanumeric)

@@ -9,6 +9,7 @@ pub mod plan;
 pub mod report;
 pub mod sarif;
 pub mod scanner;
+pub mod sdk;
 
 use regex::bytes::Regex;
 use serde::Serialize;
@@ -31,12 +32,14 @@ pub struct Site {
     pub kind: String,
     pub title: String,
     pub migrated: bool,
+    /// An OAuth client secret, not a static token: move it to `private_key_jwt`.
+    pub client_secret: bool,
     /// The line, with any secret on it redacted.
     pub snippet: String,
 }
 
 /// What a call needs, owned, for reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "need", rename_all = "snake_case")]
 pub enum CallNeed {
     Scope {
@@ -50,6 +53,7 @@ pub enum CallNeed {
     NoScope {
         why: String,
     },
+    #[default]
     Unknown,
 }
 
@@ -68,7 +72,7 @@ impl From<Need<'_>> for CallNeed {
 }
 
 /// A Management API call (or a Terraform resource or data source) seen in a file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Call {
     /// Relative to the audited root.
     pub path: String,
@@ -80,6 +84,11 @@ pub struct Call {
     pub need: CallNeed,
     /// The file names so many endpoints that it is a catalogue, not calls.
     pub catalogue: bool,
+    /// The API (spec tag) the call belongs to, for grouping; `Terraform` for Terraform
+    /// types, empty when unknown.
+    pub api: String,
+    /// Made through an SDK method rather than with a literal path.
+    pub sdk: Option<sdk::SdkCall>,
 }
 
 /// A file that makes its directory a build unit (`go.mod`, `package.json`, a Terraform
@@ -95,6 +104,17 @@ pub struct Audit {
     pub sites: Vec<Site>,
     pub calls: Vec<Call>,
     pub manifests: Vec<Manifest>,
+    /// What files call and define, resolved into `calls` once the walk is over.
+    pub sdk: sdk::FileCalls,
+}
+
+impl Audit {
+    /// SDK calls become calls (a definition may be read after its callers).
+    pub fn resolve_sdk_calls(&mut self, data: &AuditData) {
+        let sdk = std::mem::take(&mut self.sdk);
+        self.calls
+            .extend(sdk::resolve(data, &sdk.candidates, &sdk.definitions));
+    }
 }
 
 impl Audit {
@@ -126,6 +146,9 @@ impl Audit {
         }
         for c in &mut self.calls {
             c.path = rel(&c.path);
+            if let Some(d) = c.sdk.as_mut().and_then(|s| s.defined_in.as_mut()) {
+                *d = rel(d);
+            }
         }
         for m in &mut self.manifests {
             m.path = rel(&m.path);
@@ -185,6 +208,11 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             {
                 continue;
             }
+            if p.near.as_ref().is_some_and(|re| {
+                !re.is_match(context::around(blob, m.start(), m.end(), data::NEAR_LINES))
+            }) {
+                continue;
+            }
             if p.unless
                 .as_ref()
                 .is_some_and(|re| re.is_match(context::line(blob, m.start(), m.start())))
@@ -200,6 +228,7 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
                 kind: p.kind.clone(),
                 title: p.title.clone(),
                 migrated: p.migrated,
+                client_secret: p.client_secret,
                 snippet: redacted_line(blob, m.start(), secrets),
             });
         }
@@ -227,7 +256,8 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
                 .terraform_scope(&kind, managed)
                 .map_or(CallNeed::Unknown, |s| CallNeed::Scope { scope: s.into() }),
             endpoint: kind,
-            catalogue: false,
+            api: "Terraform".into(),
+            ..Call::default()
         });
     }
     let mut lines = LineCursor::default();
@@ -244,9 +274,10 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             path: path.to_string(),
             line: lines.advance(blob, m.start()).0,
             need: data.need(method.as_deref(), &template).into(),
+            api: data.api_of(method.as_deref(), &template),
             method,
             endpoint: template,
-            catalogue: false,
+            ..Call::default()
         });
     }
     if out.calls.len() - first > evidence::CATALOGUE_CALLS {
@@ -254,6 +285,9 @@ pub fn audit_blob(data: &AuditData, engine: &Engine, path: &str, blob: &[u8], ou
             c.catalogue = true;
         }
     }
+    let found = sdk::read(path, blob, &out.calls[first..]);
+    out.sdk.candidates.extend(found.candidates);
+    out.sdk.definitions.extend(found.definitions);
 }
 
 fn is_comment(line: &[u8]) -> bool {

@@ -32,6 +32,8 @@ pub struct ComponentPlan {
     /// Ways the static token is used (usage pattern kinds).
     pub uses: BTreeSet<String>,
     pub sites: Vec<Site>,
+    /// OAuth clients authenticated with a client secret (move to `private_key_jwt`).
+    pub client_secrets: Vec<Site>,
     pub calls: Vec<CallRow>,
     /// The service app's scopes, each with the calls that need it.
     pub scopes: Vec<ScopeUse>,
@@ -40,6 +42,42 @@ pub struct ComponentPlan {
     /// Call sites (not rows) whose scope is unknown.
     pub unknown_calls: usize,
     pub total_calls: usize,
+    /// Call sites that go through an SDK method.
+    pub sdk_calls: usize,
+    /// The calls grouped by API (the spec's tags), for reading.
+    pub apis: Vec<ApiGroup>,
+    /// SDK calls no operation was found for, with the reason.
+    pub unmapped: Vec<Unmapped>,
+    /// SDK method names that fit several operations: each was counted.
+    pub shared_names: Vec<SharedName>,
+}
+
+/// A component's calls to one API.
+#[derive(Debug, Serialize)]
+pub struct ApiGroup {
+    /// The spec's tag (`Policy`), `Terraform`, or `other` for paths the spec lacks.
+    pub api: String,
+    /// Call sites.
+    pub calls: usize,
+    /// Distinct (method, endpoint) pairs.
+    pub endpoints: usize,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Unmapped {
+    /// As written (`UserAPI.ListUsersOfTheMoon`).
+    pub call: String,
+    pub why: String,
+    pub count: usize,
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SharedName {
+    pub call: String,
+    /// The operations it was counted as.
+    pub operations: Vec<String>,
 }
 
 /// One (method, endpoint template) of a component, aggregated.
@@ -54,6 +92,9 @@ pub struct CallRow {
     pub examples: Vec<String>,
     #[serde(flatten)]
     pub need: CallNeed,
+    /// The SDK methods that made these calls, as written.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub sdk: BTreeSet<String>,
 }
 
 impl CallRow {
@@ -135,12 +176,26 @@ pub fn plan(audit: &Audit, include: &[Evidence]) -> Plan {
             unit: unit.to_string(),
             ..ComponentPlan::default()
         });
-        c.uses.insert(s.kind.clone());
-        c.sites.push(s.clone());
+        if s.client_secret {
+            c.client_secrets.push(s.clone());
+        } else {
+            c.uses.insert(s.kind.clone());
+            c.sites.push(s.clone());
+        }
     }
     let mut component_calls: BTreeMap<String, Vec<&Call>> = BTreeMap::new();
     let mut outside_calls: BTreeMap<Evidence, Vec<&Call>> = BTreeMap::new();
     for call in &audit.calls {
+        // A component's calls to its own methods are counted where the methods are.
+        let within = |d: &String| unit_of(d, &units).0 == unit_of(&call.path, &units).0;
+        if call
+            .sdk
+            .as_ref()
+            .and_then(|s| s.defined_in.as_ref())
+            .is_some_and(within)
+        {
+            continue;
+        }
         let class = evidence_of(call);
         if scoped(class) {
             let (name, _) = unit_of(&call.path, &units);
@@ -156,9 +211,17 @@ pub fn plan(audit: &Audit, include: &[Evidence]) -> Plan {
     let mut production_scopes = BTreeSet::new();
     for (name, c) in &mut by {
         let calls = component_calls.remove(name).unwrap_or_default();
-        c.total_calls = calls.len();
-        c.unknown_calls = calls.iter().filter(|x| x.need == CallNeed::Unknown).count();
+        c.total_calls = sites(calls.iter().copied());
+        c.unknown_calls = sites(
+            calls
+                .iter()
+                .copied()
+                .filter(|x| x.need == CallNeed::Unknown),
+        );
+        c.sdk_calls = sites(calls.iter().copied().filter(|x| x.sdk.is_some()));
         c.calls = rows(&calls);
+        c.apis = apis(&calls);
+        (c.unmapped, c.shared_names) = sdk_notes(&calls);
         let (sure, confirm) = scope_uses(&c.calls);
         production_scopes.extend(sure.iter().map(|s| s.scope.clone()));
         c.scopes = sure;
@@ -206,6 +269,94 @@ pub fn plan(audit: &Audit, include: &[Evidence]) -> Plan {
     }
 }
 
+/// Call sites: an SDK call that counts as several operations is one site.
+fn sites<'a>(calls: impl Iterator<Item = &'a Call>) -> usize {
+    calls
+        .map(|c| {
+            (
+                &c.path,
+                c.line,
+                c.sdk.as_ref().map_or(&c.endpoint, |s| &s.written),
+            )
+        })
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// Calls grouped by API, in API order (`other` last).
+fn apis(calls: &[&Call]) -> Vec<ApiGroup> {
+    let mut by: BTreeMap<&str, Vec<&Call>> = BTreeMap::new();
+    for c in calls {
+        by.entry(if c.api.is_empty() { "other" } else { &c.api })
+            .or_default()
+            .push(c);
+    }
+    let mut out: Vec<ApiGroup> = by
+        .into_iter()
+        .map(|(api, calls)| {
+            let endpoints: BTreeSet<(&str, Option<&str>)> = calls
+                .iter()
+                .map(|c| (c.endpoint.as_str(), c.method.as_deref()))
+                .collect();
+            let scopes: BTreeSet<String> = calls
+                .iter()
+                .flat_map(|c| match &c.need {
+                    CallNeed::Scope { scope } => vec![scope.clone()],
+                    CallNeed::ReadOrWrite { read, .. } => vec![read.clone()],
+                    _ => Vec::new(),
+                })
+                .collect();
+            ApiGroup {
+                api: api.to_string(),
+                calls: sites(calls.iter().copied()),
+                endpoints: endpoints.len(),
+                scopes: scopes.into_iter().collect(),
+            }
+        })
+        .collect();
+    out.sort_by_key(|g| g.api == "other");
+    out
+}
+
+/// Unmapped SDK calls by name, and names counted as several operations.
+fn sdk_notes(calls: &[&Call]) -> (Vec<Unmapped>, Vec<SharedName>) {
+    let mut unmapped: BTreeMap<(&str, &str), Unmapped> = BTreeMap::new();
+    let mut shared: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for c in calls {
+        let Some(sdk) = &c.sdk else { continue };
+        if let Some(why) = &sdk.unmapped {
+            let u = unmapped
+                .entry((&sdk.written, why))
+                .or_insert_with(|| Unmapped {
+                    call: sdk.written.clone(),
+                    why: why.clone(),
+                    count: 0,
+                    examples: Vec::new(),
+                });
+            u.count += 1;
+            if u.examples.len() < EXAMPLES {
+                u.examples.push(format!("{}:{}", c.path, c.line));
+            }
+        } else if sdk.alternatives > 1 {
+            shared.entry(&sdk.written).or_default().insert(format!(
+                "{} {}",
+                c.method.as_deref().unwrap_or("?"),
+                c.endpoint
+            ));
+        }
+    }
+    (
+        unmapped.into_values().collect(),
+        shared
+            .into_iter()
+            .map(|(call, ops)| SharedName {
+                call: call.to_string(),
+                operations: ops.into_iter().collect(),
+            })
+            .collect(),
+    )
+}
+
 /// One row per (method, template), in endpoint order.
 fn rows(calls: &[&Call]) -> Vec<CallRow> {
     let mut by: BTreeMap<(&str, Option<&str>), CallRow> = BTreeMap::new();
@@ -219,8 +370,12 @@ fn rows(calls: &[&Call]) -> Vec<CallRow> {
                 count: 0,
                 examples: Vec::new(),
                 need: c.need.clone(),
+                sdk: BTreeSet::new(),
             });
         row.count += 1;
+        if let Some(sdk) = &c.sdk {
+            row.sdk.insert(sdk.written.clone());
+        }
         if row.examples.len() < EXAMPLES {
             row.examples.push(format!("{}:{}", c.path, c.line));
         }
@@ -267,7 +422,7 @@ mod tests {
             method: method.map(str::to_string),
             endpoint: endpoint.into(),
             need,
-            catalogue: false,
+            ..Call::default()
         }
     }
 
@@ -280,6 +435,7 @@ mod tests {
             kind: "env".into(),
             title: String::new(),
             migrated: false,
+            client_secret: false,
             snippet: String::new(),
         }
     }
@@ -345,6 +501,7 @@ mod tests {
                     kind: "go.mod",
                 },
             ],
+            ..Audit::default()
         };
         let p = plan(&audit, &[]);
         let names: Vec<&str> = p.components.iter().map(|c| c.name.as_str()).collect();

@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use super::Audit;
 use super::plan::{ComponentPlan, Plan, ScopeUse};
-use super::{Audit, CallNeed};
 use crate::escape::{markdown_cell, markdown_code, sanitize};
 use crate::outcome::Outcome;
 
@@ -39,14 +39,39 @@ pub fn text(plan: &Plan, audit: &Audit, leaks: &Outcome) -> String {
             );
         }
         more(&mut s, "  ", c.sites.len(), "sites");
-        for row in &c.calls {
+        for site in c.client_secrets.iter().take(SITES_SHOWN) {
             let _ = writeln!(
                 s,
-                "  calls {} ×{} ({}) → {}",
-                row.request(),
-                row.count,
-                sanitize(&row.examples.join(", ")),
-                need_text(&row.need, false)
+                "  {}:{}: {} — {} (move it to private_key_jwt)\n      {}",
+                sanitize(&site.path),
+                site.line,
+                site.pattern,
+                site.title,
+                site.snippet
+            );
+        }
+        more(&mut s, "  ", c.client_secrets.len(), "client-secret sites");
+        for g in &c.apis {
+            let _ = writeln!(
+                s,
+                "  {}: {} → {}",
+                api_label(&g.api),
+                counts(g.calls, g.endpoints),
+                if g.scopes.is_empty() {
+                    "no scope".to_string()
+                } else {
+                    g.scopes.join(" ")
+                }
+            );
+        }
+        for u in &c.unmapped {
+            let _ = writeln!(
+                s,
+                "  unmapped {} ×{} ({}): {}",
+                sanitize(&u.call),
+                u.count,
+                sanitize(&u.examples.join(", ")),
+                u.why
             );
         }
         let _ = writeln!(
@@ -98,13 +123,15 @@ pub fn text(plan: &Plan, audit: &Audit, leaks: &Outcome) -> String {
         s.push('\n');
     }
     let used: usize = plan.components.iter().map(|c| c.sites.len()).sum();
+    let secrets: usize = plan.components.iter().map(|c| c.client_secrets.len()).sum();
     let migrated = audit.sites.iter().filter(|s| s.migrated).count();
     let comps = plan.components.len();
     let _ = writeln!(
         s,
-        "{used} static-token usage site{} in {comps} component{}; {migrated} site{} already on OAuth private keys; {} leaked secret{}.",
+        "{used} static-token usage site{} in {comps} component{}; {secrets} OAuth client{} on a client secret; {migrated} site{} already on OAuth private keys; {} leaked secret{}.",
         plural(used),
         plural(comps),
+        plural(secrets),
         plural(migrated),
         leaks.reported().count(),
         plural(leaks.reported().count()),
@@ -125,7 +152,8 @@ pub fn json(plan: &Plan, audit: &Audit, leaks: &Outcome) -> serde_json::Value {
         "scoped_evidence": plan.scoped_evidence,
         "components": plan.components,
         "elsewhere": plan.elsewhere,
-        "usage": audit.sites.iter().filter(|s| !s.migrated).collect::<Vec<_>>(),
+        "usage": audit.sites.iter().filter(|s| !s.migrated && !s.client_secret).collect::<Vec<_>>(),
+        "client_secrets": audit.sites.iter().filter(|s| s.client_secret).collect::<Vec<_>>(),
         "migrated": audit.sites.iter().filter(|s| s.migrated).collect::<Vec<_>>(),
         "findings": leaks.reported().map(crate::report::finding_json).collect::<Vec<_>>(),
         "stats": crate::report::stats_json(leaks),
@@ -229,24 +257,84 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
         c.sites.len(),
         "sites (`--format json` lists every one)",
     );
-    if !c.calls.is_empty() {
-        s.push_str("\n### Management API calls\n\n| method | endpoint | calls | where | scope |\n|---|---|---|---|---|\n");
-        for row in &c.calls {
-            let wh: Vec<String> = row
-                .examples
-                .iter()
-                .map(|e| format!("`{}`", markdown_cell(e)))
-                .collect();
+    if !c.client_secrets.is_empty() {
+        s.push_str("\n### OAuth clients on a client secret\n\nA client secret (`client_secret_basic` / `client_secret_post`) is a shared secret that leaks like a static token. Switch these clients to **`private_key_jwt`**: register a public key (JWKS) on the app, set its client authentication to *Public key / Private key*, and sign a client assertion with the private key.\n\n");
+        for site in c.client_secrets.iter().take(SITES_SHOWN) {
             let _ = writeln!(
                 s,
-                "| {} | `{}` | {} | {} | {} |",
-                row.method.as_deref().unwrap_or("read or write?"),
-                markdown_cell(&row.endpoint),
-                row.count,
-                wh.join(" "),
-                need_text(&row.need, true)
+                "- `{}:{}`: {}: `{}`",
+                markdown_code(&site.path),
+                site.line,
+                site.title,
+                markdown_code(&site.snippet)
             );
         }
+        more(
+            s,
+            "- ",
+            c.client_secrets.len(),
+            "client-secret sites (`--format json` lists every one)",
+        );
+    }
+    if !c.calls.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n### Management API calls by API\n\n{}Every endpoint, with where it is called and the scope it needs, is in `--format json`.\n\n| API | calls | endpoints | scopes |\n|---|---|---|---|",
+            if c.sdk_calls > 0 {
+                format!(
+                    "{} of the {} calls go through an SDK method. ",
+                    c.sdk_calls, c.total_calls
+                )
+            } else {
+                String::new()
+            }
+        );
+        for g in &c.apis {
+            let scopes: Vec<String> = g.scopes.iter().map(|x| format!("`{x}`")).collect();
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                markdown_cell(&api_label(&g.api)),
+                g.calls,
+                g.endpoints,
+                if scopes.is_empty() {
+                    "–".into()
+                } else {
+                    scopes.join(" ")
+                }
+            );
+        }
+    }
+    if !c.unmapped.is_empty() {
+        s.push_str("\n### SDK calls with no operation\n\nNot counted toward the scopes: check each against Okta's API reference.\n\n");
+        for u in c.unmapped.iter().take(SITES_SHOWN) {
+            let _ = writeln!(
+                s,
+                "- `{}` ×{} (`{}`): {}",
+                markdown_code(&u.call),
+                u.count,
+                markdown_code(&u.examples.join("`, `")),
+                u.why
+            );
+        }
+        more(
+            s,
+            "- ",
+            c.unmapped.len(),
+            "(`--format json` lists every one)",
+        );
+    }
+    if !c.shared_names.is_empty() {
+        let names: Vec<String> = c
+            .shared_names
+            .iter()
+            .map(|n| format!("`{}` ({})", markdown_code(&n.call), n.operations.len()))
+            .collect();
+        let _ = writeln!(
+            s,
+            "\nThese SDK methods fit several operations and the code did not tell which: each was counted. {}",
+            names.join(", ")
+        );
     }
     let scope_list = scope_line(c);
     if !c.scopes.is_empty() {
@@ -350,6 +438,28 @@ fn elsewhere_section(s: &mut String, plan: &Plan) {
     }
 }
 
+/// `Policy` → `PolicyAPI`, as the SDKs name the class.
+fn api_label(api: &str) -> String {
+    match api {
+        "Terraform" => "Terraform resources and data sources".into(),
+        "other" => "other (paths outside Okta's spec)".into(),
+        tag => {
+            tag.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                + "API"
+        }
+    }
+}
+
+fn counts(calls: usize, endpoints: usize) -> String {
+    format!(
+        "{calls} call{} to {endpoints} endpoint{}",
+        plural(calls),
+        plural(endpoints)
+    )
+}
+
 fn names(uses: &[ScopeUse]) -> Vec<&str> {
     uses.iter().map(|u| u.scope.as_str()).collect()
 }
@@ -369,24 +479,6 @@ fn calls_cell(calls: &[String]) -> String {
         format!("{} and {rest} more", shown.join(", "))
     } else {
         shown.join(", ")
-    }
-}
-
-fn need_text(need: &CallNeed, markdown: bool) -> String {
-    let q = |x: &str| {
-        if markdown {
-            format!("`{x}`")
-        } else {
-            x.to_string()
-        }
-    };
-    match need {
-        CallNeed::Scope { scope } => q(scope),
-        CallNeed::ReadOrWrite { read, manage } => {
-            format!("{} to read, {} to write", q(read), q(manage))
-        }
-        CallNeed::NoScope { why } => format!("none: {why}"),
-        CallNeed::Unknown => "unknown: not in Okta's published Management API".into(),
     }
 }
 

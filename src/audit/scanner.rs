@@ -32,6 +32,7 @@ impl<'a> AuditScanner<'a> {
     /// Usage sites and calls, in path and line order whatever order the walk took.
     pub fn into_audit(self) -> Audit {
         let mut audit = self.found.into_inner().unwrap_or_else(|p| p.into_inner());
+        audit.resolve_sdk_calls(self.data);
         audit
             .sites
             .sort_by(|a, b| (&a.path, a.line, &a.pattern).cmp(&(&b.path, b.line, &b.pattern)));
@@ -70,6 +71,8 @@ impl Scanner for AuditScanner<'_> {
         found.sites.extend(local.sites);
         found.calls.extend(local.calls);
         found.manifests.extend(local.manifests);
+        found.sdk.candidates.extend(local.sdk.candidates);
+        found.sdk.definitions.extend(local.sdk.definitions);
         Ok(scanned)
     }
 }

@@ -59,6 +59,12 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         for text in [&mut call.path, &mut call.endpoint] {
             *text = pipeline.scrub(text);
         }
+        if let Some(sdk) = &mut call.sdk {
+            sdk.written = pipeline.scrub(&sdk.written);
+            if let Some(d) = &mut sdk.defined_in {
+                *d = pipeline.scrub(d);
+            }
+        }
     }
     for m in &mut audit.manifests {
         m.path = pipeline.scrub(&m.path);
@@ -101,7 +107,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
         }
     };
     write_output(args.output.as_deref(), |w| w.write_all(text.as_bytes()))?;
-    let usage = audit.sites.iter().any(|s| !s.migrated);
+    let usage = audit.sites.iter().any(|s| !s.migrated && !s.client_secret);
     Ok(
         if leaks.reported().next().is_some() || (args.fail_on_usage && usage) {
             EXIT_FINDINGS

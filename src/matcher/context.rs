@@ -65,6 +65,31 @@ pub fn block(blob: &[u8], start: usize) -> &[u8] {
     }
 }
 
+/// The `n` lines before and after the line holding `start..end`, with it (at most
+/// `LINE_WINDOW` bytes each way): a function body or configuration object around a match.
+pub fn around(blob: &[u8], start: usize, end: usize, n: usize) -> &[u8] {
+    let floor = start.saturating_sub(LINE_WINDOW);
+    let mut from = line_start(blob, start, floor);
+    for _ in 0..n {
+        if from <= floor {
+            break;
+        }
+        from = line_start_before(blob, from - 1, floor);
+    }
+    let ceil = (end + LINE_WINDOW).min(blob.len());
+    let mut to = end;
+    for _ in 0..=n {
+        match memchr2(b'\n', b'\r', &blob[to..ceil]) {
+            Some(i) => to += i + 1,
+            None => {
+                to = ceil;
+                break;
+            }
+        }
+    }
+    &blob[from..to]
+}
+
 fn line_start(blob: &[u8], pos: usize, floor: usize) -> usize {
     memrchr2(b'\n', b'\r', &blob[floor..pos]).map_or(floor, |i| floor + i + 1)
 }

@@ -555,7 +555,7 @@ fn markdown_has_one_snippet_per_sdk_and_aggregated_rows() {
     assert_eq!(users.matches("Node.js SDK:").count(), 1, "{users}");
     assert!(!users.contains("SDK configuration (okta.yaml"), "{users}");
     assert!(
-        users.contains("| GET | `/api/v1/users/{id}` | 2 | `services/users/src/client.js:3` `services/users/src/profile.js:1` | `okta.users.read` |"),
+        users.contains("| UserAPI | 3 | 2 | `okta.users.read` |"),
         "{users}"
     );
     assert!(md.contains("## Evidence outside production code"), "{md}");

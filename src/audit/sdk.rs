@@ -1,0 +1,470 @@
+//! Calls through Okta's SDKs. Code rarely writes `/api/v1/...` itself: it calls
+//! `client.UserAPI.ListUsers(ctx)`, `await client.list_users()`, `userApi.listUsers()`.
+//! The generated SDKs name their methods after the spec's operationId (in each
+//! language's case) and their API classes after its tags, so a method name finds its
+//! operation in `operations.toml`, narrowed by the receiver when a name is shared.
+//!
+//! A method that the audited repository defines itself (a vendored or legacy SDK, such as
+//! terraform-provider-okta's `sdk/`) is followed instead: its caller is credited with the
+//! requests the method's body makes.
+//!
+//! Reading a file only records what it calls and defines ([`FileCalls`]); resolving waits
+//! for the whole walk ([`resolve`]), since a definition may come after its callers.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+use serde::Serialize;
+
+use super::data::{AuditData, Operation, sdk_key, tag_key};
+use super::{Call, CallNeed};
+use crate::locate::LineCursor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Go,
+    Python,
+    Java,
+    Node,
+    #[serde(rename = ".net")]
+    DotNet,
+}
+
+impl Lang {
+    fn of(path: &str) -> Option<Lang> {
+        let ext = path.rsplit_once('.')?.1;
+        Some(match ext {
+            "go" => Lang::Go,
+            "py" => Lang::Python,
+            "java" | "kt" | "kts" | "scala" | "groovy" => Lang::Java,
+            "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => Lang::Node,
+            "cs" | "vb" | "fs" => Lang::DotNet,
+            _ => return None,
+        })
+    }
+
+    /// The file imports one of Okta's SDKs (any version).
+    fn imports_sdk(self, blob: &[u8]) -> bool {
+        static RE: OnceLock<[Regex; 5]> = OnceLock::new();
+        let re = RE.get_or_init(|| {
+            [
+                r"(?-u)github\.com/okta/okta-(?:sdk|governance-sdk)-golang",
+                r"(?m-u)^\s*(?:from\s+okta[.\s]|import\s+okta\b)",
+                r"(?-u)\bcom\.okta\.sdk\b",
+                r"(?-u)@okta/okta-sdk-nodejs",
+                r"(?-u)\bOkta\.Sdk\b",
+            ]
+            .map(|r| Regex::new(r).expect("static regex"))
+        });
+        let i = match self {
+            Lang::Go => 0,
+            Lang::Python => 1,
+            Lang::Java => 2,
+            Lang::Node => 3,
+            Lang::DotNet => 4,
+        };
+        re[i].is_match(blob)
+    }
+
+    /// `receiver.method(first-argument`: the receiver is the identifier before the dot,
+    /// or absent after a call (`getClient(meta).ListX(`).
+    fn call_regex(self) -> &'static Regex {
+        static RE: OnceLock<[Regex; 4]> = OnceLock::new();
+        let re = RE.get_or_init(|| {
+            [
+                // Go and .NET: exported methods start upper case.
+                r"(?-u)(?:\b([A-Za-z_]\w*)|\))\s*\.\s*([A-Z]\w*)\s*\(\s*([A-Za-z_][\w.]*)?",
+                r"(?-u)(?:\b([A-Za-z_]\w*)|\))\s*\.\s*([a-z_]\w*)\s*\(\s*([A-Za-z_][\w.]*)?",
+                // Java and JavaScript: lower camel case; `$` is an identifier character.
+                r"(?-u)(?:\b([A-Za-z_$][\w$]*)|\))\s*\.\s*([a-z]\w*)\s*\(\s*([A-Za-z_][\w.]*)?",
+                r"(?-u)(?:\b([A-Za-z_]\w*)|\))\s*\.\s*([A-Z]\w*)\s*(?:<[^<>()]*>)?\s*\(\s*([A-Za-z_][\w.]*)?",
+            ]
+            .map(|r| Regex::new(r).expect("static regex"))
+        });
+        &re[match self {
+            Lang::Go => 0,
+            Lang::Python => 1,
+            Lang::Java | Lang::Node => 2,
+            Lang::DotNet => 3,
+        }]
+    }
+}
+
+/// One `receiver.method(` of a file that may be an SDK call.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: String,
+    pub line: usize,
+    pub lang: Lang,
+    /// The identifier the method is called on, or for Java and .NET the API class of
+    /// the variable it is called on (`UserApi userApi = …; userApi.listUsers()`).
+    pub receiver: Option<String>,
+    pub name: String,
+    /// Go: the first argument is a context, as every Go SDK method takes.
+    pub context_first: bool,
+    pub imports_sdk: bool,
+}
+
+/// A method the repository defines whose body sends Management API requests.
+#[derive(Debug, Clone)]
+pub struct Definition {
+    pub path: String,
+    pub line: usize,
+    /// The receiver's type (`ApplicationResource`).
+    pub type_name: String,
+    pub name: String,
+    /// (method, endpoint template, need) of each request in the body.
+    pub requests: Vec<(Option<String>, String, CallNeed)>,
+}
+
+#[derive(Debug, Default)]
+pub struct FileCalls {
+    pub candidates: Vec<Candidate>,
+    pub definitions: Vec<Definition>,
+}
+
+/// How an SDK call was resolved, for reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SdkCall {
+    /// As written: `UserAPI.ListUsers`, `client.list_users`, `getClient(…).ListX`.
+    pub written: String,
+    pub lang: Lang,
+    /// The spec operationId it resolved to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// The repository's own method it resolved to: its file…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defined_in: Option<String>,
+    /// …and line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defined_line: Option<usize>,
+    /// The name fits this many operations and the receiver did not tell them apart:
+    /// each is counted.
+    #[serde(skip_serializing_if = "is_one")]
+    pub alternatives: usize,
+    /// Why no operation was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unmapped: Option<String>,
+}
+
+fn is_one(n: &usize) -> bool {
+    *n <= 1
+}
+
+/// SDK call candidates and request-making method definitions of one file; `requests` are
+/// the endpoint calls already found in it (for the definitions' bodies).
+pub fn read(path: &str, blob: &[u8], requests: &[Call]) -> FileCalls {
+    let mut out = FileCalls::default();
+    let Some(lang) = Lang::of(path) else {
+        return out;
+    };
+    let imports_sdk = lang.imports_sdk(blob);
+    if lang == Lang::Go {
+        out.definitions = definitions(path, blob, requests);
+    }
+    // Go SDK calls are recognisable without the import (`XAPI.Method(ctx`, and the
+    // repository's own methods); the other languages' need it.
+    if !imports_sdk && lang != Lang::Go {
+        return out;
+    }
+    let types = if matches!(lang, Lang::Java | Lang::DotNet) {
+        declared_api_types(blob)
+    } else {
+        HashMap::new()
+    };
+    let mut lines = LineCursor::default();
+    for c in lang.call_regex().captures_iter(blob) {
+        let whole = c.get(0).expect("group 0");
+        let name = String::from_utf8_lossy(&c[2]).into_owned();
+        let mut receiver = c.get(1).map(|r| String::from_utf8_lossy(r.as_bytes()));
+        if receiver
+            .as_deref()
+            .is_some_and(|r| matches!(r, "this" | "self" | "super" | "cls" | "base"))
+        {
+            continue;
+        }
+        if let Some(t) = receiver.as_deref().and_then(|r| types.get(r)) {
+            receiver = Some(t.clone().into());
+        }
+        let context_first = c.get(3).is_some_and(|a| {
+            let a = a.as_bytes().to_ascii_lowercase();
+            a.windows(3).any(|w| w == b"ctx") || a.windows(7).any(|w| w == b"context")
+        });
+        out.candidates.push(Candidate {
+            path: path.to_string(),
+            line: lines.advance(blob, whole.start()).0,
+            lang,
+            receiver: receiver.map(|r| r.into_owned()),
+            name,
+            context_first,
+            imports_sdk,
+        });
+    }
+    out
+}
+
+/// Java and .NET variables, fields and parameters of an API class type: `UserApi userApi`,
+/// `private readonly IUserApi _userApi`, `var api = new GroupApi(client)`.
+fn declared_api_types(blob: &[u8]) -> HashMap<String, String> {
+    static RE: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (typed, inferred) = RE.get_or_init(|| {
+        (
+            Regex::new(r"(?-u)\b(I?[A-Z]\w*Api)\s*(?:<[^<>]*>)?\s+([A-Za-z_]\w*)\s*[;=),]")
+                .expect("static regex"),
+            Regex::new(r"(?-u)\b(?:var|val|let|const|final)\s+([A-Za-z_]\w*)\s*=\s*new\s+([A-Z]\w*Api)\s*\(")
+                .expect("static regex"),
+        )
+    });
+    let mut out = HashMap::new();
+    for c in typed.captures_iter(blob) {
+        let t = String::from_utf8_lossy(&c[1]);
+        // `IUserApi` is the interface of `UserApi`.
+        let t = match t.strip_prefix('I') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => rest.to_string(),
+            _ => t.into_owned(),
+        };
+        out.insert(String::from_utf8_lossy(&c[2]).into_owned(), t);
+    }
+    for c in inferred.captures_iter(blob) {
+        out.insert(
+            String::from_utf8_lossy(&c[1]).into_owned(),
+            String::from_utf8_lossy(&c[2]).into_owned(),
+        );
+    }
+    out
+}
+
+/// Go methods (`func (m *T) Name(`) whose bodies make endpoint calls: gofmt closes a
+/// top-level function with `}` in column 0.
+fn definitions(path: &str, blob: &[u8], requests: &[Call]) -> Vec<Definition> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?m-u)^func\s*\(\s*\w*\s*\*?\s*(\w+)(?:\[[^\]]*\])?\s*\)\s*(\w+)\s*[(\[]")
+            .expect("static regex")
+    });
+    let mut out = Vec::new();
+    if requests.is_empty() {
+        return out;
+    }
+    let mut lines = LineCursor::default();
+    for c in re.captures_iter(blob) {
+        let start = c.get(0).expect("group 0").start();
+        let end =
+            memchr::memmem::find(&blob[start..], b"\n}").map_or(blob.len(), |i| start + i + 2);
+        let first = lines.advance(blob, start).0;
+        let last = first + memchr::memchr_iter(b'\n', &blob[start..end]).count();
+        let inside: Vec<(Option<String>, String, CallNeed)> = requests
+            .iter()
+            .filter(|r| r.path == path && (first..=last).contains(&r.line))
+            .map(|r| (r.method.clone(), r.endpoint.clone(), r.need.clone()))
+            .collect();
+        if !inside.is_empty() {
+            out.push(Definition {
+                path: path.to_string(),
+                line: first,
+                type_name: String::from_utf8_lossy(&c[1]).into_owned(),
+                name: String::from_utf8_lossy(&c[2]).into_owned(),
+                requests: inside,
+            });
+        }
+    }
+    out
+}
+
+/// The repository's own request-making methods, by name.
+pub struct Definitions<'a> {
+    by_name: HashMap<&'a str, Vec<&'a Definition>>,
+}
+
+impl<'a> Definitions<'a> {
+    pub fn new(all: &'a [Definition]) -> Self {
+        let mut by_name: HashMap<&str, Vec<&Definition>> = HashMap::new();
+        for d in all {
+            by_name.entry(d.name.as_str()).or_default().push(d);
+        }
+        Definitions { by_name }
+    }
+
+    /// The definitions a Go call may reach: on the receiver's type when the receiver
+    /// names one (`client.Application.X` → `ApplicationResource`), else every method of
+    /// that name when the receiver is a call's result (`getSupplement(meta).X`).
+    fn reached(&self, c: &Candidate) -> Vec<&'a Definition> {
+        if c.lang != Lang::Go || !c.context_first {
+            return Vec::new();
+        }
+        let Some(defs) = self.by_name.get(c.name.as_str()) else {
+            return Vec::new();
+        };
+        match &c.receiver {
+            Some(r) => {
+                let r = tag_key(r);
+                defs.iter()
+                    .copied()
+                    .filter(|d| {
+                        let t = tag_key(&d.type_name);
+                        t == r || t.strip_suffix("resource") == Some(r.as_str())
+                    })
+                    .collect()
+            }
+            None => defs.clone(),
+        }
+    }
+}
+
+/// Is `c` a call through an SDK API object (so that a name the spec does not know is
+/// listed as unmapped rather than ignored)?
+fn through_api_object(data: &AuditData, c: &Candidate) -> bool {
+    let Some(r) = &c.receiver else {
+        return false;
+    };
+    match c.lang {
+        // v3+: `UserAPI.ListUsers(ctx`; v2: `client.User.ListUsers(ctx` (needs the import).
+        Lang::Go => c.context_first && (r.ends_with("API") || c.imports_sdk && data.is_tag(r)),
+        Lang::Node | Lang::Java | Lang::DotNet => {
+            (r.ends_with("Api") || r.ends_with("API")) && data.is_tag(r)
+        }
+        Lang::Python => false,
+    }
+}
+
+/// Plumbing of the generated API classes that is no operation.
+fn plumbing(name: &str) -> bool {
+    let key = sdk_key(name);
+    matches!(
+        key.as_str(),
+        "execute" | "getapiclient" | "setapiclient" | "getconfiguration"
+    )
+}
+
+/// SDK calls of the whole walk: each candidate that reaches a repository method or names
+/// a spec operation becomes one [`Call`] per request (several when a name is shared and
+/// the receiver does not decide: the union, marked); calls through an API object that
+/// nothing resolves are kept, unmapped, with the reason.
+pub fn resolve(
+    data: &AuditData,
+    candidates: &[Candidate],
+    definitions: &[Definition],
+) -> Vec<Call> {
+    let defs = Definitions::new(definitions);
+    let mut out = Vec::new();
+    for c in candidates {
+        if plumbing(&c.name) {
+            continue;
+        }
+        let written = match &c.receiver {
+            Some(r) => format!("{r}.{}", c.name),
+            None => format!("(…).{}", c.name),
+        };
+        let sdk =
+            |operation_id: Option<String>, defined: Option<&Definition>, alternatives| SdkCall {
+                written: written.clone(),
+                lang: c.lang,
+                operation_id,
+                defined_in: defined.map(|d| d.path.clone()),
+                defined_line: defined.map(|d| d.line),
+                alternatives,
+                unmapped: None,
+            };
+        let reached = defs.reached(c);
+        // A method calling its own package's methods is already counted where they are.
+        let reached: Vec<&Definition> = reached.into_iter().filter(|d| d.path != c.path).collect();
+        if !reached.is_empty() {
+            let n: usize = reached.iter().map(|d| d.requests.len()).sum();
+            for d in &reached {
+                for (method, endpoint, need) in &d.requests {
+                    out.push(Call {
+                        path: c.path.clone(),
+                        line: c.line,
+                        method: method.clone(),
+                        api: data.api_of(method.as_deref(), endpoint),
+                        endpoint: endpoint.clone(),
+                        need: need.clone(),
+                        catalogue: false,
+                        sdk: Some(sdk(None, Some(d), n)),
+                    });
+                }
+            }
+            continue;
+        }
+        let gated = c.imports_sdk || through_api_object(data, c);
+        // Go's SDK methods all take a context first; anything else is another package.
+        let shaped = c.lang != Lang::Go || c.context_first;
+        if !gated || !shaped {
+            continue;
+        }
+        let ops = data.operations_named(c.receiver.as_deref(), &c.name);
+        if ops.is_empty() {
+            if through_api_object(data, c) {
+                out.push(unmapped(c, written.clone(), format!(
+                    "no operation of Okta's Management API spec (current or earlier operationIds) is named `{}`",
+                    c.name
+                )));
+            }
+            continue;
+        }
+        let n = ops.len();
+        for o in ops {
+            out.push(operation_call(
+                c,
+                o,
+                sdk(Some(o.operation_id.clone()), None, n),
+            ));
+        }
+    }
+    out
+}
+
+fn operation_call(c: &Candidate, o: &Operation, sdk: SdkCall) -> Call {
+    Call {
+        path: c.path.clone(),
+        line: c.line,
+        method: Some(o.method.clone()),
+        endpoint: o.path.clone(),
+        api: o.tag.clone(),
+        need: CallNeed::Scope {
+            scope: o.scope.clone(),
+        },
+        catalogue: false,
+        sdk: Some(sdk),
+    }
+}
+
+fn unmapped(c: &Candidate, written: String, why: String) -> Call {
+    Call {
+        path: c.path.clone(),
+        line: c.line,
+        method: None,
+        endpoint: written.clone(),
+        api: c.receiver.as_deref().map(api_name).unwrap_or_default(),
+        need: CallNeed::Unknown,
+        catalogue: false,
+        sdk: Some(SdkCall {
+            written,
+            lang: c.lang,
+            operation_id: None,
+            defined_in: None,
+            defined_line: None,
+            alternatives: 0,
+            unmapped: Some(why),
+        }),
+    }
+}
+
+/// `UserAPI`, `userApi`, `IUserApi` → `User`: the group an API object's calls go under.
+fn api_name(receiver: &str) -> String {
+    let r = receiver
+        .strip_suffix("API")
+        .or_else(|| receiver.strip_suffix("Api"))
+        .unwrap_or(receiver);
+    let mut s = String::new();
+    for (i, ch) in r.chars().enumerate() {
+        s.extend(if i == 0 {
+            ch.to_uppercase().collect::<Vec<_>>()
+        } else {
+            vec![ch]
+        });
+    }
+    s
+}
