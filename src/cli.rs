@@ -206,6 +206,13 @@ pub struct AuditArgs {
     #[arg(long)]
     pub fail_on_usage: bool,
 
+    /// Also write the plan's service apps as code: `--emit terraform DIR` writes
+    /// DIR/okta-service-apps.tf (okta provider): per component an API service app with
+    /// private_key_jwt, its scopes, a custom admin role, a resource set and the role
+    /// assignment.
+    #[arg(long, num_args = 2, value_names = ["KIND", "DIR"])]
+    pub emit: Option<Vec<PathBuf>>,
+
     /// Also count these classes of evidence toward components and scopes (by default only
     /// production code and configuration do; tests, recorded fixtures, docs and endpoint
     /// catalogues are summarised separately).

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use regex::bytes::Regex;
 use serde::Deserialize;
 
+use super::roles::Roles;
 use crate::error::{Error, Result};
 use crate::rules::{EMBEDDED_AUDIT, build_regex};
 use crate::tomlfile;
@@ -215,6 +216,8 @@ pub struct AuditData {
     pub terraform: Vec<TerraformSpec>,
     #[cfg_attr(not(test), allow(dead_code))]
     pub scope_examples: Vec<ScopeExample>,
+    /// Operations → custom admin role permissions.
+    pub roles: Roles,
 }
 
 impl AuditData {
@@ -319,6 +322,10 @@ impl AuditData {
                 .collect(),
             terraform: scopes.terraform,
             scope_examples: scopes.example,
+            roles: {
+                let (origin, text) = file("permissions.toml")?;
+                Roles::parse(text, origin)?
+            },
         })
     }
 

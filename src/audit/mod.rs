@@ -7,9 +7,11 @@ pub mod endpoint;
 pub mod evidence;
 pub mod plan;
 pub mod report;
+pub mod roles;
 pub mod sarif;
 pub mod scanner;
 pub mod sdk;
+pub mod terraform;
 
 use regex::bytes::Regex;
 use serde::Serialize;

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::evidence::{self, Evidence};
+use super::roles::{self, RolePlan, Roles};
 use super::{Audit, Call, CallNeed, Site};
 
 /// Example locations kept per aggregated call.
@@ -50,6 +51,8 @@ pub struct ComponentPlan {
     pub unmapped: Vec<Unmapped>,
     /// SDK method names that fit several operations: each was counted.
     pub shared_names: Vec<SharedName>,
+    /// The custom admin role its service app needs.
+    pub role: RolePlan,
 }
 
 /// A component's calls to one API.
@@ -155,7 +158,7 @@ fn unit_of<'a>(path: &str, units: &'a BTreeMap<String, &'static str>) -> (String
     }
 }
 
-pub fn plan(audit: &Audit, include: &[Evidence]) -> Plan {
+pub fn plan(audit: &Audit, include: &[Evidence], roles: &Roles) -> Plan {
     let scoped = |e: Evidence| e == Evidence::Production || include.contains(&e);
     let units: BTreeMap<String, &'static str> = audit
         .manifests
@@ -222,6 +225,17 @@ pub fn plan(audit: &Audit, include: &[Evidence]) -> Plan {
         c.calls = rows(&calls);
         c.apis = apis(&calls);
         (c.unmapped, c.shared_names) = sdk_notes(&calls);
+        c.role = roles::plan(
+            roles,
+            c.calls.iter().filter_map(|r| {
+                let scope = match &r.need {
+                    CallNeed::Scope { scope } => scope,
+                    CallNeed::ReadOrWrite { read, .. } => read,
+                    CallNeed::NoScope { .. } | CallNeed::Unknown => return None,
+                };
+                Some((scope.as_str(), r.method.as_deref(), r.endpoint.as_str()))
+            }),
+        );
         let (sure, confirm) = scope_uses(&c.calls);
         production_scopes.extend(sure.iter().map(|s| s.scope.clone()));
         c.scopes = sure;
@@ -503,7 +517,8 @@ mod tests {
             ],
             ..Audit::default()
         };
-        let p = plan(&audit, &[]);
+        let roles = crate::audit::data::AuditData::load().unwrap().roles;
+        let p = plan(&audit, &[], &roles);
         let names: Vec<&str> = p.components.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["services/groups/", "services/users/"]);
         let users = &p.components[1];
@@ -532,7 +547,7 @@ mod tests {
         assert_eq!(docs.sites.len(), 1);
         assert_eq!(docs.extra_scopes, ["okta.apps.manage"]);
         // Included on request.
-        let p = plan(&audit, &[Evidence::Tests]);
+        let p = plan(&audit, &[Evidence::Tests], &roles);
         let users = p
             .components
             .iter()

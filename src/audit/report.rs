@@ -79,6 +79,23 @@ pub fn text(plan: &Plan, audit: &Audit, leaks: &Outcome) -> String {
             "  scopes for its service app: {}",
             scope_line(c).unwrap_or_else(|| "(no Management API calls found)".into())
         );
+        if !c.role.permissions.is_empty() {
+            let perms: Vec<&str> = c
+                .role
+                .permissions
+                .iter()
+                .map(|p| p.permission.as_str())
+                .collect();
+            let _ = writeln!(s, "  custom admin role permissions: {}", perms.join(" "));
+        }
+        if !c.role.standard.is_empty() {
+            let scopes: Vec<&str> = c.role.standard.iter().map(|u| u.scope.as_str()).collect();
+            let _ = writeln!(
+                s,
+                "  no custom-role permission for: {} (a standard admin role is needed)",
+                scopes.join(" ")
+            );
+        }
         if !c.scopes_to_confirm.is_empty() {
             let _ = writeln!(
                 s,
@@ -362,18 +379,64 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
             plural(c.unknown_calls)
         );
     }
+    role_section(s, c);
     let scope_list = scope_list.unwrap_or_else(|| "okta.users.read".to_string());
     let _ = writeln!(
         s,
         "\n### Steps\n\n1. Create an API service integration (service app) for `{}`: client authentication **Public key / Private key**, \
-         generate a key pair, keep the private key in your secret manager.\n2. Grant it exactly these scopes: `{scope_list}` \
-         (and an admin role only if an endpoint requires one).\n3. Switch the code:\n",
-        markdown_code(&c.name)
+         generate a key pair, keep the private key in your secret manager.\n2. Grant it exactly these scopes: `{scope_list}`{}.\n3. Switch the code:\n",
+        markdown_code(&c.name),
+        if c.role.permissions.is_empty() && c.role.standard.is_empty() {
+            ""
+        } else {
+            " and assign it the admin role above (`--emit terraform DIR` writes both as Terraform)"
+        }
     );
     for tool in tools(&c.uses) {
         let _ = writeln!(s, "{}", snippet_for(tool, &scope_list));
     }
     let _ = writeln!(s, "4. {REVOKE}");
+}
+
+/// The custom admin role: scopes say which APIs the app may call, the role which objects
+/// it may act on; Okta checks both.
+fn role_section(s: &mut String, c: &ComponentPlan) {
+    let role = &c.role;
+    if role.permissions.is_empty() && role.standard.is_empty() {
+        return;
+    }
+    s.push_str("\n### Admin role\n\nScopes say which APIs the service app may call; an admin role says which objects it may act on, and Okta checks both. The least privilege is a custom admin role with these permissions, bound to a resource set");
+    if role.resources.is_empty() {
+        s.push_str(".\n");
+    } else {
+        let r: Vec<String> = role
+            .resources
+            .iter()
+            .map(|p| format!("`https://<org>{p}`"))
+            .collect();
+        let _ = writeln!(s, " of {}.", r.join(", "));
+    }
+    if !role.permissions.is_empty() {
+        s.push_str("\n| permission | needed by |\n|---|---|\n");
+        for p in &role.permissions {
+            let _ = writeln!(s, "| `{}` | {} |", p.permission, calls_cell(&p.calls));
+        }
+    }
+    if !role.standard.is_empty() {
+        s.push_str(
+            "\nNo custom-role permission covers these; they need a standard admin role:\n\n",
+        );
+        for u in &role.standard {
+            let _ = writeln!(s, "- `{}` ({}): {}", u.scope, calls_cell(&u.calls), u.why);
+        }
+    }
+    if !role.inferred.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{} of these mappings are inferred from the permission names rather than stated by Okta (`rules/audit/permissions.toml` says which): try them in a preview org first.",
+            role.inferred.len()
+        );
+    }
 }
 
 fn elsewhere_section(s: &mut String, plan: &Plan) {

@@ -468,3 +468,157 @@ fn api_name(receiver: &str) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each (method, endpoint) a file's SDK calls resolve to, with what was written.
+    fn resolved(path: &str, code: &str) -> Vec<String> {
+        let data = AuditData::load().unwrap();
+        let found = read(path, code.as_bytes(), &[]);
+        resolve(&data, &found.candidates, &[])
+            .iter()
+            .map(|c| {
+                let sdk = c.sdk.as_ref().unwrap();
+                match &sdk.unmapped {
+                    Some(_) => format!("{} unmapped", sdk.written),
+                    None => format!(
+                        "{} {} {}",
+                        sdk.written,
+                        c.method.as_deref().unwrap_or("?"),
+                        c.endpoint
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn go_v3_and_later_calls_resolve_with_or_without_the_import() {
+        let code = "package x\n\nfunc f(ctx context.Context, c *okta.APIClient) {\n\tusers, _, err := c.UserAPI.ListUsers(ctx).Limit(200).Execute()\n\tc.PolicyAPI.\n\t\tReplacePolicyRule(ctx, pid, rid).PolicyRule(r).Execute()\n\tgetV5(meta).NetworkZoneAPI.DeactivateNetworkZone(ctx, id).Execute()\n\tc.UserAPI.ListUsersOfTheMoon(ctx)\n\tfmt.Println(\"x\")\n\tplan.Policy.IsNull()\n}\n";
+        assert_eq!(
+            resolved("svc/x.go", code),
+            [
+                "UserAPI.ListUsers GET /api/v1/users",
+                "PolicyAPI.ReplacePolicyRule PUT /api/v1/policies/{id}/rules/{id}",
+                "NetworkZoneAPI.DeactivateNetworkZone POST /api/v1/zones/{id}/lifecycle/deactivate",
+                "UserAPI.ListUsersOfTheMoon unmapped",
+            ]
+        );
+    }
+
+    #[test]
+    fn go_v2_calls_need_the_import_and_a_context() {
+        let code = "import \"github.com/okta/okta-sdk-golang/v2/okta\"\n\nfunc f() {\n\tclient.User.ListUsers(ctx, nil)\n\tclient.Group.GetGroup(context.Background(), id)\n\tuser.GetProfile()\n}\n";
+        assert_eq!(
+            resolved("svc/x.go", code),
+            [
+                "User.ListUsers GET /api/v1/users",
+                "Group.GetGroup GET /api/v1/groups/{id}",
+            ]
+        );
+        let without = code.replace("okta-sdk-golang", "other-sdk");
+        assert!(resolved("svc/x.go", &without).is_empty());
+    }
+
+    #[test]
+    fn python_node_java_and_dotnet_calls_resolve_only_where_the_sdk_is_imported() {
+        let py = "from okta.client import Client as OktaClient\n\nasync def main():\n    users, resp, err = await client.list_users()\n    user, _, _ = await okta_client.get_user(uid)\n    self.list_users()\n";
+        assert_eq!(
+            resolved("app/sync.py", py),
+            [
+                "client.list_users GET /api/v1/users",
+                "okta_client.get_user GET /api/v1/users/{id}",
+            ]
+        );
+        let boto = "import boto3\niam = boto3.client('iam')\niam.list_users()\n";
+        assert!(resolved("app/aws.py", boto).is_empty());
+
+        let node = "const okta = require('@okta/okta-sdk-nodejs');\nconst users = await client.userApi.listUsers();\nawait client.groupApi.listGroups({ q: 'eng' });\nclient.userApi.listUsersOfTheMoon();\n";
+        assert_eq!(
+            resolved("web/okta.js", node),
+            [
+                "userApi.listUsers GET /api/v1/users",
+                "groupApi.listGroups GET /api/v1/groups",
+                "userApi.listUsersOfTheMoon unmapped",
+            ]
+        );
+
+        let java = "import com.okta.sdk.resource.api.UserApi;\nclass S {\n  private final UserApi users;\n  void f() {\n    UserApi api = new UserApi(client);\n    api.listUsers(null, null, 200, null, null, null, null);\n    users.getUser(id, null, null);\n    new GroupApi(client).listGroups(null, null, null, 10, null, null, null, null);\n  }\n}\n";
+        assert_eq!(
+            resolved("svc/S.java", java),
+            [
+                "UserApi.listUsers GET /api/v1/users",
+                "UserApi.getUser GET /api/v1/users/{id}",
+                "(…).listGroups GET /api/v1/groups",
+            ]
+        );
+
+        let cs = "using Okta.Sdk.Api;\nclass S {\n  private readonly IUserApi _userApi;\n  async Task F() {\n    var groupApi = new GroupApi(config);\n    var users = await _userApi.ListUsers().ToListAsync();\n    await groupApi.ListGroupsAsync();\n  }\n}\n";
+        assert_eq!(
+            resolved("svc/S.cs", cs),
+            [
+                "UserApi.ListUsers GET /api/v1/users",
+                "GroupApi.ListGroupsAsync GET /api/v1/groups",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shared_name_is_the_union_and_says_so() {
+        let data = AuditData::load().unwrap();
+        let code = "from okta.client import Client\nawait client.get_org_settings()\n";
+        let found = read("a.py", code.as_bytes(), &[]);
+        let calls = resolve(&data, &found.candidates, &[]);
+        assert_eq!(calls.len(), 2);
+        assert!(
+            calls
+                .iter()
+                .all(|c| c.sdk.as_ref().unwrap().alternatives == 2)
+        );
+    }
+
+    #[test]
+    fn the_repositorys_own_methods_credit_their_callers() {
+        let data = AuditData::load().unwrap();
+        let sdk_file = "package sdk\n\nfunc (m *ApplicationResource) UpdateApplication(ctx context.Context, appId string, body App) (App, error) {\n\turl := fmt.Sprintf(\"/api/v1/apps/%v\", appId)\n\treq, err := m.client.requestExecutor.NewRequest(\"PUT\", url, body)\n\treturn nil, err\n}\n\nfunc (m *APISupplement) GetEmailSender(ctx context.Context, id string) {\n\turl := fmt.Sprintf(\"/api/v1/org/email/sender/%s\", id)\n\treq, _ := re.NewRequest(http.MethodGet, url, nil)\n}\n";
+        let mut audit = crate::audit::Audit::default();
+        let engine = crate::engine::Engine::builtin();
+        crate::audit::audit_blob(
+            &data,
+            &engine,
+            "sdk/v2_application.go",
+            sdk_file.as_bytes(),
+            &mut audit,
+        );
+        let caller = "package idaas\n\nfunc r() {\n\tgetOktaClientFromMetadata(meta).Application.UpdateApplication(ctx, id, app)\n\tgetAPISupplementFromMetadata(meta).GetEmailSender(ctx, id)\n\tclient.Group.UpdateApplication(ctx, id, app)\n}\n";
+        crate::audit::audit_blob(&data, &engine, "okta/app.go", caller.as_bytes(), &mut audit);
+        assert_eq!(audit.sdk.definitions.len(), 2);
+        let calls = resolve(&data, &audit.sdk.candidates, &audit.sdk.definitions);
+        let got: Vec<String> = calls
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {} {}",
+                    c.sdk.as_ref().unwrap().written,
+                    c.method.as_deref().unwrap_or("?"),
+                    c.endpoint,
+                    c.sdk
+                        .as_ref()
+                        .unwrap()
+                        .defined_in
+                        .as_deref()
+                        .unwrap_or("spec")
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "Application.UpdateApplication PUT /api/v1/apps/{id} sdk/v2_application.go",
+                "(…).GetEmailSender GET /api/v1/org/email/sender/{id} sdk/v2_application.go",
+            ]
+        );
+    }
+}

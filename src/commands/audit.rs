@@ -5,7 +5,7 @@ use crate::audit::evidence::Evidence;
 use crate::audit::report;
 use crate::audit::sarif::{self as audit_sarif, UsageNote};
 use crate::audit::scanner::AuditScanner;
-use crate::audit::{Audit, plan};
+use crate::audit::{Audit, plan, terraform};
 use crate::cli::{AuditArgs, AuditFormat, EvidenceClass};
 use crate::error::{Error, Result};
 use crate::finding::Root;
@@ -17,6 +17,19 @@ use crate::source::fs::{WalkOptions, scan_root};
 
 pub fn run(args: AuditArgs) -> Result<i32> {
     let started = std::time::Instant::now();
+    let emit_dir = match args.emit.as_deref() {
+        None => None,
+        Some([kind, dir]) if kind.as_os_str() == "terraform" => Some(dir.clone()),
+        Some(other) => {
+            return Err(Error::new(format!(
+                "--emit {}: the kind of code to emit is `terraform` (--emit terraform DIR)",
+                other
+                    .first()
+                    .map(|k| crate::escape::sanitize(&k.to_string_lossy()))
+                    .unwrap_or_default()
+            )));
+        }
+    };
     let data = AuditData::load()?;
     // The scan's own pipeline: the same rules, each root's settings, scrubbing and order.
     let settings = Settings {
@@ -79,7 +92,10 @@ pub fn run(args: AuditArgs) -> Result<i32> {
             EvidenceClass::Catalogues => Evidence::Catalogue,
         })
         .collect();
-    let plan = plan::plan(&audit, &include);
+    let plan = plan::plan(&audit, &include, &data.roles);
+    if let Some(dir) = &emit_dir {
+        emit_terraform(&plan, dir)?;
+    }
     let text = match args.format {
         AuditFormat::Text => report::text(&plan, &audit, &leaks),
         AuditFormat::Json => {
@@ -115,4 +131,25 @@ pub fn run(args: AuditArgs) -> Result<i32> {
             EXIT_CLEAN
         },
     )
+}
+
+/// `--emit terraform DIR`: the service apps as HCL, and a line on standard error saying
+/// what was written.
+fn emit_terraform(plan: &plan::Plan, dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, &e))?;
+    let path = dir.join(terraform::FILE_NAME);
+    let hcl = terraform::emit(plan);
+    crate::atomic::write_file(&path, |w| w.write_all(hcl.as_bytes()))
+        .map_err(|e| Error::io("write", &path, &e))?;
+    let apps = plan
+        .components
+        .iter()
+        .filter(|c| !c.scopes.is_empty())
+        .count();
+    eprintln!(
+        "tokenwarden: wrote {} ({apps} service app{}); run `terraform init && terraform plan` there",
+        display_path(&path),
+        if apps == 1 { "" } else { "s" }
+    );
+    Ok(())
 }

@@ -7,6 +7,7 @@
 mod common;
 
 mod audit;
+mod audit_emit;
 mod bad_input;
 mod deep_trees;
 mod fake_okta;
