@@ -5,6 +5,7 @@
 pub mod data;
 pub mod endpoint;
 pub mod evidence;
+pub mod model;
 pub mod plan;
 pub mod report;
 pub mod roles;
@@ -13,150 +14,12 @@ pub mod scanner;
 pub mod sdk;
 pub mod terraform;
 
-use regex::bytes::Regex;
-use serde::Serialize;
-
 use crate::engine::Engine;
 use crate::locate::{LineCursor, redacted_line};
 use crate::matcher::context;
-use data::{AuditData, Need};
-
-/// One place that uses a static token (or, `migrated`, already uses OAuth private keys).
-#[derive(Debug, Clone, Serialize)]
-pub struct Site {
-    /// Relative to the audited root.
-    pub path: String,
-    /// As walked (what SARIF locations and terminals point at).
-    #[serde(skip)]
-    pub walked: String,
-    pub line: usize,
-    pub pattern: String,
-    pub kind: String,
-    pub title: String,
-    pub migrated: bool,
-    /// An OAuth client secret, not a static token: move it to `private_key_jwt`.
-    pub client_secret: bool,
-    /// The line, with any secret on it redacted.
-    pub snippet: String,
-}
-
-/// What a call needs, owned, for reports.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(tag = "need", rename_all = "snake_case")]
-pub enum CallNeed {
-    Scope {
-        scope: String,
-    },
-    /// No method was found and reads and writes need different scopes.
-    ReadOrWrite {
-        read: String,
-        manage: String,
-    },
-    NoScope {
-        why: String,
-    },
-    #[default]
-    Unknown,
-}
-
-impl From<Need<'_>> for CallNeed {
-    fn from(n: Need<'_>) -> Self {
-        match n {
-            Need::Scope(s) => CallNeed::Scope { scope: s.into() },
-            Need::Either { read, manage } => CallNeed::ReadOrWrite {
-                read: read.into(),
-                manage: manage.into(),
-            },
-            Need::NoScope(why) => CallNeed::NoScope { why: why.into() },
-            Need::Unknown => CallNeed::Unknown,
-        }
-    }
-}
-
-/// A Management API call (or a Terraform resource or data source) seen in a file.
-#[derive(Debug, Clone, Default)]
-pub struct Call {
-    /// Relative to the audited root.
-    pub path: String,
-    pub line: usize,
-    /// An HTTP method, or `resource`/`data` for Terraform.
-    pub method: Option<String>,
-    /// The endpoint template (`/api/v1/users/{id}`) or the Terraform type.
-    pub endpoint: String,
-    pub need: CallNeed,
-    /// The file names so many endpoints that it is a catalogue, not calls.
-    pub catalogue: bool,
-    /// The API (spec tag) the call belongs to, for grouping; `Terraform` for Terraform
-    /// types, empty when unknown.
-    pub api: String,
-    /// Made through an SDK method rather than with a literal path.
-    pub sdk: Option<sdk::SdkCall>,
-}
-
-/// A file that makes its directory a build unit (`go.mod`, `package.json`, a Terraform
-/// root module, …).
-#[derive(Debug, Clone)]
-pub struct Manifest {
-    pub path: String,
-    pub kind: &'static str,
-}
-
-#[derive(Default)]
-pub struct Audit {
-    pub sites: Vec<Site>,
-    pub calls: Vec<Call>,
-    pub manifests: Vec<Manifest>,
-    /// What files call and define, resolved into `calls` once the walk is over.
-    pub sdk: sdk::FileCalls,
-}
-
-impl Audit {
-    /// SDK calls become calls (a definition may be read after its callers).
-    pub fn resolve_sdk_calls(&mut self, data: &AuditData) {
-        let sdk = std::mem::take(&mut self.sdk);
-        self.calls
-            .extend(sdk::resolve(data, &sdk.candidates, &sdk.definitions));
-    }
-}
-
-impl Audit {
-    /// Paths relative to the audited root `root`, so that components are named the same
-    /// whether audited from inside or outside the checkout (`.`, `repo`, `./repo/`,
-    /// `/abs/repo`); under the root's own name when `several` roots are audited.
-    pub fn relative_to(&mut self, root: &std::path::Path, several: bool) {
-        // Walked paths are the display form of root-joined paths: strip the root's.
-        let base = crate::source::display_path(root);
-        let base = base.trim_end_matches('/');
-        let root_is_file = root.is_file();
-        let rel = |p: &str| -> String {
-            let inner = if root_is_file {
-                p.rsplit('/').next()
-            } else if base.is_empty() || base == "." {
-                Some(p)
-            } else {
-                p.strip_prefix(base).and_then(|r| r.strip_prefix('/'))
-            };
-            let r = inner.unwrap_or(p);
-            if several {
-                format!("{base}/{r}")
-            } else {
-                r.to_string()
-            }
-        };
-        for s in &mut self.sites {
-            s.path = rel(&s.walked);
-        }
-        for c in &mut self.calls {
-            c.path = rel(&c.path);
-            if let Some(d) = c.sdk.as_mut().and_then(|s| s.defined_in.as_mut()) {
-                *d = rel(d);
-            }
-        }
-        for m in &mut self.manifests {
-            m.path = rel(&m.path);
-        }
-    }
-}
+use data::AuditData;
+pub use model::{Audit, Call, CallNeed, Manifest, Site};
+use regex::bytes::Regex;
 
 /// Build manifests by file name.
 fn manifest_kind(path: &str, blob: &[u8]) -> Option<&'static str> {
@@ -303,6 +166,7 @@ fn is_comment(line: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit::data::Need;
 
     /// Every usage pattern finds its examples and none of its negative examples.
     #[test]

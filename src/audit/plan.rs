@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::evidence::{self, Evidence};
+use super::model::{Audit, Call, CallNeed, Site};
 use super::roles::{self, RolePlan, Roles};
-use super::{Audit, Call, CallNeed, Site};
 
 /// Example locations kept per aggregated call.
 const EXAMPLES: usize = 3;
@@ -427,7 +427,7 @@ fn scope_uses(rows: &[CallRow]) -> (Vec<ScopeUse>, Vec<ScopeUse>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::Manifest;
+    use crate::audit::model::Manifest;
 
     fn call(path: &str, method: Option<&str>, endpoint: &str, need: CallNeed) -> Call {
         Call {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::Audit;
+use super::model::Audit;
 use super::plan::{ComponentPlan, Plan, ScopeUse};
 use crate::escape::{markdown_cell, markdown_code, sanitize};
 use crate::outcome::Outcome;
@@ -325,12 +325,17 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
     if !c.unmapped.is_empty() {
         s.push_str("\n### SDK calls with no operation\n\nNot counted toward the scopes: check each against Okta's API reference.\n\n");
         for u in c.unmapped.iter().take(SITES_SHOWN) {
+            let at: Vec<String> = u
+                .examples
+                .iter()
+                .map(|e| format!("`{}`", markdown_code(e)))
+                .collect();
             let _ = writeln!(
                 s,
-                "- `{}` ×{} (`{}`): {}",
+                "- `{}` ×{} ({}): {}",
                 markdown_code(&u.call),
                 u.count,
-                markdown_code(&u.examples.join("`, `")),
+                at.join(", "),
                 u.why
             );
         }

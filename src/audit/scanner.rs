@@ -4,8 +4,10 @@
 
 use std::sync::Mutex;
 
+use super::audit_blob;
 use super::data::AuditData;
-use super::{Audit, audit_blob};
+use super::model::Audit;
+use super::sdk;
 use crate::engine::Engine;
 use crate::error::describe_io;
 use crate::outcome::SkipReason;
@@ -32,7 +34,13 @@ impl<'a> AuditScanner<'a> {
     /// Usage sites and calls, in path and line order whatever order the walk took.
     pub fn into_audit(self) -> Audit {
         let mut audit = self.found.into_inner().unwrap_or_else(|p| p.into_inner());
-        audit.resolve_sdk_calls(self.data);
+        // SDK calls resolve once every file is read: a definition may come after its callers.
+        let found = std::mem::take(&mut audit.sdk);
+        audit.calls.extend(sdk::resolve(
+            self.data,
+            &found.candidates,
+            &found.definitions,
+        ));
         audit
             .sites
             .sort_by(|a, b| (&a.path, a.line, &a.pattern).cmp(&(&b.path, b.line, &b.pattern)));

@@ -15,36 +15,12 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
-use serde::Serialize;
 
 use super::data::{AuditData, Operation, sdk_key, tag_key};
-use super::{Call, CallNeed};
+use super::model::{Call, CallNeed, Candidate, Definition, FileCalls, Lang, SdkCall};
 use crate::locate::LineCursor;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Go,
-    Python,
-    Java,
-    Node,
-    #[serde(rename = ".net")]
-    DotNet,
-}
-
 impl Lang {
-    fn of(path: &str) -> Option<Lang> {
-        let ext = path.rsplit_once('.')?.1;
-        Some(match ext {
-            "go" => Lang::Go,
-            "py" => Lang::Python,
-            "java" | "kt" | "kts" | "scala" | "groovy" => Lang::Java,
-            "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => Lang::Node,
-            "cs" | "vb" | "fs" => Lang::DotNet,
-            _ => return None,
-        })
-    }
-
     /// The file imports one of Okta's SDKs (any version).
     fn imports_sdk(self, blob: &[u8]) -> bool {
         static RE: OnceLock<[Regex; 5]> = OnceLock::new();
@@ -92,67 +68,6 @@ impl Lang {
     }
 }
 
-/// One `receiver.method(` of a file that may be an SDK call.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub path: String,
-    pub line: usize,
-    pub lang: Lang,
-    /// The identifier the method is called on, or for Java and .NET the API class of
-    /// the variable it is called on (`UserApi userApi = …; userApi.listUsers()`).
-    pub receiver: Option<String>,
-    pub name: String,
-    /// Go: the first argument is a context, as every Go SDK method takes.
-    pub context_first: bool,
-    pub imports_sdk: bool,
-}
-
-/// A method the repository defines whose body sends Management API requests.
-#[derive(Debug, Clone)]
-pub struct Definition {
-    pub path: String,
-    pub line: usize,
-    /// The receiver's type (`ApplicationResource`).
-    pub type_name: String,
-    pub name: String,
-    /// (method, endpoint template, need) of each request in the body.
-    pub requests: Vec<(Option<String>, String, CallNeed)>,
-}
-
-#[derive(Debug, Default)]
-pub struct FileCalls {
-    pub candidates: Vec<Candidate>,
-    pub definitions: Vec<Definition>,
-}
-
-/// How an SDK call was resolved, for reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SdkCall {
-    /// As written: `UserAPI.ListUsers`, `client.list_users`, `getClient(…).ListX`.
-    pub written: String,
-    pub lang: Lang,
-    /// The spec operationId it resolved to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub operation_id: Option<String>,
-    /// The repository's own method it resolved to: its file…
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub defined_in: Option<String>,
-    /// …and line.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub defined_line: Option<usize>,
-    /// The name fits this many operations and the receiver did not tell them apart:
-    /// each is counted.
-    #[serde(skip_serializing_if = "is_one")]
-    pub alternatives: usize,
-    /// Why no operation was found.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unmapped: Option<String>,
-}
-
-fn is_one(n: &usize) -> bool {
-    *n <= 1
-}
-
 /// SDK call candidates and request-making method definitions of one file; `requests` are
 /// the endpoint calls already found in it (for the definitions' bodies).
 pub fn read(path: &str, blob: &[u8], requests: &[Call]) -> FileCalls {
@@ -174,6 +89,7 @@ pub fn read(path: &str, blob: &[u8], requests: &[Call]) -> FileCalls {
     } else {
         HashMap::new()
     };
+    let clients = client_variables(lang, blob);
     let mut lines = LineCursor::default();
     for c in lang.call_regex().captures_iter(blob) {
         let whole = c.get(0).expect("group 0");
@@ -192,6 +108,7 @@ pub fn read(path: &str, blob: &[u8], requests: &[Call]) -> FileCalls {
             let a = a.as_bytes().to_ascii_lowercase();
             a.windows(3).any(|w| w == b"ctx") || a.windows(7).any(|w| w == b"context")
         });
+        let on_client = receiver.as_deref().is_some_and(|r| clients.contains(r));
         out.candidates.push(Candidate {
             path: path.to_string(),
             line: lines.advance(blob, whole.start()).0,
@@ -200,9 +117,32 @@ pub fn read(path: &str, blob: &[u8], requests: &[Call]) -> FileCalls {
             name,
             context_first,
             imports_sdk,
+            on_client,
         });
     }
     out
+}
+
+/// Variables assigned the SDK's client object: every method called on them is an
+/// operation (Python's client and Node's before v7 hang all operations on it).
+fn client_variables(lang: Lang, blob: &[u8]) -> std::collections::HashSet<String> {
+    static RE: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (python, node) = RE.get_or_init(|| {
+        (
+            Regex::new(r"(?-u)\b([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:okta\.client\.)?(?:OktaClient|Client)\s*\(")
+                .expect("static regex"),
+            Regex::new(r"(?-u)\b([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:okta\.)?Client\s*\(")
+                .expect("static regex"),
+        )
+    });
+    let re = match lang {
+        Lang::Python => python,
+        Lang::Node => node,
+        _ => return Default::default(),
+    };
+    re.captures_iter(blob)
+        .map(|c| String::from_utf8_lossy(&c[1]).into_owned())
+        .collect()
 }
 
 /// Java and .NET variables, fields and parameters of an API class type: `UserApi userApi`,
@@ -319,14 +259,15 @@ fn through_api_object(data: &AuditData, c: &Candidate) -> bool {
     let Some(r) = &c.receiver else {
         return false;
     };
-    match c.lang {
-        // v3+: `UserAPI.ListUsers(ctx`; v2: `client.User.ListUsers(ctx` (needs the import).
-        Lang::Go => c.context_first && (r.ends_with("API") || c.imports_sdk && data.is_tag(r)),
-        Lang::Node | Lang::Java | Lang::DotNet => {
-            (r.ends_with("Api") || r.ends_with("API")) && data.is_tag(r)
+    c.on_client
+        || match c.lang {
+            // v3+: `UserAPI.ListUsers(ctx`; v2: `client.User.ListUsers(ctx` (needs the import).
+            Lang::Go => c.context_first && (r.ends_with("API") || c.imports_sdk && data.is_tag(r)),
+            Lang::Node | Lang::Java | Lang::DotNet => {
+                (r.ends_with("Api") || r.ends_with("API")) && data.is_tag(r)
+            }
+            Lang::Python => false,
         }
-        Lang::Python => false,
-    }
 }
 
 /// Plumbing of the generated API classes that is no operation.
@@ -334,7 +275,19 @@ fn plumbing(name: &str) -> bool {
     let key = sdk_key(name);
     matches!(
         key.as_str(),
-        "execute" | "getapiclient" | "setapiclient" | "getconfiguration"
+        "execute"
+            | "getapiclient"
+            | "setapiclient"
+            | "getconfiguration"
+            | "getconfig"
+            | "getrequestexecutor"
+            | "setrequestexecutor"
+            | "setcustomheaders"
+            | "clearcustomheaders"
+            | "getdefaultheaders"
+            | "close"
+            | "then"
+            | "catch"
     )
 }
 
@@ -583,7 +536,7 @@ mod tests {
     fn the_repositorys_own_methods_credit_their_callers() {
         let data = AuditData::load().unwrap();
         let sdk_file = "package sdk\n\nfunc (m *ApplicationResource) UpdateApplication(ctx context.Context, appId string, body App) (App, error) {\n\turl := fmt.Sprintf(\"/api/v1/apps/%v\", appId)\n\treq, err := m.client.requestExecutor.NewRequest(\"PUT\", url, body)\n\treturn nil, err\n}\n\nfunc (m *APISupplement) GetEmailSender(ctx context.Context, id string) {\n\turl := fmt.Sprintf(\"/api/v1/org/email/sender/%s\", id)\n\treq, _ := re.NewRequest(http.MethodGet, url, nil)\n}\n";
-        let mut audit = crate::audit::Audit::default();
+        let mut audit = crate::audit::model::Audit::default();
         let engine = crate::engine::Engine::builtin();
         crate::audit::audit_blob(
             &data,
