@@ -119,6 +119,21 @@ struct OperationsFile {
     operation: Vec<OperationSpec>,
 }
 
+/// operation-names.toml: earlier operationIds by (method, path).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamesFile {
+    operation: Vec<NamesSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamesSpec {
+    method: String,
+    path: String,
+    names: Vec<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OperationSpec {
@@ -269,8 +284,18 @@ impl AuditData {
             .collect();
         let (origin, text) = file("operations.toml")?;
         let operations: OperationsFile = tomlfile::parse(text, origin)?;
+        let (origin, text) = file("operation-names.toml")?;
+        let names: NamesFile = tomlfile::parse(text, origin)?;
+        let mut earlier: HashMap<(String, String), Vec<String>> = names
+            .operation
+            .into_iter()
+            .map(|n| ((n.method, n.path), n.names))
+            .collect();
         let mut by_len: Vec<Vec<Operation>> = Vec::new();
-        for o in operations.operation {
+        for mut o in operations.operation {
+            if let Some(more) = earlier.remove(&(o.method.clone(), o.path.clone())) {
+                o.sdk_names.extend(more);
+            }
             let segments = pattern(&o.path);
             if by_len.len() <= segments.len() {
                 by_len.resize_with(segments.len() + 1, Vec::new);
@@ -589,11 +614,19 @@ mod tests {
             assert_eq!(calls(&data, receiver, method), list_users, "{method}");
         }
         // Today's spec calls it addGroup; SDKs generated from older specs say CreateGroup
-        // (not matched yet: the renames of earlier spec versions are a next step).
-        assert_eq!(
-            calls(&data, Some("GroupAPI"), "AddGroup"),
-            ["POST /api/v1/groups okta.groups.manage"]
-        );
+        // (operation-names.toml).
+        for (receiver, method) in [
+            (Some("GroupAPI"), "AddGroup"),
+            (Some("GroupAPI"), "CreateGroup"),
+            (Some("Group"), "CreateGroup"),
+            (None, "create_group"),
+        ] {
+            assert_eq!(
+                calls(&data, receiver, method),
+                ["POST /api/v1/groups okta.groups.manage"],
+                "{method}"
+            );
+        }
         assert!(calls(&data, None, "listUsersOfTheMoon").is_empty());
     }
 

@@ -324,9 +324,18 @@ pub fn resolve(
         // A method calling its own package's methods is already counted where they are.
         let reached: Vec<&Definition> = reached.into_iter().filter(|d| d.path != c.path).collect();
         if !reached.is_empty() {
-            let n: usize = reached.iter().map(|d| d.requests.len()).sum();
+            // Several definitions may send the same request: alternatives are requests.
+            let n = reached
+                .iter()
+                .flat_map(|d| d.requests.iter().map(|(m, e, _)| (m, e)))
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            let mut sent = std::collections::BTreeSet::new();
             for d in &reached {
                 for (method, endpoint, need) in &d.requests {
+                    if !sent.insert((method, endpoint)) {
+                        continue;
+                    }
                     out.push(Call {
                         path: c.path.clone(),
                         line: c.line,

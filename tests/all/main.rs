@@ -8,6 +8,7 @@ mod common;
 
 mod audit;
 mod audit_emit;
+mod audit_sdk;
 mod bad_input;
 mod deep_trees;
 mod fake_okta;
