@@ -51,7 +51,7 @@ except ImportError:  # pragma: no cover
 METHODS = ("get", "head", "post", "put", "patch", "delete", "options", "trace")
 METHOD_ORDER = {m.upper(): i for i, m in enumerate(METHODS)}
 PARAM = re.compile(r"\{[^/{}]+\}")
-KEEP = re.compile(r"^(/[A-Za-z0-9_-]+)?/api/v[0-9]+/")
+KEEP = re.compile(r"^(/[A-Za-z0-9_-]+)?/api/v[0-9]+/|^/oauth2/v1/clients/\{[^/{}]+\}/roles")
 
 
 def load(path):
@@ -102,6 +102,7 @@ def main():
     args = ap.parse_args()
 
     ops = {}  # (path, method) -> (scope, also)
+    unscoped = {}  # (path, method) -> (operationId, tag, why): SDK methods with no scope
     conflicts, skipped, sources = [], [], []
     total_kept_ops = together_ops = either_ops = 0
     for spec_file in args.specs:
@@ -111,6 +112,18 @@ def main():
         version = (spec.get("info") or {}).get("version", "?")
         sources.append(f"{args.source_dir}/{os.path.basename(spec_file)} (info.version {version})")
         for raw_path, item in (spec.get("paths") or {}).items():
+            for m in METHODS:
+                op = item.get(m) if isinstance(item, dict) else None
+                if not isinstance(op, dict) or not op.get("operationId"):
+                    continue
+                security = op.get("security", global_security)
+                if oauth_scopes(security, schemes)[0]:
+                    continue
+                tags = op.get("tags") or []
+                why = ("public: the spec requires no authentication" if security == []
+                       else "the spec names no OAuth scope for it: a static token or a user's session only")
+                unscoped.setdefault((PARAM.sub("{id}", raw_path), m.upper()),
+                                    (op["operationId"], tags[0] if tags else "", why))
             if not KEEP.match(raw_path):
                 continue
             path = PARAM.sub("{id}", raw_path)
@@ -120,7 +133,8 @@ def main():
                     continue
                 total_kept_ops += 1
                 method = m.upper()
-                scopes, together = oauth_scopes(op.get("security", global_security), schemes)
+                security = op.get("security", global_security)
+                scopes, together = oauth_scopes(security, schemes)
                 if not scopes:
                     skipped.append(f"{method} {raw_path}")
                     continue
@@ -154,7 +168,8 @@ def main():
         "# Regenerate: python3 scripts/gen-audit-operations.py <management.yaml> <governance.yaml> \\",
         "#   --source-commit <sha>   (see the script's docstring; needs PyYAML)",
         "#",
-        "# Kept: paths starting with /api/ and product-prefixed /<product>/api/vN/ paths.",
+        "# Kept: paths starting with /api/, product-prefixed /<product>/api/vN/ paths, and the",
+        "# role assignments of OAuth clients (/oauth2/v1/clients/{id}/roles...).",
         f"# {len(keys)} operations with an OAuth scope; "
         f"{len(skipped)} kept-path operations skipped (no OAuth scope in the spec):",
     ]
@@ -182,6 +197,22 @@ def main():
             lines.append(f"tag = {toml_str(tag)}")
         if also:
             lines.append("also = [" + ", ".join(toml_str(s) for s in also) + "]")
+        lines.append("")
+
+    lines += [
+        "# Operations with no OAuth scope, for SDK methods named after them: a call to one",
+        "# needs no scope (or cannot be made by a service app), and says so.",
+        "",
+    ]
+    for path, method in sorted(unscoped, key=lambda k: (k[0], METHOD_ORDER[k[1]])):
+        operation_id, tag, why = unscoped[(path, method)]
+        lines.append("[[unscoped-operation]]")
+        lines.append(f"method = {toml_str(method)}")
+        lines.append(f"path = {toml_str(path)}")
+        lines.append(f"operation-id = {toml_str(operation_id)}")
+        if tag:
+            lines.append(f"tag = {toml_str(tag)}")
+        lines.append(f"why = {toml_str(why)}")
         lines.append("")
 
     with open(args.out, "w", encoding="utf-8") as f:

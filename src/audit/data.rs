@@ -117,6 +117,22 @@ struct UnscopedSpec {
 #[serde(deny_unknown_fields)]
 struct OperationsFile {
     operation: Vec<OperationSpec>,
+    #[serde(rename = "unscoped-operation", default)]
+    unscoped_operation: Vec<UnscopedOperation>,
+}
+
+/// An operation of the spec with no OAuth scope (public discovery documents, token-only
+/// endpoints): an SDK method named after it needs no scope, and the report says why.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct UnscopedOperation {
+    pub method: String,
+    pub path: String,
+    #[serde(rename = "operation-id")]
+    pub operation_id: String,
+    #[serde(default)]
+    pub tag: String,
+    pub why: String,
 }
 
 /// operation-names.toml: earlier operationIds by (method, path).
@@ -224,6 +240,8 @@ pub struct AuditData {
     by_sdk_name: HashMap<String, Vec<(usize, usize)>>,
     /// Every tag of the spec, as [`tag_key`]s.
     tags: BTreeSet<String>,
+    /// Operations with no scope, by `sdk_key` of their operationId.
+    unscoped_operations: HashMap<String, UnscopedOperation>,
     /// First segments of product-prefixed paths (`governance` in `/governance/api/…`).
     products: BTreeSet<String>,
     unscoped: Vec<(Vec<Option<String>>, String)>,
@@ -339,6 +357,11 @@ impl AuditData {
             operations: by_len,
             by_sdk_name,
             tags,
+            unscoped_operations: operations
+                .unscoped_operation
+                .into_iter()
+                .map(|o| (sdk_key(&o.operation_id), o))
+                .collect(),
             products,
             unscoped: scopes
                 .unscoped
@@ -380,6 +403,11 @@ impl AuditData {
         } else {
             on_receiver
         }
+    }
+
+    /// The spec operation with no OAuth scope that an SDK method of this name calls.
+    pub fn unscoped_named(&self, method: &str) -> Option<&UnscopedOperation> {
+        self.unscoped_operations.get(&sdk_key(method))
     }
 
     /// Is `name` (an API class, field or receiver) one of the spec's tags?

@@ -357,6 +357,19 @@ pub fn resolve(
             continue;
         }
         let ops = data.operations_named(c.receiver.as_deref(), &c.name);
+        if let (true, Some(o)) = (ops.is_empty(), data.unscoped_named(&c.name)) {
+            out.push(Call {
+                path: c.path.clone(),
+                line: c.line,
+                method: Some(o.method.clone()),
+                endpoint: o.path.clone(),
+                api: o.tag.clone(),
+                need: CallNeed::NoScope { why: o.why.clone() },
+                catalogue: false,
+                sdk: Some(sdk(Some(o.operation_id.clone()), None, 1)),
+            });
+            continue;
+        }
         if ops.is_empty() {
             if through_api_object(data, c) {
                 out.push(unmapped(c, written.clone(), format!(
@@ -581,6 +594,28 @@ mod tests {
                 "Application.UpdateApplication PUT /api/v1/apps/{id} sdk/v2_application.go",
                 "(…).GetEmailSender GET /api/v1/org/email/sender/{id} sdk/v2_application.go",
             ]
+        );
+    }
+}
+
+#[cfg(test)]
+mod unscoped_tests {
+    use super::*;
+
+    /// A method named after a spec operation with no OAuth scope is a call that needs none,
+    /// with the spec's reason, not an unmapped one.
+    #[test]
+    fn operations_without_a_scope_say_why() {
+        let data = AuditData::load().unwrap();
+        let code = "package x\n\nfunc f(ctx context.Context) {\n\tc.OrgSettingAPI.GetWellknownOrgMetadata(ctx).Execute()\n}\n";
+        let found = read("x.go", code.as_bytes(), &[]);
+        let calls = resolve(&data, &found.candidates, &[]);
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].endpoint, "/.well-known/okta-organization");
+        assert!(
+            matches!(&calls[0].need, CallNeed::NoScope { why } if why.contains("no authentication")),
+            "{:?}",
+            calls[0].need
         );
     }
 }
