@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::model::Audit;
+use super::model::{Audit, Site};
 use super::plan::{ComponentPlan, Plan, ScopeUse};
 use crate::escape::{markdown_cell, markdown_code, sanitize};
 use crate::outcome::Outcome;
@@ -27,30 +27,13 @@ pub fn text(plan: &Plan, audit: &Audit, leaks: &Outcome) -> String {
             c.unit,
             uses.join(", ")
         );
-        for site in c.sites.iter().take(SITES_SHOWN) {
-            let _ = writeln!(
-                s,
-                "  {}:{}: {} — {}\n      {}",
-                sanitize(&site.path),
-                site.line,
-                site.pattern,
-                site.title,
-                site.snippet
-            );
-        }
-        more(&mut s, "  ", c.sites.len(), "sites");
-        for site in c.client_secrets.iter().take(SITES_SHOWN) {
-            let _ = writeln!(
-                s,
-                "  {}:{}: {} — {} (move it to private_key_jwt)\n      {}",
-                sanitize(&site.path),
-                site.line,
-                site.pattern,
-                site.title,
-                site.snippet
-            );
-        }
-        more(&mut s, "  ", c.client_secrets.len(), "client-secret sites");
+        text_sites(&mut s, &c.sites, "", "sites");
+        text_sites(
+            &mut s,
+            &c.client_secrets,
+            " (move it to private_key_jwt)",
+            "client-secret sites",
+        );
         for g in &c.apis {
             let _ = writeln!(
                 s,
@@ -258,40 +241,10 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
         c.calls.len(),
         plural(c.calls.len()),
     );
-    for site in c.sites.iter().take(SITES_SHOWN) {
-        let _ = writeln!(
-            s,
-            "- `{}:{}`: {}: `{}`",
-            markdown_code(&site.path),
-            site.line,
-            site.title,
-            markdown_code(&site.snippet)
-        );
-    }
-    more(
-        s,
-        "- ",
-        c.sites.len(),
-        "sites (`--format json` lists every one)",
-    );
+    site_list(s, &c.sites, "sites");
     if !c.client_secrets.is_empty() {
         s.push_str("\n### OAuth clients on a client secret\n\nA client secret (`client_secret_basic` / `client_secret_post`) is a shared secret that leaks like a static token. Switch these clients to **`private_key_jwt`**: register a public key (JWKS) on the app, set its client authentication to *Public key / Private key*, and sign a client assertion with the private key.\n\n");
-        for site in c.client_secrets.iter().take(SITES_SHOWN) {
-            let _ = writeln!(
-                s,
-                "- `{}:{}`: {}: `{}`",
-                markdown_code(&site.path),
-                site.line,
-                site.title,
-                markdown_code(&site.snippet)
-            );
-        }
-        more(
-            s,
-            "- ",
-            c.client_secrets.len(),
-            "client-secret sites (`--format json` lists every one)",
-        );
+        site_list(s, &c.client_secrets, "client-secret sites");
     }
     if !c.calls.is_empty() {
         let _ = writeln!(
@@ -401,6 +354,42 @@ fn component_section(s: &mut String, c: &ComponentPlan) {
         let _ = writeln!(s, "{}", snippet_for(tool, &scope_list));
     }
     let _ = writeln!(s, "4. {REVOKE}");
+}
+
+/// Terminal lines for the first sites, and how many more there are.
+fn text_sites(s: &mut String, sites: &[Site], advice: &str, what: &str) {
+    for site in sites.iter().take(SITES_SHOWN) {
+        let _ = writeln!(
+            s,
+            "  {}:{}: {} — {}{advice}\n      {}",
+            sanitize(&site.path),
+            site.line,
+            site.pattern,
+            site.title,
+            site.snippet
+        );
+    }
+    more(s, "  ", sites.len(), what);
+}
+
+/// Markdown bullets for the first sites, and how many more the JSON has.
+fn site_list(s: &mut String, sites: &[Site], what: &str) {
+    for site in sites.iter().take(SITES_SHOWN) {
+        let _ = writeln!(
+            s,
+            "- `{}:{}`: {}: `{}`",
+            markdown_code(&site.path),
+            site.line,
+            site.title,
+            markdown_code(&site.snippet)
+        );
+    }
+    more(
+        s,
+        "- ",
+        sites.len(),
+        &format!("{what} (`--format json` lists every one)"),
+    );
 }
 
 /// The custom admin role: scopes say which APIs the app may call, the role which objects

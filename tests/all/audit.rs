@@ -5,7 +5,7 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use common::{okta_token, tokenwarden};
+use common::{component_names, okta_token, tokenwarden};
 use serde_json::Value;
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -407,14 +407,8 @@ fn each_service_of_a_monorepo_gets_exactly_its_slice() {
     let out = tokenwarden(dir.path(), &["audit", "--format", "json", "mono"]);
     assert_eq!(out.status.code(), Some(0));
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = json["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        component_names(&json),
         ["services/apps/", "services/groups/", "services/users/"]
     );
     let users = component(&json, "services/users/");

@@ -334,3 +334,13 @@ impl Gha {
         }
     }
 }
+
+/// The component names of an `audit --format json` report, in order.
+pub fn component_names(report: &Value) -> Vec<&str> {
+    report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect()
+}
