@@ -31,7 +31,7 @@ pub struct Matcher {
     /// Case-sensitive anchors of the rules that have them, found in one shared pass.
     anchors: Option<AhoCorasick>,
     /// Anchor pattern id → (rule index, whether it gates the rule's variants only).
-    anchor_rule: Vec<(usize, bool)>,
+    anchor_rule: Vec<Vec<(usize, bool)>>,
     /// Distinct (rule, gate) pairs among `anchor_rule`, counted once here rather than per
     /// blob.
     anchor_gates: usize,
@@ -62,8 +62,21 @@ impl Matcher {
         let mut always = Vec::new();
         let mut patterns = Vec::new();
         let mut keyword_rule = Vec::new();
-        let mut anchor_patterns = Vec::new();
-        let mut anchor_rule = Vec::new();
+        let mut anchor_patterns: Vec<Vec<u8>> = Vec::new();
+        let mut anchor_rule: Vec<Vec<(usize, bool)>> = Vec::new();
+        // One automaton pattern per distinct anchor, opening every gate that names it: a
+        // leftmost-first search reports one pattern per occurrence, so a twin (a rule's
+        // anchor that is also its variants' anchor) would never open its gate.
+        let mut add_anchor = |a: &str, gate: (usize, bool)| match anchor_patterns
+            .iter()
+            .position(|p| p == a.as_bytes())
+        {
+            Some(i) => anchor_rule[i].push(gate),
+            None => {
+                anchor_patterns.push(a.as_bytes().to_vec());
+                anchor_rule.push(vec![gate]);
+            }
+        };
         for (i, r) in rules.rules.iter().enumerate() {
             if r.keywords.is_empty() && r.anchors.is_empty() {
                 always.push(i);
@@ -74,13 +87,11 @@ impl Matcher {
             }
             if r.keywords.is_empty() {
                 for a in &r.anchors {
-                    anchor_patterns.push(a.as_bytes().to_vec());
-                    anchor_rule.push((i, false));
+                    add_anchor(a, (i, false));
                 }
             }
             for a in &r.variant_anchors {
-                anchor_patterns.push(a.as_bytes().to_vec());
-                anchor_rule.push((i, true));
+                add_anchor(a, (i, true));
             }
         }
         // Leftmost, not overlapping: the search keeps its prefilter, and any occurrence of
@@ -95,7 +106,7 @@ impl Matcher {
             .flatten();
         if anchors.is_none() {
             // Over the automaton's limits: anchored rules and variants run everywhere.
-            always.extend(anchor_rule.drain(..).map(|(r, _)| r));
+            always.extend(anchor_rule.drain(..).flatten().map(|(r, _)| r));
             always.sort_unstable();
             always.dedup();
         }
@@ -130,7 +141,7 @@ impl Matcher {
                     .collect()
             })
             .collect();
-        let mut gates = anchor_rule.clone();
+        let mut gates: Vec<(usize, bool)> = anchor_rule.iter().flatten().copied().collect();
         gates.sort_unstable();
         gates.dedup();
         Matcher {
@@ -201,22 +212,23 @@ impl Matcher {
             }
         }
         if let Some(ac) = &self.anchors
-            && self.anchor_rule.iter().any(|&(r, _)| runs(r))
+            && self.anchor_rule.iter().flatten().any(|&(r, _)| runs(r))
         {
             // Every gate starts closed; stop once all are open.
             let mut remaining = self.anchor_gates;
-            for m in ac.find_iter(blob) {
-                let (r, gates_variants) = self.anchor_rule[m.pattern().as_usize()];
-                let gate = if gates_variants {
-                    &mut variants[r]
-                } else {
-                    &mut active[r]
-                };
-                if !*gate {
-                    *gate = true;
-                    remaining -= 1;
-                    if remaining == 0 {
-                        break;
+            'search: for m in ac.find_iter(blob) {
+                for &(r, gates_variants) in &self.anchor_rule[m.pattern().as_usize()] {
+                    let gate = if gates_variants {
+                        &mut variants[r]
+                    } else {
+                        &mut active[r]
+                    };
+                    if !*gate {
+                        *gate = true;
+                        remaining -= 1;
+                        if remaining == 0 {
+                            break 'search;
+                        }
                     }
                 }
             }

@@ -340,6 +340,14 @@ mod tests {
         assert_eq!(m.find(b"ZZ k = tok_abcdef123456", "x.txt").len(), 1);
         // Case-sensitive, unlike keywords.
         assert!(m.find(b"zz k = tok_abcdef123456", "x.txt").is_empty());
+        // An anchor that also gates the rule's variants opens both gates.
+        let text = "id = \"b\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"note\"\n\
+             security_severity = 1.0\nremediation = \"r\"\nanchors = [\"ZZ\"]\n\
+             variant_anchors = [\"ZZ\"]\nregex = '(?P<secret>tok_[a-z0-9]{12})'\n\
+             regex_variants = ['key:(?P<secret>[a-z0-9]{12})']\n";
+        fs::write(dir.path().join("a.toml"), text).unwrap();
+        let m = crate::matcher::Matcher::new(RuleSet::load_only(dir.path()).unwrap());
+        assert_eq!(m.find(b"ZZ k = key:abcdef123456", "x.txt").len(), 1);
     }
 
     #[test]
