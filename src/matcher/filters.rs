@@ -41,7 +41,34 @@ pub fn check_secret(f: &Filters, secret: &[u8]) -> Verdict {
     if f.require.as_ref().is_some_and(|r| !r.is_match(secret)) {
         return Err("does not match filters.require");
     }
+    if let Some(re) = &f.jwt_payload {
+        match jwt_payload(secret) {
+            None => return Err("not a JWT (three base64url parts, a JSON payload)"),
+            Some(p) if !re.is_match(&p) => {
+                return Err("JWT payload does not match filters.jwt_payload");
+            }
+            Some(_) => {}
+        }
+    }
     Ok(())
+}
+
+/// The decoded payload of a compact JWT (`header.payload.signature`, base64url without
+/// padding); `None` when `s` is not one.
+pub fn jwt_payload(s: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let mut parts = s.split(|&b| b == b'.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    decoded
+        .first()
+        .is_some_and(|&b| b == b'{')
+        .then_some(decoded)
 }
 
 /// A secret made of one block written again and again (`abcd1234abcd1234`, `xyzxyzxyz`):
@@ -230,6 +257,20 @@ mod tests {
         assert!(repeats_a_block(b"xyzxyzxyzx"));
         assert!(!repeats_a_block(b"abcd1234abcd1235"));
         assert!(!repeats_a_block(b"Xk9v2QmL7rTa"));
+    }
+
+    #[test]
+    fn jwt_payloads() {
+        // {"iss":"https://acme.okta.com"} as header and payload.
+        let part = "eyJpc3MiOiJodHRwczovL2FjbWUub2t0YS5jb20ifQ";
+        let jwt = format!("{part}.{part}.c2ln");
+        assert_eq!(
+            jwt_payload(jwt.as_bytes()).unwrap(),
+            br#"{"iss":"https://acme.okta.com"}"#
+        );
+        assert!(jwt_payload(b"a.b").is_none());
+        assert!(jwt_payload(format!("{jwt}.x").as_bytes()).is_none());
+        assert!(jwt_payload(b"x.bm90IGpzb24.y").is_none());
     }
 
     #[test]

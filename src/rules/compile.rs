@@ -77,6 +77,7 @@ pub struct Filters {
     /// Normalized with `normalize_name`.
     pub names: Vec<String>,
     pub base64_guard: bool,
+    pub jwt_payload: Option<AuxRegex>,
 }
 
 pub struct Context {
@@ -411,6 +412,11 @@ fn compile_filters(
             .map(|n| normalize_name(n.as_bytes()))
             .collect(),
         base64_guard: spec.base64_guard,
+        jwt_payload: spec
+            .jwt_payload
+            .as_ref()
+            .map(|r| AuxRegex::new(r.clone(), &at("filters.jwt_payload"), build))
+            .transpose()?,
     })
 }
 

@@ -156,6 +156,10 @@ pub struct FilterSpec {
     /// Reject a secret embedded in a longer base64 string (joined by `+` or `/`).
     #[serde(default)]
     pub base64_guard: bool,
+    /// For a JWT secret: a regex its decoded payload (the second `.`-separated part,
+    /// base64url) must match, such as an `iss` of the issuer the rule is about. A secret
+    /// that is no JWT is rejected. The signature is never checked.
+    pub jwt_payload: Option<String>,
 }
 
 /// Conditions that must all hold for `confidence` to apply. Every regex is `regex::bytes`.

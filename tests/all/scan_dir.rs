@@ -544,7 +544,7 @@ fn rules_list_and_user_rule_checks() {
     );
     let text = String::from_utf8_lossy(&own.stdout);
     assert_eq!(own.status.code(), Some(0), "{text}");
-    assert!(text.starts_with("7 rules, "), "{text}");
+    assert!(text.starts_with("8 rules, "), "{text}");
     // A user rule is used by scans.
     t.write("src/k.txt", "k = acme_q1w2e3r4t5y6u7i8\n");
     let out = tokenwarden(
