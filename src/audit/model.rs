@@ -174,6 +174,9 @@ pub struct Candidate {
     /// Called on a variable that holds the SDK's client object (Python
     /// `client = OktaClient(…)`, Node `new okta.Client(…)`), whose methods are operations.
     pub on_client: bool,
+    /// The file assigns such a client variable: then calls on other receivers are some
+    /// other library's (`iam.list_users()` beside `okta_client.list_users()`).
+    pub file_has_clients: bool,
 }
 
 /// A method the repository defines whose body sends Management API requests.

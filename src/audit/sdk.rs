@@ -118,6 +118,7 @@ pub fn read(path: &str, blob: &[u8], requests: &[Call]) -> FileCalls {
             context_first,
             imports_sdk,
             on_client,
+            file_has_clients: !clients.is_empty(),
         });
     }
     out
@@ -129,7 +130,8 @@ fn client_variables(lang: Lang, blob: &[u8]) -> std::collections::HashSet<String
     static RE: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (python, node) = RE.get_or_init(|| {
         (
-            Regex::new(r"(?-u)\b([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:okta\.client\.)?(?:OktaClient|Client)\s*\(")
+            // `client = OktaClient(…)`, `async with OktaClient(config) as client:`.
+            Regex::new(r"(?-u)\b([A-Za-z_]\w*)\s*(?::\s*[\w.]+\s*)?=\s*(?:okta\.client\.)?(?:OktaClient|Client)\s*\(|\b(?:OktaClient|Client)\s*\([^()\n]*\)\s+as\s+([A-Za-z_]\w*)")
                 .expect("static regex"),
             Regex::new(r"(?-u)\b([A-Za-z_$][\w$]*)\s*=\s*new\s+(?:okta\.)?Client\s*\(")
                 .expect("static regex"),
@@ -141,7 +143,8 @@ fn client_variables(lang: Lang, blob: &[u8]) -> std::collections::HashSet<String
         _ => return Default::default(),
     };
     re.captures_iter(blob)
-        .map(|c| String::from_utf8_lossy(&c[1]).into_owned())
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
         .collect()
 }
 
@@ -350,7 +353,13 @@ pub fn resolve(
             }
             continue;
         }
-        let gated = c.imports_sdk || through_api_object(data, c);
+        let through_api = through_api_object(data, c);
+        // Where the file names its Okta client, only calls on it (or on an API object) are
+        // Okta's: boto3's `iam.list_users()` may sit beside `okta_client.list_users()`.
+        if c.file_has_clients && !c.on_client && !through_api {
+            continue;
+        }
+        let gated = c.imports_sdk || through_api;
         // Go's SDK methods all take a context first; anything else is another package.
         let shaped = c.lang != Lang::Go || c.context_first;
         if !gated || !shaped {
@@ -530,12 +539,12 @@ mod tests {
             ]
         );
 
-        let cs = "using Okta.Sdk.Api;\nclass S {\n  private readonly IUserApi _userApi;\n  async Task F() {\n    var groupApi = new GroupApi(config);\n    var users = await _userApi.ListUsers().ToListAsync();\n    await groupApi.ListGroupsAsync();\n  }\n}\n";
+        let cs = "using Okta.Sdk.Api;\nclass S {\n  private readonly IUserApi _userApi;\n  async Task F() {\n    var groupApi = new GroupApi(config);\n    var users = await _userApi.ListUsers().ToListAsync();\n    await groupApi.ListGroups().ToListAsync();\n  }\n}\n";
         assert_eq!(
             resolved("svc/S.cs", cs),
             [
                 "UserApi.ListUsers GET /api/v1/users",
-                "GroupApi.ListGroupsAsync GET /api/v1/groups",
+                "GroupApi.ListGroups GET /api/v1/groups",
             ]
         );
     }

@@ -89,3 +89,77 @@ fn a_call_no_operation_answers_is_listed_with_its_reason() {
         "{text}"
     );
 }
+
+/// The researched fixture (tests/fixtures/audit-sdk: every SDK's major versions, as their
+/// sources and READMEs call them, with look-alikes of AWS, Auth0, Slack, Google and local
+/// helpers): every expected call is found at its line with its request; any other request
+/// on a line is one of the several operations a shared name fits, which the report says.
+#[test]
+fn every_sdk_version_in_the_researched_fixture() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/audit-sdk"
+    ));
+    let out = tokenwarden(dir, &["audit", "--format", "json", "."]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // (path, line, method as written, request) of every call, from each row's examples
+    // (the fixture calls each request at most three times per component).
+    let mut got = BTreeSet::new();
+    let mut shared = BTreeSet::new();
+    for c in report["components"].as_array().unwrap() {
+        for row in c["calls"].as_array().unwrap() {
+            let request = format!(
+                "{} {}",
+                row["method"].as_str().unwrap_or("?"),
+                row["endpoint"].as_str().unwrap()
+            );
+            for at in row["examples"].as_array().unwrap() {
+                got.insert((at.as_str().unwrap().to_string(), request.clone()));
+            }
+        }
+        for s in c["shared_names"].as_array().unwrap() {
+            shared.insert(
+                s["call"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('.')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        assert_eq!(c["unmapped"], Value::Array(vec![]), "{}", c["name"]);
+    }
+    let mut expected = BTreeSet::new();
+    let mut shared_lines = BTreeSet::new();
+    for line in include_str!("../fixtures/audit-sdk/EXPECTED.tsv").lines() {
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        let at = format!("{}:{}", f[0], f[1]);
+        if shared.contains(f[3]) {
+            shared_lines.insert(at.clone());
+        }
+        expected.insert((at, f[5].to_string()));
+    }
+    let missing: Vec<_> = expected.difference(&got).collect();
+    let extra: Vec<_> = got
+        .difference(&expected)
+        .filter(|(at, _)| !shared_lines.contains(at))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:#?}\nextra {extra:#?}"
+    );
+    assert!(
+        !report.to_string().contains("negatives/"),
+        "a look-alike was taken for an Okta call"
+    );
+}
