@@ -25,6 +25,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TOOLS_HOME = Path(os.environ.get("BENCH_TOOLS", Path.home() / ".cache" / "tokenwarden-bench"))
 rng = random.Random(20261122)
+# The credential family draws from its own generator, so the Okta and URL cases keep the
+# tokens they had before it was added.
+cred_rng = random.Random(20261204)
 TOKEN_CHARS = string.ascii_letters + string.digits + "_-"
 ALNUM = string.ascii_letters + string.digits
 
@@ -49,8 +52,60 @@ def secret():
             return s
 
 
+def client_secret():
+    while True:
+        s = "".join(cred_rng.choice(TOKEN_CHARS) for _ in range(64))
+        if plausible(s):
+            return s
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def pem():
+    """A fresh EC P-256 private key (PKCS#8 PEM) from openssl."""
+    return subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def okta_jwt():
+    """An access token shaped like an Okta authorization server's (random signature)."""
+    header = b64url(json.dumps({"kid": "k" + client_secret()[:8], "alg": "RS256"}).encode())
+    claims = {"ver": 1, "jti": "AT." + client_secret()[:32], "iss": "https://acme.okta.com/oauth2/default",
+              "aud": "api://default", "iat": 1733270000, "exp": 1733273600,
+              "cid": "0oa28HqsAW9DkQwucL33", "scp": ["orders.read"], "sub": "svc@acme.example"}
+    payload = b64url(json.dumps(claims).encode())
+    return f"{header}.{payload}.{b64url(cred_rng.randbytes(256))}"
+
+
+def fill(text, t):
+    """The case's text with fresh secrets for its markers."""
+    if t is None:
+        # The credential family: markers of its own, drawn from its own generator.
+        body = text
+    else:
+        body = (text.replace("{T}", t).replace("{S}", secret())
+                .replace("{B}", base64.b64encode(t.encode()).decode())
+                .replace("{T1}", t[:21]).replace("{T2}", t[21:]))
+    if "{CS}" in body:
+        body = body.replace("{CS}", client_secret())
+    if "{JWKD}" in body:
+        body = body.replace("{JWKD}", b64url(cred_rng.randbytes(32)))
+    if "{JWT}" in body:
+        body = body.replace("{JWT}", okta_jwt())
+    for marker, shape in (("{PEMI}", lambda k: "".join("      " + l + "\n" for l in k.split("\n"))),
+                          ("{PEMESC}", lambda k: k.replace("\n", "\\n")),
+                          ("{PEM}", lambda k: k)):
+        if marker in body:
+            body = body.replace(marker, shape(pem()))
+    return body
+
+
+MARKERS = ("{T}", "{S}", "{B}", "{T1}", "{CS}", "{PEMI}", "{PEMESC}", "{PEM}", "{JWKD}", "{JWT}")
+
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
-from cases import OKTA_NEG, OKTA_POS, URL_NEG, URL_POS  # noqa: E402
+from cases import CRED_NEG, CRED_POS, OKTA_NEG, OKTA_POS, URL_NEG, URL_POS  # noqa: E402
 
 # Each template is written twice (at its path and under copy2/), with fresh secrets.
 COPIES = 2
@@ -63,19 +118,21 @@ def build(root):
     for copy in range(COPIES):
         prefix = "" if copy == 0 else f"copy{copy + 1}/"
         for family, cases, positive in (("okta", OKTA_POS, True), ("url", URL_POS, True),
-                                        ("okta", OKTA_NEG, False), ("url", URL_NEG, False)):
+                                        ("cred", CRED_POS, True),
+                                        ("okta", OKTA_NEG, False), ("url", URL_NEG, False),
+                                        ("cred", CRED_NEG, False)):
             for shape, path, text in cases:
                 encoding = None
                 if ":" in path.split("/")[0]:
                     encoding, path = path.split(":", 1)
-                rel = prefix + ("neg/" if not positive else "") + path
-                t = token()
-                body = (text.replace("{T}", t).replace("{S}", secret())
-                        .replace("{B}", base64.b64encode(t.encode()).decode())
-                        .replace("{T1}", t[:21]).replace("{T2}", t[21:]))
+                # The credential family's files live apart, so no path of theirs replaces
+                # another family's case.
+                rel = (prefix + ("neg/" if not positive else "")
+                       + ("cred/" if family == "cred" else "") + path)
+                body = fill(text, None if family == "cred" else token())
                 write(root, rel, body, encoding)
                 if positive:
-                    marker = next(m for m in ("{T}", "{S}", "{B}", "{T1}") if m in text)
+                    marker = next(m for m in MARKERS if m in text)
                     line = text[: text.index(marker)].count("\n") + 1
                     labels[(rel, line)] = (family, shape)
                 else:
@@ -171,7 +228,7 @@ def main():
         return
     print("| family | recall | precision | " + " | ".join(names) + " |")
     print("|---|---|---|" + "---|" * len(names))
-    for family in ("okta", "url"):
+    for family in ("okta", "url", "cred"):
         cells = []
         for n in names:
             rows = [v for (f, _), v in results[n].items() if f == family]

@@ -196,3 +196,50 @@ URL_NEG = [
     ("transaction", "docs/cookie.md", "GET /login/sessionCookieRedirect?token=0HsohZYpJgMSHwmL9TQy7RRzuY&redirectUrl=https%3A%2F%2Fapp.example.com HTTP/1.1\n"),
     ("sample", "docs/grant.md", "curl --data 'grant_type=password&username=testuser1%40example.com&password=Wz8Rt1Yn6Bc3Hf5Jg0SaQm7Vx2Lp9Kd4&scope=openid'\n"),
 ]
+
+# The rest of the Okta credential family (family "cred"). Markers: {CS} a fresh client secret,
+# {PEM} a fresh PEM private key (its BEGIN line is the labeled line), {PEMESC} the same with
+# `\n` escapes as in a string literal, {JWKD} the private member of a fresh JWK, {JWT} a fresh
+# access token whose issuer is an Okta authorization server.
+CRED_POS = [
+    # --- client secrets, next to an Okta client id or org, or under okta-named keys
+    ("client-secret", "spring/application.yml", "okta:\n  oauth2:\n    issuer: https://acme.okta.com/oauth2/default\n    client-id: 0oa28HqsAW9DkQwucL33\n    client-secret: {CS}\n"),
+    ("client-secret", "spring/application.properties", "okta.oauth2.client-secret={CS}\n"),
+    ("client-secret", "env/.env.production", "OKTA_CLIENT_ID=0oatFuOFgjd6cXVroPm0\nOKTA_CLIENT_SECRET={CS}\n"),
+    ("client-secret", "dotnet/appsettings.json", '{\n  "Okta": {\n    "OktaDomain": "https://acme.okta.com",\n    "ClientId": "0oa28HqsAW9DkQwucL33",\n    "ClientSecret": "{CS}"\n  }\n}\n'),
+    ("client-secret", "node/oidc.js", "const oidc = new ExpressOIDC({\n  issuer: 'https://dev-1.okta.com/oauth2/default',\n  client_id: '0oa28HqsAW9DkQwucL33',\n  client_secret: '{CS}',\n});\n"),
+    ("client-secret", "py/token.py", 'ORG = "https://acme.oktapreview.com"\nCLIENT_SECRET = "{CS}"\n'),
+    ("client-secret", "go/config.go", 'var oktaClientSecret = "{CS}"\n'),
+    ("client-secret", "tf/apps.tf", 'resource "okta_app_oauth" "api" {\n  label = "api"\n  type = "service"\n  client_basic_secret = "{CS}"\n}\n'),
+    ("client-secret", "k8s/secret.yaml", "stringData:\n  OKTA_OAUTH2_CLIENT_SECRET: {CS}\n"),
+    ("client-secret", "java/OktaConfig.java", 'private static final String OKTA_CLIENT_SECRET = "{CS}";\n'),
+    # --- private keys in an Okta context
+    ("private-key", "okta/okta.yaml", "okta:\n  client:\n    orgUrl: https://dev-1.okta.com\n    authorizationMode: PrivateKey\n    clientId: 0oa28HqsAW9DkQwucL33\n    privateKey: |\n{PEMI}"),
+    ("private-key", "env/okta.env", 'OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey\nOKTA_CLIENT_PRIVATEKEY="{PEMESC}"\n'),
+    ("private-key", "tf/provider.tf", 'provider "okta" {\n  org_name = "acme"\n  client_id = "0oatFuOFgjd6cXVroPm0"\n  private_key = "{PEMESC}"\n}\n'),
+    ("private-key", "py/okta_app.py", 'config = {"orgUrl": "https://acme.okta.com", "authorizationMode": "PrivateKey", "clientId": "0oa28HqsAW9DkQwucL33",\n          "privateKey": """{PEM}"""}\n'),
+    ("private-key", "node/okta-key.js", "const privateKey = `{PEM}`;\nconst client = new okta.Client({ orgUrl: 'https://acme.okta.com', authorizationMode: 'PrivateKey', privateKey });\n"),
+    ("private-key", "go/okta_key.go", 'const pem = "{PEMESC}"\nvar cfg, _ = okta.NewConfiguration(okta.WithAuthorizationMode("PrivateKey"), okta.WithPrivateKey(pem))\n'),
+    ("private-key", "java/Okta.java", 'String key = "{PEMESC}"; // OKTA_CLIENT_PRIVATEKEY\n'),
+    ("private-key", "keys/okta-service-app.pem", "{PEM}"),
+    ("private-key", "jwks/okta-jwks.json", '{"keys": [{"kty": "EC", "crv": "P-256", "kid": "k1", "x": "EAp0m00REi2wjl_7EYAqht0JHGhUMUOya9uHNYZdq2Y", "y": "c0OkaMCAojOXUvkGXDuYTfbRSYppYFtVKOXKj51vSkg", "d": "{JWKD}"}]}\n'),
+    ("private-key", "node/jwk.js", "// client 0oa28HqsAW9DkQwucL33\nconst jwk = {\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"EAp0m00REi2wjl_7EYAqht0JHGhUMUOya9uHNYZdq2Y\",\"y\":\"c0OkaMCAojOXUvkGXDuYTfbRSYppYFtVKOXKj51vSkg\",\"d\":\"{JWKD}\"};\n"),
+    # --- access tokens
+    ("access-token", "logs/access.log", '10.0.0.1 - - "GET /api/orders?access_token={JWT} HTTP/1.1" 200\n'),
+    ("access-token", "logs/callback.log", "redirect to https://app.acme.io/cb#id_token={JWT}&state=x\n"),
+    ("access-token", "vcr/orders.yaml", "    headers:\n      Authorization:\n      - Bearer {JWT}\n"),
+    ("access-token", "har/login.har", '{"name": "Authorization", "value": "Bearer {JWT}"}\n'),
+]
+
+CRED_NEG = [
+    ("reference", "spring/ref.yml", "okta:\n  oauth2:\n    client-id: 0oa28HqsAW9DkQwucL33\n    client-secret: ${OKTA_OAUTH2_CLIENT_SECRET}\n"),
+    ("reference", "ci/workflow.yml", "env:\n  OKTA_CLIENT_SECRET: ${{ secrets.OKTA_CLIENT_SECRET }}\n"),
+    ("reference", "node/env.js", "clientSecret: process.env.OKTA_CLIENT_SECRET, // https://acme.okta.com\n"),
+    ("placeholder", "docs/secret.md", 'client_secret = "{yourClientSecret}"  # https://dev-123.okta.com\n'),
+    ("placeholder", "docs/xs.json", '{"client_id": "0oa28HqsAW9DkQwucL33", "client_secret": "' + "x" * 40 + '"}\n'),
+    ("auth-method", "tf/method.tf", 'resource "okta_app_oauth" "a" {\n  token_endpoint_auth_method = "client_secret_basic"\n}\n'),
+    ("placeholder", "docs/pem.md", "okta:\n  client:\n    privateKey: |\n      -----BEGIN PRIVATE KEY-----\n      ...\n      -----END PRIVATE KEY-----\n"),
+    ("public-key", "keys/okta-public.pem", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEAp0m00REi2wjl/7EYAqht0JHGhUMUOya9uHNYZdq2ZzQ6RowICiM5dS+QZcO5hN9tFJimlgW1Uo5cqPnW9KSA==\n-----END PUBLIC KEY-----\n"),
+    ("public-jwk", "jwks/public.json", '{"keys": [{"kty": "EC", "crv": "P-256", "kid": "okta", "x": "EAp0m00REi2wjl_7EYAqht0JHGhUMUOya9uHNYZdq2Y", "y": "c0OkaMCAojOXUvkGXDuYTfbRSYppYFtVKOXKj51vSkg", "use": "sig"}]}\n'),
+    ("other-jwt", "logs/auth0.log", "Authorization: Bearer " + "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2FjbWUudXMuYXV0aDAuY29tLyIsInN1YiI6ImF1dGgwfDEyMyJ9.c2lnbmF0dXJlLW9mLWF1dGgwLXRva2VuLW5vdC1va3Rh" + "\n"),
+]
