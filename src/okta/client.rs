@@ -103,15 +103,47 @@ impl Client {
         authorization: &str,
         sleep: &dyn Fn(Duration),
     ) -> Result<Answer, Failure> {
+        self.send(org, path, authorization, None, sleep)
+    }
+
+    /// `POST {org}{path}` of a form body, as `get` does its request.
+    pub fn post_form(
+        &self,
+        org: &str,
+        path: &str,
+        authorization: &str,
+        form: &str,
+        sleep: &dyn Fn(Duration),
+    ) -> Result<Answer, Failure> {
+        self.send(org, path, authorization, Some(form), sleep)
+    }
+
+    fn send(
+        &self,
+        org: &str,
+        path: &str,
+        authorization: &str,
+        form: Option<&str>,
+        sleep: &dyn Fn(Duration),
+    ) -> Result<Answer, Failure> {
         let url = format!("{org}{path}");
         self.budget.take(None).map_err(Failure::OverBudget)?;
         for attempt in 0..=MAX_RETRIES {
-            let response = self
-                .agent(org)
-                .get(&url)
-                .header("Authorization", authorization)
-                .header("Accept", "application/json")
-                .call();
+            let response = match form {
+                None => self
+                    .agent(org)
+                    .get(&url)
+                    .header("Authorization", authorization)
+                    .header("Accept", "application/json")
+                    .call(),
+                Some(body) => self
+                    .agent(org)
+                    .post(&url)
+                    .header("Authorization", authorization)
+                    .header("Accept", "application/json")
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .send(body),
+            };
             let mut response = response.map_err(|e| Failure::Unanswered(describe_error(&e)))?;
             let header = |name: &str| {
                 response
@@ -202,6 +234,102 @@ impl Client {
             _ => verdict(Status::Unknown, Some(format!("HTTP {code}"))),
         })
     }
+}
+
+impl Client {
+    /// Whether the client secret `secret` of the app `client_id` is live at `org`: a
+    /// client credentials grant (`client_secret_basic`) for `okta.users.read` at the org's
+    /// token endpoint. Only the status and the OAuth error code are read: an access token
+    /// the org may return is never kept or shown.
+    pub fn client_secret_status(
+        &self,
+        org: &str,
+        client_id: &str,
+        secret: &str,
+        sleep: &dyn Fn(Duration),
+    ) -> Result<Verification, OverBudget> {
+        use base64::Engine as _;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            form_encode(client_id),
+            form_encode(secret)
+        ));
+        let answer = match self.post_form(
+            org,
+            "/oauth2/v1/token",
+            &format!("Basic {basic}"),
+            "grant_type=client_credentials&scope=okta.users.read",
+            sleep,
+        ) {
+            Ok(a) => a,
+            Err(Failure::OverBudget(o)) => return Err(o),
+            Err(Failure::Unanswered(why)) => {
+                return Ok(Verification {
+                    status: Status::Unknown,
+                    org: Some(org.to_string()),
+                    reason: Some(why),
+                });
+            }
+        };
+        Ok(token_endpoint_verdict(org, &answer))
+    }
+}
+
+/// What a token endpoint's answer to a client credentials grant says of the client's
+/// credentials (the same reading for a client secret and a signed client assertion).
+pub fn token_endpoint_verdict(org: &str, answer: &Answer) -> Verification {
+    let verdict = |status, reason: Option<String>| Verification {
+        status,
+        org: Some(org.to_string()),
+        reason,
+    };
+    let error = answer
+        .json()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string));
+    match (answer.code, error.as_deref()) {
+        (200, _)
+            if answer
+                .json()
+                .is_some_and(|v| v.get("access_token").is_some()) =>
+        {
+            verdict(
+                Status::Live,
+                Some("the org granted an access token (not kept)".into()),
+            )
+        }
+        (400 | 401, Some("invalid_client")) => verdict(
+            Status::Invalid,
+            Some(format!("HTTP {}: invalid_client", answer.code)),
+        ),
+        (400 | 401 | 403, Some(e @ ("invalid_scope" | "unauthorized_client"))) => verdict(
+            Status::Live,
+            Some(format!(
+                "HTTP {}: {e}: the credentials are valid, the app may not have this grant or scope",
+                answer.code
+            )),
+        ),
+        (code, Some(e)) => verdict(Status::Unknown, Some(format!("HTTP {code}: {e}"))),
+        (code, None) => verdict(
+            Status::Unknown,
+            Some(format!(
+                "HTTP {code} without an OAuth error: not an Okta org?"
+            )),
+        ),
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of a client id or secret (RFC 6749
+/// §2.3.1 asks for it before Basic authentication).
+fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The run's allowance of requests and of rate-limit waiting, shared by the verification
@@ -428,6 +556,36 @@ mod tests {
         let err = br#"{"errorCode":"E0000011","errorSummary":"Invalid token provided"}"#;
         assert_eq!(okta_error_code(json, err).as_deref(), Some("E0000011"));
         assert_eq!(okta_error_code(json, b"E0000011"), None);
+    }
+
+    #[test]
+    fn token_endpoint_answers() {
+        let answer = |code: u16, body: &str| Answer {
+            code,
+            content_type: "application/json".into(),
+            body: body.as_bytes().to_vec(),
+        };
+        let status =
+            |code, body| token_endpoint_verdict("https://a.okta.com", &answer(code, body)).status;
+        assert_eq!(
+            status(200, r#"{"token_type":"Bearer","access_token":"x"}"#),
+            Status::Live
+        );
+        assert_eq!(
+            status(401, r#"{"error":"invalid_client"}"#),
+            Status::Invalid
+        );
+        assert_eq!(status(400, r#"{"error":"invalid_scope"}"#), Status::Live);
+        assert_eq!(
+            status(400, r#"{"error":"unauthorized_client"}"#),
+            Status::Live
+        );
+        assert_eq!(
+            status(400, r#"{"error":"invalid_request"}"#),
+            Status::Unknown
+        );
+        assert_eq!(status(200, "<html>"), Status::Unknown);
+        assert_eq!(form_encode("a b:c+d_e-f"), "a%20b%3Ac%2Bd_e-f");
     }
 
     #[test]

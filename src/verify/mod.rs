@@ -133,6 +133,20 @@ fn check(
 ) -> Result<Verification, OverBudget> {
     match credential {
         Credential::ApiToken { token } => client.api_token_status(org, token, sleep),
+        Credential::ClientSecret {
+            client_id: Some(id),
+            secret,
+        } => client.client_secret_status(org, id, secret, sleep),
+        Credential::ClientSecret {
+            client_id: None, ..
+        } => Ok(Verification {
+            status: Status::Unknown,
+            org: Some(org.to_string()),
+            reason: Some(
+                "no Okta client id (0oa…) found near the secret: nothing to ask the org with"
+                    .into(),
+            ),
+        }),
         other => Ok(Verification {
             status: Status::Unknown,
             org: Some(org.to_string()),

@@ -826,3 +826,59 @@ fn verification_budget_flags_are_validated() {
         );
     }
 }
+
+/// A client secret is checked with a client credentials grant at the org's token
+/// endpoint, for the client id found next to it: live, invalid, or unknown without one.
+#[test]
+fn client_secrets_are_checked_with_a_client_credentials_grant() {
+    let live = "Lk2Vb8Nq4Rz7Tw1Ys5Xp9Cd3Fg6Hj0MaQeWuIoPlKjHgFdSaZxCvBnM1q2W3e4R";
+    let dead = "Dq7Wm2Xn5Bv8Cz1La4Ks6Jd9Hf3Gg0PoIuYtReWqAsDfGhJkLzXcVbNm9o8I7u6";
+    let okta = FakeOkta::builder()
+        .client("0oa1abcdefghijklmnop", live)
+        .client("0oa2abcdefghijklmnop", "another-secret-it-does-not-match")
+        .start();
+    let dir = tempfile::tempdir().unwrap();
+    let env = |id: Option<&str>, secret: &str| {
+        format!(
+            "{}OKTA_CLIENT_SECRET={secret}\n",
+            id.map(|i| format!("OKTA_CLIENT_ID={i}\n"))
+                .unwrap_or_default()
+        )
+    };
+    fs::write(
+        dir.path().join("live.env"),
+        env(Some("0oa1abcdefghijklmnop"), live),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("dead.env"),
+        env(Some("0oa2abcdefghijklmnop"), dead),
+    )
+    .unwrap();
+    fs::write(dir.path().join("okta-noid.env"), env(None, live)).unwrap();
+    let (code, json, _) = scan_json(
+        dir.path(),
+        &["--verify", "--okta-org", &okta.url, "--verify-timeout", "2"],
+    );
+    assert_eq!(code, 1);
+    let by_path = |p: &str| -> Value {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == p)
+            .unwrap_or_else(|| panic!("no finding in {p}: {json:#}"))["verification"]
+            .clone()
+    };
+    assert_eq!(by_path("live.env")["status"], "live", "{json:#}");
+    assert_eq!(by_path("dead.env")["status"], "invalid", "{json:#}");
+    let unknown = by_path("okta-noid.env");
+    assert_eq!(unknown["status"], "unknown");
+    assert!(unknown["reason"].as_str().unwrap().contains("client id"));
+    // The access token the org granted is nowhere in the report.
+    assert!(
+        !json.to_string().contains("access_token\":\"ey"),
+        "{json:#}"
+    );
+    assert!(!json.to_string().contains(live), "the secret is redacted");
+}
