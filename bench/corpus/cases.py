@@ -243,3 +243,15 @@ CRED_NEG = [
     ("public-jwk", "jwks/public.json", '{"keys": [{"kty": "EC", "crv": "P-256", "kid": "okta", "x": "EAp0m00REi2wjl_7EYAqht0JHGhUMUOya9uHNYZdq2Y", "y": "c0OkaMCAojOXUvkGXDuYTfbRSYppYFtVKOXKj51vSkg", "use": "sig"}]}\n'),
     ("other-jwt", "logs/auth0.log", "Authorization: Bearer " + "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2FjbWUudXMuYXV0aDAuY29tLyIsInN1YiI6ImF1dGgwfDEyMyJ9.c2lnbmF0dXJlLW9mLWF1dGgwLXRva2VuLW5vdC1va3Rh" + "\n"),
 ]
+
+# Documentation samples that are not leaks, on real-looking hosts (#25).
+URL_NEG += [
+    ("docs-sample", "docs/mongo.md", "mongodb://myDBReader:D1fficultP%40ssw0rd@mongos0.mongo.acme.io:27017/?authSource=admin\n"),
+    ("docs-sample", "env/hexspeak.env", "REDIS_URL=redis://:d3adb33fcafeb4b3@redis.internal.acme.io:6379/0\n"),
+    ("docs-sample", "py/mssql.py", 'URL = "mssql+pyodbc://sa:YourStrong@Passw0rd@db.acme.io:1433/app"\n'),
+    ("docs-sample", "sh/ftp.sh", "curl ftp://anonymous:guest@ftp.acme.io/pub/\n"),
+]
+OKTA_NEG += [
+    ("openapi-json", "api/openapi.json", '{\n  "openapi": "3.0.1",\n  "components": {\n    "examples": {\n      "Token": {\n        "value": {\n          "profile": {\n            "token": "{T}"\n          }\n        }\n      }\n    }\n  }\n}\n'),
+    ("sequence", "docs/sequence.env", "OKTA_API_TOKEN=00abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN\n"),
+]
