@@ -136,6 +136,12 @@ impl Client {
                     .header("Authorization", authorization)
                     .header("Accept", "application/json")
                     .call(),
+                Some(body) if authorization.is_empty() => self
+                    .agent(org)
+                    .post(&url)
+                    .header("Accept", "application/json")
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .send(body),
                 Some(body) => self
                     .agent(org)
                     .post(&url)
@@ -272,6 +278,45 @@ impl Client {
             }
         };
         Ok(token_endpoint_verdict(org, &answer))
+    }
+}
+
+impl Client {
+    /// Whether the private key `key` of the app `client_id` is live at `org`: a client
+    /// credentials grant authenticated with a client assertion the key signs
+    /// (`private_key_jwt`), read like a client secret's.
+    pub fn private_key_status(
+        &self,
+        org: &str,
+        client_id: &str,
+        key: &str,
+        key_id: Option<&str>,
+        sleep: &dyn Fn(Duration),
+    ) -> Result<Verification, OverBudget> {
+        let unknown = |why: String| Verification {
+            status: Status::Unknown,
+            org: Some(org.to_string()),
+            reason: Some(why),
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let audience = format!("{org}/oauth2/v1/token");
+        let assertion =
+            match super::assertion::client_assertion(key, key_id, client_id, &audience, now) {
+                Ok(a) => a,
+                Err(why) => return Ok(unknown(format!("the key cannot sign: {why}"))),
+            };
+        let form = format!(
+            "grant_type=client_credentials&scope=okta.users.read\
+             &client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer\
+             &client_assertion={assertion}"
+        );
+        match self.post_form(org, "/oauth2/v1/token", "", &form, sleep) {
+            Ok(answer) => Ok(token_endpoint_verdict(org, &answer)),
+            Err(Failure::OverBudget(o)) => Err(o),
+            Err(Failure::Unanswered(why)) => Ok(unknown(why)),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! run's budget (`client`), and which orgs a credential may be sent to (`Destinations`).
 //! Verification uses it; so will every later command that calls an org.
 
+mod assertion;
 mod client;
 pub mod org;
 

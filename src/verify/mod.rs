@@ -137,14 +137,30 @@ fn check(
             client_id: Some(id),
             secret,
         } => client.client_secret_status(org, id, secret, sleep),
+        Credential::PrivateKey {
+            client_id: Some(id),
+            key_id,
+            key,
+        } if key.starts_with("-----BEGIN") => {
+            client.private_key_status(org, id, key, key_id.as_deref(), sleep)
+        }
+        Credential::PrivateKey {
+            client_id: Some(_), ..
+        } => Ok(Verification {
+            status: Status::Unknown,
+            org: Some(org.to_string()),
+            reason: Some("a JWK's private member alone cannot sign here yet".into()),
+        }),
         Credential::ClientSecret {
+            client_id: None, ..
+        }
+        | Credential::PrivateKey {
             client_id: None, ..
         } => Ok(Verification {
             status: Status::Unknown,
             org: Some(org.to_string()),
             reason: Some(
-                "no Okta client id (0oa…) found near the secret: nothing to ask the org with"
-                    .into(),
+                "no Okta client id (0oa…) found near it: nothing to ask the org with".into(),
             ),
         }),
         other => Ok(Verification {

@@ -882,3 +882,64 @@ fn client_secrets_are_checked_with_a_client_credentials_grant() {
     );
     assert!(!json.to_string().contains(live), "the secret is redacted");
 }
+
+/// A private key is checked by signing a client assertion (private_key_jwt, ES256) for the
+/// client id next to it: the fake org verifies it with the app's registered public key.
+#[test]
+fn private_keys_are_checked_with_a_signed_client_assertion() {
+    use base64::Engine as _;
+    use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+    let rng = ring::rand::SystemRandom::new();
+    let key = || EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let (registered, unregistered) = (key(), key());
+    let public =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, registered.as_ref(), &rng)
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .to_vec();
+    let okta = FakeOkta::builder()
+        .client_key("0oa1abcdefghijklmnop", &public)
+        .client_key("0oa2abcdefghijklmnop", &public)
+        .start();
+    let pem = |der: &[u8]| {
+        let body = base64::engine::general_purpose::STANDARD.encode(der);
+        format!("-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----")
+    };
+    let env = |id: Option<&str>, der: &[u8]| {
+        format!(
+            "OKTA_CLIENT_AUTHORIZATIONMODE=PrivateKey\n{}OKTA_CLIENT_PRIVATEKEY=\"{}\"\n",
+            id.map(|i| format!("OKTA_CLIENT_CLIENTID={i}\n"))
+                .unwrap_or_default(),
+            pem(der)
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "live.env",
+        env(Some("0oa1abcdefghijklmnop"), registered.as_ref()),
+    );
+    write(
+        "dead.env",
+        env(Some("0oa2abcdefghijklmnop"), unregistered.as_ref()),
+    );
+    write("noid.env", env(None, registered.as_ref()));
+    let (code, json, _) = scan_json(
+        dir.path(),
+        &["--verify", "--okta-org", &okta.url, "--verify-timeout", "2"],
+    );
+    assert_eq!(code, 1);
+    let by_path = |p: &str| -> Value {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == p && f["rule_id"] == "okta-private-key")
+            .unwrap_or_else(|| panic!("no key finding in {p}: {json:#}"))["verification"]
+            .clone()
+    };
+    assert_eq!(by_path("live.env")["status"], "live", "{json:#}");
+    assert_eq!(by_path("dead.env")["status"], "invalid", "{json:#}");
+    assert_eq!(by_path("noid.env")["status"], "unknown", "{json:#}");
+}

@@ -66,6 +66,8 @@ struct State {
     roles: HashMap<String, Vec<String>>,
     /// OAuth client id → client secret.
     clients: HashMap<String, String>,
+    /// Client id → the raw P-256 public key its `private_key_jwt` assertions verify with.
+    client_keys: HashMap<String, Vec<u8>>,
     revoked: Vec<String>,
     requests: Vec<Request>,
 }
@@ -115,6 +117,15 @@ impl Builder {
         self.state
             .clients
             .insert(client_id.to_string(), secret.to_string());
+        self
+    }
+
+    /// A service app that authenticates with `private_key_jwt`, ES256, with this public key
+    /// (an uncompressed P-256 point, as ring gives it).
+    pub fn client_key(mut self, client_id: &str, public_key: &[u8]) -> Builder {
+        self.state
+            .client_keys
+            .insert(client_id.to_string(), public_key.to_vec());
         self
     }
 
@@ -397,7 +408,10 @@ fn client_credentials(req: &Request, state: &Mutex<State>) -> Response {
             form.get("client_secret").unwrap_or(&"").to_string(),
         ),
     };
-    let known = state.lock().unwrap().clients.get(&id) == Some(&secret);
+    let known = match form.get("client_assertion") {
+        Some(jwt) => assertion_client(jwt, &state.lock().unwrap().client_keys).is_some(),
+        None => state.lock().unwrap().clients.get(&id) == Some(&secret),
+    };
     if form.get("grant_type") != Some(&"client_credentials") {
         return respond(
             "400 Bad Request",
@@ -418,6 +432,34 @@ fn client_credentials(req: &Request, state: &Mutex<State>) -> Response {
         "200 OK",
         json!({"token_type": "Bearer", "expires_in": 3600, "access_token": "eyJraWQiOiJmYWtlIn0.e30.c2ln", "scope": scope}),
     )
+}
+
+/// The client a `private_key_jwt` assertion authenticates: its signature verifies with the
+/// key registered for its `iss`, which is also its `sub`, and it has not expired.
+fn assertion_client(jwt: &str, keys: &HashMap<String, Vec<u8>>) -> Option<String> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (input, signature) = jwt.rsplit_once('.')?;
+    let claims: Value = serde_json::from_slice(&b64.decode(input.split('.').nth(1)?).ok()?).ok()?;
+    let iss = claims["iss"].as_str()?;
+    if claims["sub"].as_str() != Some(iss) || !claims["aud"].as_str()?.ends_with("/oauth2/v1/token")
+    {
+        return None;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    if claims["exp"].as_u64()? < now {
+        return None;
+    }
+    ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ECDSA_P256_SHA256_FIXED,
+        keys.get(iss)?,
+    )
+    .verify(input.as_bytes(), &b64.decode(signature).ok()?)
+    .ok()?;
+    Some(iss.to_string())
 }
 
 fn decode_base64(text: &str) -> Option<String> {
