@@ -21,6 +21,7 @@ pub mod engine;
 pub mod error;
 pub mod escape;
 pub mod finding;
+pub(crate) mod keys;
 pub(crate) mod locate;
 pub mod matcher;
 pub mod okta;

@@ -42,7 +42,14 @@ pub fn locate(
                 line,
                 column,
                 end_column,
-                secret: show_secret(&blob[m.start..m.end], redacted),
+                secret: match rule.credential {
+                    // A private key is named by its header and public key, never shown.
+                    Some(crate::credential::Kind::OktaPrivateKey) if redacted => {
+                        crate::keys::describe(&String::from_utf8_lossy(&blob[m.start..m.end]))
+                            .unwrap_or_else(|| show_secret(&blob[m.start..m.end], redacted))
+                    }
+                    _ => show_secret(&blob[m.start..m.end], redacted),
+                },
                 fingerprint: fingerprint(&rule.info.id, &m.secret),
                 snippet: snippet(blob, line_start, line_end, m, matches, redacted),
                 provenance: None,

@@ -4,17 +4,12 @@
 
 use base64::Engine as _;
 use ring::rand::{SecureRandom, SystemRandom};
-use ring::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
-};
+use ring::signature::RSA_PKCS1_SHA256;
+
+use crate::keys::{self, Key};
 
 /// How long the assertion is valid: Okta accepts up to an hour; a check needs a minute.
 const LIFETIME_SECS: u64 = 60;
-
-enum Key {
-    Rsa(RsaKeyPair),
-    Ec(EcdsaKeyPair),
-}
 
 /// A signed client assertion for `client_id` at the token endpoint `audience`, issued at
 /// `now` (UNIX seconds). `key` is the PEM block as found (literal, or with `\n` escapes and
@@ -27,7 +22,7 @@ pub fn client_assertion(
     now: u64,
 ) -> Result<String, String> {
     let rng = SystemRandom::new();
-    let key = parse(key, &rng)?;
+    let key = keys::parse(key, &rng)?;
     let alg = match key {
         Key::Rsa(_) => "RS256",
         Key::Ec(_) => "ES256",
@@ -72,77 +67,13 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The key of a PEM block: PKCS#8 (RSA or EC P-256), PKCS#1 RSA, or SEC1 EC P-256.
-fn parse(pem: &str, rng: &SystemRandom) -> Result<Key, String> {
-    let label = ["RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY"]
-        .into_iter()
-        .find(|l| pem.contains(&format!("-----BEGIN {l}-----")))
-        .ok_or("not a PEM private key")?;
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let body = pem
-        .split_once(&begin)
-        .and_then(|(_, rest)| rest.split_once(&end))
-        .map(|(body, _)| body)
-        .ok_or("no END line")?;
-    // Whatever quoting carried the lines: `\n` escapes, quotes, `+`, commas, white space.
-    let base64: String = body
-        .replace("\\n", "")
-        .replace("\\r", "")
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
-        .collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(base64.trim_end_matches('='))
-        .or_else(|_| {
-            base64::engine::general_purpose::STANDARD_NO_PAD.decode(base64.trim_end_matches('='))
-        })
-        .map_err(|_| "the PEM body is not base64".to_string())?;
-    let ec = |pkcs8: &[u8]| EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, rng);
-    match label {
-        "RSA PRIVATE KEY" => RsaKeyPair::from_der(&der)
-            .map(Key::Rsa)
-            .map_err(|e| format!("not a usable RSA key ({e})")),
-        "EC PRIVATE KEY" => ec(&sec1_to_pkcs8(&der))
-            .map(Key::Ec)
-            .map_err(|_| "not a P-256 EC key with its public part (ES256 only)".to_string()),
-        _ => RsaKeyPair::from_pkcs8(&der)
-            .map(Key::Rsa)
-            .or_else(|_| ec(&der).map(Key::Ec))
-            .map_err(|_| "neither an RSA nor a P-256 EC key".to_string()),
-    }
-}
-
-/// Wraps a SEC1 `ECPrivateKey` of curve P-256 in the PKCS#8 envelope ring reads.
-fn sec1_to_pkcs8(sec1: &[u8]) -> Vec<u8> {
-    // AlgorithmIdentifier { id-ecPublicKey, prime256v1 }.
-    const ALGORITHM: &[u8] = &[
-        0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86,
-        0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
-    ];
-    let mut inner = vec![0x02, 0x01, 0x00];
-    inner.extend_from_slice(ALGORITHM);
-    inner.push(0x04);
-    der_length(&mut inner, sec1.len());
-    inner.extend_from_slice(sec1);
-    let mut out = vec![0x30];
-    der_length(&mut out, inner.len());
-    out.extend(inner);
-    out
-}
-
-fn der_length(out: &mut Vec<u8>, len: usize) {
-    match len {
-        0..=0x7f => out.push(len as u8),
-        0x80..=0xff => out.extend([0x81, len as u8]),
-        _ => out.extend([0x82, (len >> 8) as u8, len as u8]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ring::signature::{ECDSA_P256_SHA256_FIXED, KeyPair, UnparsedPublicKey};
+    use ring::signature::{
+        ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair,
+        UnparsedPublicKey,
+    };
 
     fn pem(der: &[u8], escaped: bool) -> String {
         let body = base64::engine::general_purpose::STANDARD.encode(der);
