@@ -16,6 +16,18 @@ fn fixture() -> &'static Path {
     ))
 }
 
+/// `audit --format json .` in `dir`, which must succeed.
+fn audit_json(dir: &Path) -> Value {
+    let out = tokenwarden(dir, &["audit", "--format", "json", "."]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// `path<TAB>line<TAB>call<TAB>method endpoint` of every resolved SDK call.
 fn resolved(report: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -41,14 +53,7 @@ fn resolved(report: &Value) -> BTreeSet<String> {
 
 #[test]
 fn every_sdks_call_shapes_resolve_to_their_operations() {
-    let out = tokenwarden(fixture(), &["audit", "--format", "json", "."]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = audit_json(fixture());
     let expected: BTreeSet<String> = include_str!("../fixtures/sdk-calls/EXPECTED.tsv")
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
@@ -96,18 +101,8 @@ fn a_call_no_operation_answers_is_listed_with_its_reason() {
 /// on a line is one of the several operations a shared name fits, which the report says.
 #[test]
 fn every_sdk_version_in_the_researched_fixture() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/audit-sdk"
-    ));
-    let out = tokenwarden(dir, &["audit", "--format", "json", "."]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report =
+        audit_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audit-sdk"));
     // (path, line, method as written, request) of every call, from each row's examples
     // (the fixture calls each request at most three times per component).
     let mut got = BTreeSet::new();

@@ -22,6 +22,17 @@ fn header_line(token: &str) -> String {
     format!("curl -H \"Authorization: SSWS {token}\" \"$ORG/api/v1/users\"\n")
 }
 
+/// The verification of the finding in `path` (of `rule`, when given).
+fn verification_at(json: &Value, path: &str, rule: Option<&str>) -> Value {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path && rule.is_none_or(|r| f["rule_id"] == r))
+        .unwrap_or_else(|| panic!("no finding in {path}: {json:#}"))["verification"]
+        .clone()
+}
+
 fn status_of(json: &Value, token: &str) -> Value {
     let redacted = format!("{}…", &token[..4]);
     let f = json["findings"]
@@ -65,15 +76,7 @@ fn statuses_requests_and_headers() {
         &["--verify", "--okta-org", &okta.url, "--verify-timeout", "1"],
     );
     assert_eq!(code, 1);
-    let by_path = |p: &str| -> Value {
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"] == p)
-            .unwrap()["verification"]
-            .clone()
-    };
+    let by_path = |p: &str| verification_at(&json, p, None);
     assert_eq!(by_path("t0.sh")["status"], "live");
     assert_eq!(by_path("t0.sh")["org"], okta.url.as_str());
     assert_eq!(by_path("t1.sh")["status"], "invalid");
@@ -861,15 +864,7 @@ fn client_secrets_are_checked_with_a_client_credentials_grant() {
         &["--verify", "--okta-org", &okta.url, "--verify-timeout", "2"],
     );
     assert_eq!(code, 1);
-    let by_path = |p: &str| -> Value {
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"] == p)
-            .unwrap_or_else(|| panic!("no finding in {p}: {json:#}"))["verification"]
-            .clone()
-    };
+    let by_path = |p: &str| verification_at(&json, p, None);
     assert_eq!(by_path("live.env")["status"], "live", "{json:#}");
     assert_eq!(by_path("dead.env")["status"], "invalid", "{json:#}");
     let unknown = by_path("okta-noid.env");
@@ -930,15 +925,7 @@ fn private_keys_are_checked_with_a_signed_client_assertion() {
         &["--verify", "--okta-org", &okta.url, "--verify-timeout", "2"],
     );
     assert_eq!(code, 1);
-    let by_path = |p: &str| -> Value {
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["path"] == p && f["rule_id"] == "okta-private-key")
-            .unwrap_or_else(|| panic!("no key finding in {p}: {json:#}"))["verification"]
-            .clone()
-    };
+    let by_path = |p: &str| verification_at(&json, p, Some("okta-private-key"));
     assert_eq!(by_path("live.env")["status"], "live", "{json:#}");
     assert_eq!(by_path("dead.env")["status"], "invalid", "{json:#}");
     assert_eq!(by_path("noid.env")["status"], "unknown", "{json:#}");
