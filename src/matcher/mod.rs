@@ -268,7 +268,7 @@ impl Matcher {
         } else {
             &rule.patterns[..1]
         };
-        for pattern in patterns {
+        for pattern in patterns.iter().filter_map(|p| p.get()) {
             let mut locs = pattern.regex.capture_locations();
             let mut pos = 0;
             while pos <= blob.len() {

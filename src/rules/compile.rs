@@ -57,10 +57,36 @@ pub struct Rule {
     pub root: Option<usize>,
 }
 
+/// One of a rule's regexes. Built-in rules build theirs on first use (`Build::Lazy`): a rule
+/// gated by anchors that a repository never contains costs nothing, which keeps the
+/// pre-commit hook's start-up flat as rules are added. Rule files are built and checked
+/// when loaded.
 pub struct Pattern {
+    source: String,
+    built: OnceLock<Option<Built>>,
+}
+
+pub struct Built {
     pub regex: Regex,
     pub secret_group: usize,
     pub name_group: Option<usize>,
+}
+
+impl Pattern {
+    /// The built regex and its groups (`None` if it does not build: eager builds and the
+    /// test suite have checked every rule's).
+    pub fn get(&self) -> Option<&Built> {
+        self.built
+            .get_or_init(|| {
+                let regex = build_regex(&self.source, "").ok()?;
+                Some(Built {
+                    secret_group: group_index(&regex, "secret")?,
+                    name_group: group_index(&regex, "name"),
+                    regex,
+                })
+            })
+            .as_ref()
+    }
 }
 
 pub struct Filters {
@@ -445,6 +471,13 @@ fn compile_context(spec: &ContextSpec, at: &str, build: &mut Build) -> Result<Co
 }
 
 fn compile_pattern(re: &str, at: &str, needs_name: bool, build: &mut Build) -> Result<Pattern> {
+    let pattern = Pattern {
+        source: re.to_string(),
+        built: OnceLock::new(),
+    };
+    if let Build::Lazy = build {
+        return Ok(pattern);
+    }
     let regex = build.regex(re, at)?;
     let secret_group = group_index(&regex, "secret").ok_or_else(|| {
         Error::settings(format!(
@@ -457,11 +490,12 @@ fn compile_pattern(re: &str, at: &str, needs_name: bool, build: &mut Build) -> R
             "{at}: `filters.names` needs a named group `name` in the regex"
         )));
     }
-    Ok(Pattern {
+    let _ = pattern.built.set(Some(Built {
         regex,
         secret_group,
         name_group,
-    })
+    }));
+    Ok(pattern)
 }
 
 /// `before` regexes must end at the secret and `after` regexes start at it.
