@@ -55,7 +55,7 @@ def operations(text):
     """(METHOD, normalised path, operationId) of one spec version."""
     out = []
     path = method = None
-    in_paths = False
+    in_paths = multi = False
     for line in text.splitlines():
         if not line or line.lstrip().startswith("#"):
             continue
@@ -71,8 +71,16 @@ def operations(text):
         m = re.match(r"^    ([a-z]+):\s*$", line)
         if m:
             method = m.group(1) if m.group(1) in METHODS else None
+            multi = False
             continue
+        m = re.match(r"^      ([A-Za-z0-9_-]+):", line)
+        if m:
+            # Swagger 2 versions list variants of one operation (publishCerCert,
+            # publishDerCert, ...) under x-okta-multi-operation; the SDKs made each a method.
+            multi = m.group(1) == "x-okta-multi-operation"
         m = re.match(r"^      operationId:\s*['\"]?([A-Za-z0-9_]+)", line)
+        if not m and multi:
+            m = re.match(r"^ {8,}(?:- )?operationId:\s*['\"]?([A-Za-z0-9_]+)", line)
         if m and path and method:
             out.append((method.upper(), path, m.group(1)))
     return out
