@@ -71,7 +71,12 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>, redact: bool
                         .collect();
                     why.extend(others);
                     if why.is_empty() {
-                        why.push("the regex did not match".into());
+                        why.push(match rule.gate {
+                            Some(g) if !g.admits(ex.text.as_bytes()) => {
+                                format!("the example does not pass gate `{}`", g.name())
+                            }
+                            _ => "the regex did not match".into(),
+                        });
                     }
                     fail(format!(
                         "example {}: expected secret `{}` not found ({})",

@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod filters;
+pub mod gate;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -250,7 +251,8 @@ impl Matcher {
         self.find_patterns(rule_index, blob, path, true, out, rejected);
     }
 
-    /// `find_rule`, with the rule's `regex_variants` only when `variants` is set.
+    /// `find_rule`, with the rule's `regex_variants` only when `variants` is set, and its
+    /// main regex only where its gate admits the blob.
     fn find_patterns(
         &self,
         rule_index: usize,
@@ -261,14 +263,15 @@ impl Matcher {
         rejected: &mut dyn FnMut(&[u8], Rejection),
     ) {
         let rule = &self.rules.rules[rule_index];
+        let main = rule.gate.is_none_or(|g| g.admits(blob));
         let mut file_ctx: Vec<Option<bool>> = vec![None; rule.contexts.len()];
         let first = out.len();
-        let patterns = if variants {
-            &rule.patterns[..]
-        } else {
-            &rule.patterns[..1]
-        };
-        for pattern in patterns.iter().filter_map(|p| p.get()) {
+        let patterns = rule
+            .patterns
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| if i == 0 { main } else { variants });
+        for pattern in patterns.filter_map(|(_, p)| p.get()) {
             let mut locs = pattern.regex.capture_locations();
             let mut pos = 0;
             while pos <= blob.len() {

@@ -39,6 +39,7 @@ pub struct Rule {
     pub keywords: Vec<String>,
     pub anchors: Vec<String>,
     pub variant_anchors: Vec<String>,
+    pub gate: Option<crate::matcher::gate::Gate>,
     /// `regex` first, then `regex_variants`.
     pub patterns: Vec<Pattern>,
     pub not_adjacent: Option<ByteSet>,
@@ -387,6 +388,7 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         keywords: spec.keywords,
         anchors: spec.anchors,
         variant_anchors: spec.variant_anchors,
+        gate: spec.gate,
         patterns,
         not_adjacent,
         decode: spec.decode,

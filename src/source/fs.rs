@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
+use super::path::display_below;
 use super::{Blob, Data, Origin, PathFilter, Scanner, display_path, load_blob, tally};
 use crate::error::{Error, Result, describe_io};
 use crate::finding::Finding;
@@ -116,6 +117,7 @@ struct Worker<'a> {
     scanner: &'a dyn Scanner,
     allowed: PathFilter<'a>,
     root: &'a Path,
+    root_display: String,
     opts: &'a WalkOptions,
     findings: Vec<Finding>,
     stats: Stats,
@@ -132,6 +134,7 @@ impl<'a> Worker<'a> {
             scanner,
             allowed,
             root,
+            root_display: display_path(root),
             opts,
             findings: Vec::new(),
             stats: Stats::default(),
@@ -181,8 +184,15 @@ impl<'a> Worker<'a> {
 
     /// `meta` is passed when the caller already has it (explicit file roots).
     fn scan_path(&mut self, path: &Path, meta: Option<std::fs::Metadata>) {
-        let rel = path.strip_prefix(self.root).unwrap_or(path);
-        if !rel.as_os_str().is_empty() && (self.allowed)(&display_path(rel)) {
+        let display = display_path(path);
+        let allowed = match display_below(&display, &self.root_display) {
+            Some(rel) => (self.allowed)(rel),
+            None => {
+                let rel = path.strip_prefix(self.root).unwrap_or(path);
+                !rel.as_os_str().is_empty() && (self.allowed)(&display_path(rel))
+            }
+        };
+        if allowed {
             return self.skip(path, SkipReason::AllowedByConfig);
         }
         if let Some(m) = &meta
@@ -191,7 +201,6 @@ impl<'a> Worker<'a> {
             return self.skip(path, SkipReason::NotRegular(special_kind(&m.file_type())));
         }
         let unreadable = |e: std::io::Error| SkipReason::Unreadable(describe_io(&e));
-        let display = display_path(path);
         // Opened first and sized through the handle: fstat costs less than a second path
         // lookup, and a directory scan is mostly these two system calls.
         let result = File::open(path).map_err(unreadable).and_then(|mut file| {

@@ -23,11 +23,29 @@ pub fn display_path(p: &Path) -> String {
     };
     #[cfg(not(any(unix, windows)))]
     let s = p.to_string_lossy().into_owned();
-    let mut s: &str = &s;
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest.trim_start_matches('/');
+    let mut s = s;
+    let mut rest: &str = &s;
+    while let Some(r) = rest.strip_prefix("./") {
+        rest = r.trim_start_matches('/');
     }
-    s.to_string()
+    let cut = s.len() - rest.len();
+    s.drain(..cut);
+    s
+}
+
+/// The display form of `path` below `root`, from their display forms: the part after
+/// `root` and its separator. `None` when `display` is not below `root_display` (or is it).
+/// Cheaper than `Path::strip_prefix` and a second `display_path`: a directory scan does
+/// this for every file.
+pub fn display_below<'a>(display: &'a str, root_display: &str) -> Option<&'a str> {
+    if root_display.is_empty() || root_display == "." {
+        return (!display.is_empty() && display != ".").then_some(display);
+    }
+    let rest = display.strip_prefix(root_display)?;
+    let rel = rest.trim_start_matches('/');
+    (rel.len() < rest.len() || root_display.ends_with('/'))
+        .then_some(rel)
+        .filter(|r| !r.is_empty())
 }
 
 /// `bytes` as text, each byte that is not part of valid UTF-8 written as `\xNN`. Git
@@ -41,6 +59,9 @@ pub fn escape_non_utf8(bytes: &[u8]) -> String {
 /// `escape_non_utf8` onto the end of `out`, without allocating for valid UTF-8: history
 /// walks build every path of every tree this way.
 pub fn push_escaped(out: &mut String, bytes: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return out.push_str(text);
+    }
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
         for b in chunk.invalid() {
@@ -73,6 +94,37 @@ fn display_wide(units: impl Iterator<Item = u16>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn below_a_root() {
+        assert_eq!(display_below("a/b", "."), Some("a/b"));
+        assert_eq!(display_below("a/b", ""), Some("a/b"));
+        assert_eq!(display_below("src/a/b", "src"), Some("a/b"));
+        assert_eq!(display_below("src/a/b", "src/"), Some("a/b"));
+        assert_eq!(display_below("/etc/x", "/"), Some("etc/x"));
+        // A sibling whose name starts like the root is not below it.
+        assert_eq!(display_below("srcx/a", "src"), None);
+        // The root itself (a single file scanned) has no relative path.
+        assert_eq!(display_below("src/a.rs", "src/a.rs"), None);
+        // Each agrees with Path::strip_prefix and display_path on the walker's joins.
+        for (root, name) in [
+            (".", "a/b"),
+            ("src", "x/y.rs"),
+            ("./src/", "y"),
+            ("/tmp/t", "k"),
+        ] {
+            let path = std::path::Path::new(root).join(name);
+            let rel = path.strip_prefix(root).unwrap();
+            assert_eq!(
+                display_below(
+                    &display_path(&path),
+                    &display_path(std::path::Path::new(root))
+                ),
+                Some(display_path(rel).as_str()),
+                "{root} + {name}"
+            );
+        }
+    }
 
     fn wide(s: &str) -> Vec<u16> {
         s.encode_utf16().collect()
