@@ -66,7 +66,11 @@ pub fn walk_builder(root: &Path, opts: &WalkOptions) -> WalkBuilder {
         .git_ignore(!opts.no_ignore)
         .git_global(!opts.no_ignore)
         .git_exclude(!opts.no_ignore)
-        .require_git(false)
+        // Outside a git repository nothing is ignored by git, and an exported tree or an
+        // unpacked archive ships the files its `.gitignore` names (`.env` among them): those
+        // are scanned. This is ripgrep's default too, and it spares the walk matching every
+        // name against rules that mean nothing there.
+        .require_git(true)
         .follow_links(false)
         .threads(opts.threads)
         .filter_entry(|e| e.file_name() != ".git");

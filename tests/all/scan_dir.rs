@@ -375,6 +375,21 @@ fn ignore_files_hidden_files_git_dir_binary_and_size_limits() {
     );
 }
 
+/// Outside a git repository a `.gitignore` means nothing to git: an unpacked archive or an
+/// export ships the files it names, so they are scanned. `.ignore` files still apply.
+#[test]
+fn outside_a_git_repository_gitignore_hides_nothing() {
+    let t = Tree::new();
+    let line = |i: u64| format!("OKTA_API_TOKEN={}\n", okta_token(2000 + i));
+    t.write(".gitignore", "prod.env\n")
+        .write("prod.env", line(1))
+        .write(".ignore", "vendor/\n")
+        .write("vendor/x.env", line(2));
+    let f = t.findings(&[]);
+    let paths: Vec<&str> = f.iter().map(|x| x["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["prod.env"], "{f:#?}");
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinks_and_fifos_are_skipped_without_hanging() {
