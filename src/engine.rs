@@ -110,7 +110,8 @@ impl Engine {
         };
         let rules = self.matcher.rules();
         let report = |m: &Match| {
-            m.confidence >= floor
+            !m.redact_only
+                && m.confidence >= floor
                 && window.report.contains(&m.start)
                 && rules[m.rule].root.is_none_or(|r| Some(r) == policy.root)
         };
@@ -126,7 +127,9 @@ impl Engine {
             self.redact,
         );
         if self.redact {
-            for m in matches.iter().filter(|m| report(m)) {
+            let shown =
+                |m: &&Match| report(m) || (m.redact_only && window.report.contains(&m.start));
+            for m in matches.iter().filter(shown) {
                 self.vault.remember(&data[m.start..m.end]);
                 self.vault.remember(&m.secret);
             }
@@ -155,9 +158,16 @@ impl Engine {
                     }
                 };
                 let companions = rule.companions_of(data, m.start, m.end, &file_companions[at].1);
+                // A key is checked whole: the PEM block, or the JWK around its `d`.
+                let secret = match kind {
+                    crate::credential::Kind::OktaPrivateKey => {
+                        crate::locate::key_text(data, m).into_bytes()
+                    }
+                    _ => m.secret.clone(),
+                };
                 f.secret_id = Some(self.vault.keep_for_verify(Found::new(
                     kind,
-                    &m.secret,
+                    &secret,
                     &companions,
                 )));
             }

@@ -45,7 +45,7 @@ pub fn locate(
                 secret: match rule.credential {
                     // A private key is named by its header and public key, never shown.
                     Some(crate::credential::Kind::OktaPrivateKey) if redacted => {
-                        crate::keys::describe(&String::from_utf8_lossy(&blob[m.start..m.end]))
+                        crate::keys::describe(&key_text(blob, m))
                             .unwrap_or_else(|| show_secret(&blob[m.start..m.end], redacted))
                     }
                     _ => show_secret(&blob[m.start..m.end], redacted),
@@ -145,6 +145,16 @@ fn snippet(
     )
 }
 
+/// The whole key a private-key match belongs to: the PEM block it is, or the JWK object
+/// around its `d`.
+pub fn key_text(blob: &[u8], m: &Match) -> String {
+    let span = match blob[m.start..].starts_with(b"-----") {
+        true => m.start..m.end,
+        false => crate::keys::jwk_around(blob, m.start).unwrap_or(m.start..m.end),
+    };
+    String::from_utf8_lossy(&blob[span]).into_owned()
+}
+
 /// The line holding `offset`, cut to a window when long, with every secret in
 /// `secrets` redacted (for reports that show code which is not itself a finding).
 pub fn redacted_line(blob: &[u8], offset: usize, secrets: &[Match]) -> String {
@@ -156,6 +166,7 @@ pub fn redacted_line(blob: &[u8], offset: usize, secrets: &[Match]) -> String {
         end: offset,
         secret: Vec::new(),
         confidence: crate::finding::Confidence::Low,
+        redact_only: true,
     };
     snippet(blob, start, end, &here, secrets, true)
 }

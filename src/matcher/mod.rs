@@ -20,6 +20,9 @@ pub struct Match {
     /// The secret after the rule's decoding (what fingerprints are computed from).
     pub secret: Vec<u8>,
     pub confidence: Confidence,
+    /// Not a finding: more of a finding's secret elsewhere in the blob (a JWK's other
+    /// private members), redacted wherever the blob is shown.
+    pub redact_only: bool,
 }
 
 pub struct Matcher {
@@ -174,8 +177,37 @@ impl Matcher {
             self.find_patterns(rule, blob, path, variants[rule], &mut out, &mut |_, _| {});
         }
         self.resolve_supersedes(&mut out);
+        self.add_key_members(blob, &mut out);
         out.sort_by_key(|m| (m.start, m.rule));
         out
+    }
+
+    /// A JWK is found by its private exponent `d`, but its other private members (`p`,
+    /// `q`, `dp`, …) each give the key away too: they are added as redact-only matches, so
+    /// that no snippet, redacted line or scrubbed text shows them.
+    fn add_key_members(&self, blob: &[u8], out: &mut Vec<Match>) {
+        let mut extra = Vec::new();
+        for m in out.iter().filter(|m| {
+            self.rules.rules[m.rule].credential == Some(crate::credential::Kind::OktaPrivateKey)
+                && !blob[m.start..].starts_with(b"-----")
+        }) {
+            let Some(object) = crate::keys::jwk_around(blob, m.start) else {
+                continue;
+            };
+            for span in crate::keys::jwk_private_spans(blob, object) {
+                if span.start != m.start {
+                    extra.push(Match {
+                        rule: m.rule,
+                        secret: blob[span.clone()].to_vec(),
+                        start: span.start,
+                        end: span.end,
+                        confidence: m.confidence,
+                        redact_only: true,
+                    });
+                }
+            }
+        }
+        out.extend(extra);
     }
 
     /// Rules of `pass` whose keywords or anchors occur in `blob` (plus the ungated ones),
@@ -315,6 +347,7 @@ impl Matcher {
                         end,
                         secret,
                         confidence,
+                        redact_only: false,
                     }),
                     Err(why) => rejected(&blob[start..end], why),
                 }

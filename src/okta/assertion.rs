@@ -13,7 +13,8 @@ const LIFETIME_SECS: u64 = 60;
 
 /// A signed client assertion for `client_id` at the token endpoint `audience`, issued at
 /// `now` (UNIX seconds). `key` is the PEM block as found (literal, or with `\n` escapes and
-/// string-literal quoting around its lines). The error says why the key cannot sign.
+/// string-literal quoting around its lines) or the JWK object with its private members.
+/// The error says why the key cannot sign.
 pub fn client_assertion(
     key: &str,
     key_id: Option<&str>,

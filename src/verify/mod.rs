@@ -141,16 +141,7 @@ fn check(
             client_id: Some(id),
             key_id,
             key,
-        } if key.starts_with("-----BEGIN") => {
-            client.private_key_status(org, id, key, key_id.as_deref(), sleep)
-        }
-        Credential::PrivateKey {
-            client_id: Some(_), ..
-        } => Ok(Verification {
-            status: Status::Unknown,
-            org: Some(org.to_string()),
-            reason: Some("a JWK's private member alone cannot sign here yet".into()),
-        }),
+        } => client.private_key_status(org, id, key, key_id.as_deref(), sleep),
         Credential::ClientSecret {
             client_id: None, ..
         }

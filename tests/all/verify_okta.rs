@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use common::okta::{Behavior, FakeOkta};
-use common::{Gha, Repo, okta_token, scan_json, tokenwarden};
+use common::{Gha, Repo, findings, okta_token, scan_json, tokenwarden};
 use serde_json::{Value, json};
 use tokenwarden::engine::{Engine, ScanPolicy};
 use tokenwarden::finding::Status;
@@ -920,6 +920,24 @@ fn private_keys_are_checked_with_a_signed_client_assertion() {
         env(Some("0oa2abcdefghijklmnop"), unregistered.as_ref()),
     );
     write("noid.env", env(None, registered.as_ref()));
+    // The same keys as JWKs (a JWKS file next to the app's client id): `d`, `x`, `y` read
+    // out of ring's fixed P-256 PKCS#8 layout.
+    let jwk = |id: &str, der: &[u8]| {
+        assert_eq!(der[34..36], [0x04, 0x20], "ring's PKCS#8 layout");
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let point = &der[der.len() - 64..];
+        let key = serde_json::json!({"kty": "EC", "crv": "P-256", "use": "sig",
+            "x": b64(&point[..32]), "y": b64(&point[32..]), "d": b64(&der[36..68])});
+        serde_json::json!({"client_id": id, "jwks": {"keys": [key]}}).to_string()
+    };
+    write(
+        "live.jwks.json",
+        jwk("0oa1abcdefghijklmnop", registered.as_ref()),
+    );
+    write(
+        "dead.jwks.json",
+        jwk("0oa2abcdefghijklmnop", unregistered.as_ref()),
+    );
     let (code, json, _) = scan_json(
         dir.path(),
         &["--verify", "--okta-org", &okta.url, "--verify-timeout", "2"],
@@ -929,4 +947,54 @@ fn private_keys_are_checked_with_a_signed_client_assertion() {
     assert_eq!(by_path("live.env")["status"], "live", "{json:#}");
     assert_eq!(by_path("dead.env")["status"], "invalid", "{json:#}");
     assert_eq!(by_path("noid.env")["status"], "unknown", "{json:#}");
+    assert_eq!(by_path("live.jwks.json")["status"], "live", "{json:#}");
+    assert_eq!(by_path("dead.jwks.json")["status"], "invalid", "{json:#}");
+    // Both forms of the registered key are named by the same public key.
+    let shown = |p: &str| {
+        let f = findings(&json);
+        let f = f.iter().find(|f| f["path"] == p).unwrap();
+        f["secret"]
+            .as_str()
+            .unwrap()
+            .rsplit_once(':')
+            .unwrap()
+            .1
+            .to_string()
+    };
+    assert_eq!(shown("live.env"), shown("live.jwks.json"));
+}
+
+/// A JWK on one line: its other private members (`p`, `q`, `dp`, `dq`, `qi`) each give
+/// the key away, and no output shows them, even where the JWK is no usable key.
+#[test]
+fn a_jwks_private_members_are_never_shown() {
+    let part = |seed: u64| format!("{}{}", &okta_token(seed)[2..], &okta_token(seed + 50)[2..]);
+    let members = ["d", "p", "q", "dp", "dq", "qi"];
+    let values: Vec<String> = (0..members.len() as u64).map(|i| part(500 + i)).collect();
+    let key: Vec<String> = members
+        .iter()
+        .zip(&values)
+        .map(|(m, v)| format!("\"{m}\":\"{v}\""))
+        .collect();
+    let text = format!(
+        "{{\"client_id\":\"0oa1abcdefghijklmnop\",\"key\":{{\"kty\":\"RSA\",\"n\":\"{}\",\"e\":\"AQAB\",{}}}}}\n",
+        part(600),
+        key.join(",")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("okta-app.json"), text).unwrap();
+    for format in ["text", "json", "sarif"] {
+        let out = tokenwarden(
+            dir.path(),
+            &["scan", "--format", format, "--min-confidence", "low", "."],
+        );
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{shown}");
+        for v in &values {
+            assert!(
+                !shown.contains(&v[..12]),
+                "{format} shows a private member: {shown}"
+            );
+        }
+    }
 }
