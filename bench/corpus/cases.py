@@ -250,6 +250,9 @@ URL_NEG += [
     ("docs-sample", "env/hexspeak.env", "REDIS_URL=redis://:d3adb33fcafeb4b3@redis.internal.acme.io:6379/0\n"),
     ("docs-sample", "py/mssql.py", 'URL = "mssql+pyodbc://sa:YourStrong@Passw0rd@db.acme.io:1433/app"\n'),
     ("docs-sample", "sh/ftp.sh", "curl ftp://anonymous:guest@ftp.acme.io/pub/\n"),
+    ("docs-sample", "cs/Contoso.cs", 'var url = "mongodb://contosoadmin:Kw8vTz3qLm2xR4@contoso-cosmos.mongo.cosmos.azure.com:10255/?ssl=true";\n'),
+    ("docs-sample", "yaml/fabrikam.yaml", "bus: amqps://RootManageSharedAccessKey:Jq7mN2vXw9LkT3@fabrikam.servicebus.windows.net\n"),
+    ("docs-sample", "java/Northwind.java", 'String url = "sqlserver://nwadmin:Vq3zL8mKt2WpX6@northwind.database.windows.net:1433";\n'),
 ]
 OKTA_NEG += [
     ("openapi-json", "api/openapi.json", '{\n  "openapi": "3.0.1",\n  "components": {\n    "examples": {\n      "Token": {\n        "value": {\n          "profile": {\n            "token": "{T}"\n          }\n        }\n      }\n    }\n  }\n}\n'),
