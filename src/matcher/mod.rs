@@ -3,7 +3,6 @@
 
 pub mod context;
 pub mod filters;
-pub mod gate;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 

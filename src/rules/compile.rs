@@ -39,7 +39,7 @@ pub struct Rule {
     pub keywords: Vec<String>,
     pub anchors: Vec<String>,
     pub variant_anchors: Vec<String>,
-    pub gate: Option<crate::matcher::gate::Gate>,
+    pub gate: Option<super::gate::Gate>,
     /// `regex` first, then `regex_variants`.
     pub patterns: Vec<Pattern>,
     pub not_adjacent: Option<ByteSet>,

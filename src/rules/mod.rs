@@ -2,6 +2,7 @@
 //! directories, compiled into a `RuleSet`.
 
 mod compile;
+pub mod gate;
 mod spec;
 
 use std::fs;

@@ -32,7 +32,7 @@ pub struct RuleSpec {
     /// A blob-level check the main `regex` needs to pass first, for rules without a literal
     /// rare enough to be an anchor: `query-parameter` (`[?&;]name=value`).
     #[serde(default)]
-    pub gate: Option<crate::matcher::gate::Gate>,
+    pub gate: Option<super::gate::Gate>,
     /// `regex::bytes` syntax; must have a named group `secret`. A group `name` is checked
     /// against `filters.names`.
     pub regex: String,
