@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 use super::path::display_below;
+use super::tracked::Tracked;
 use super::{Blob, Data, Origin, PathFilter, Scanner, display_path, load_blob, tally};
 use crate::error::{Error, Result, describe_io};
 use crate::finding::Finding;
@@ -39,6 +40,8 @@ pub fn scan_root(
     }
     std::fs::read_dir(root).map_err(|e| Error::io("read directory", root, &e))?;
 
+    // Ignore files come with the scanned tree: what git tracks is scanned whatever they say.
+    let tracked = (!opts.no_ignore).then(|| Tracked::below(root)).flatten();
     let collected = Mutex::new(Outcome::default());
     let builder = walk_builder(root, opts);
     let mut visitors = VisitorBuilder {
@@ -47,9 +50,17 @@ pub fn scan_root(
         root,
         opts,
         collected: &collected,
+        tracked: tracked.as_ref(),
     };
     builder.build_parallel().visit(&mut visitors);
-    let collected = collected.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut collected = collected.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(tracked) = &tracked {
+        let mut worker = Worker::new(scanner, allowed, root, opts);
+        for path in tracked.missed(root) {
+            worker.scan_path(&path, None);
+        }
+        worker.finish_into(&mut collected);
+    }
     out.findings.extend(collected.findings);
     out.stats.merge(collected.stats);
     Ok(())
@@ -83,12 +94,16 @@ struct VisitorBuilder<'a> {
     root: &'a Path,
     opts: &'a WalkOptions,
     collected: &'a Mutex<Outcome>,
+    /// The tracked files, marked as the walk lists them.
+    tracked: Option<&'a Tracked>,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for VisitorBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        let mut worker = Worker::new(self.scanner, self.allowed, self.root, self.opts);
+        worker.tracked = self.tracked;
         Box::new(Visitor {
-            worker: Worker::new(self.scanner, self.allowed, self.root, self.opts),
+            worker,
             collected: self.collected,
         })
     }
@@ -123,6 +138,8 @@ struct Worker<'a> {
     root: &'a Path,
     root_display: String,
     opts: &'a WalkOptions,
+    /// The tracked files, marked as the walk lists them.
+    tracked: Option<&'a Tracked>,
     findings: Vec<Finding>,
     stats: Stats,
 }
@@ -140,6 +157,7 @@ impl<'a> Worker<'a> {
             root,
             root_display: display_path(root),
             opts,
+            tracked: None,
             findings: Vec::new(),
             stats: Stats::default(),
         }
@@ -165,6 +183,17 @@ impl<'a> Worker<'a> {
             return;
         }
         let path = entry.path();
+        if let Some(tracked) = self.tracked {
+            let bytes = path.as_os_str().as_encoded_bytes();
+            let root = self.root.as_os_str().as_encoded_bytes();
+            if let Some(below) = bytes.strip_prefix(root) {
+                let separators = below
+                    .iter()
+                    .take_while(|&&b| std::path::is_separator(b as char))
+                    .count();
+                tracked.saw(&below[separators..]);
+            }
+        }
         if ft.is_symlink() {
             // Not followed: a link may point outside the tree or into a loop.
             return self.skip(path, SkipReason::Symlink);

@@ -8,6 +8,7 @@ pub mod git;
 pub mod path;
 pub mod progress;
 pub mod stdin;
+mod tracked;
 
 use std::io::Read;
 

@@ -5,7 +5,7 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use common::{okta_token, tokenwarden, url_secret};
+use common::{Repo, okta_token, scan_json, tokenwarden, url_secret};
 use serde_json::Value;
 
 struct Tree {
@@ -388,6 +388,39 @@ fn outside_a_git_repository_gitignore_hides_nothing() {
     let f = t.findings(&[]);
     let paths: Vec<&str> = f.iter().map(|x| x["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["prod.env"], "{f:#?}");
+}
+
+/// Ignore files come with the scanned tree: a pull request that force-adds `prod.env` and
+/// lists it in `.gitignore` must not hide it from `scan`. Untracked ignored files stay
+/// skipped, in the root and from a subdirectory.
+#[test]
+fn tracked_files_are_scanned_whatever_ignore_files_say() {
+    let repo = Repo::new();
+    let line = |i: u64| format!("OKTA_API_TOKEN={}\n", okta_token(3000 + i));
+    repo.write(".gitignore", "*.env\n");
+    repo.write("app/.ignore", "vendored/\n");
+    repo.write("app/prod.env", &line(1));
+    repo.write("app/vendored/keys.txt", &line(2));
+    repo.git(&["add", ".gitignore", "app/.ignore"]);
+    repo.git(&["add", "-f", "app/prod.env", "app/vendored/keys.txt"]);
+    repo.commit_all("config");
+    repo.write("app/local.env", &line(3));
+    let paths = |dir: &Path| {
+        let (_, json, _) = scan_json(dir, &[]);
+        let mut p: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect();
+        p.sort();
+        p
+    };
+    assert_eq!(paths(&repo.path), ["app/prod.env", "app/vendored/keys.txt"]);
+    assert_eq!(
+        paths(&repo.path.join("app")),
+        ["prod.env", "vendored/keys.txt"]
+    );
 }
 
 #[cfg(unix)]
