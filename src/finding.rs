@@ -204,6 +204,21 @@ pub struct Verification {
     pub status: Status,
     pub org: Option<String>,
     pub reason: Option<String>,
+    /// For a live SSWS token: its owner, the owner's roles, its metadata and the impact.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<Box<crate::blast::Exposure>>,
+}
+
+impl Verification {
+    /// A verdict with no more than its status, org and reason.
+    pub fn new(status: Status, org: Option<String>, reason: Option<String>) -> Verification {
+        Verification {
+            status,
+            org,
+            reason,
+            exposure: None,
+        }
+    }
 }
 
 /// How a suppression was decided (SARIF `suppressions[].kind`).

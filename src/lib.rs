@@ -12,6 +12,7 @@
 
 pub(crate) mod atomic;
 pub(crate) mod audit;
+pub mod blast;
 pub(crate) mod check;
 pub mod cli;
 pub mod commands;

@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::org::is_loopback_org;
+use crate::blast::{Exposure, Owner, Role, TokenMeta};
 use crate::finding::{Status, Verification};
 
 /// Rate-limit handling: at most this many retries, each waiting at most `MAX_WAIT`.
@@ -209,6 +210,7 @@ impl Client {
             status,
             org: Some(org.to_string()),
             reason,
+            exposure: None,
         };
         let answer = match self.get(org, "/api/v1/users/me", &format!("SSWS {token}"), sleep) {
             Ok(a) => a,
@@ -218,7 +220,14 @@ impl Client {
         let code = answer.code;
         let error = answer.okta_error();
         Ok(match code {
-            200 if answer.json().is_some_and(|v| is_user(&v)) => verdict(Status::Live, None),
+            200 if answer.json().is_some_and(|v| is_user(&v)) => Verification {
+                // The owner now; the rest of the exposure once every status is known
+                // (`complete_exposure`), so that a short budget checks statuses first.
+                exposure: Some(Box::new(Exposure::of(
+                    answer.json().and_then(|v| owner_of(&v)),
+                ))),
+                ..verdict(Status::Live, None)
+            },
             200 => verdict(
                 Status::Unknown,
                 Some("HTTP 200 without an Okta user object in the body: not an Okta org?".into()),
@@ -274,6 +283,7 @@ impl Client {
                     status: Status::Unknown,
                     org: Some(org.to_string()),
                     reason: Some(why),
+                    exposure: None,
                 });
             }
         };
@@ -297,6 +307,7 @@ impl Client {
             status: Status::Unknown,
             org: Some(org.to_string()),
             reason: Some(why),
+            exposure: None,
         };
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -327,6 +338,7 @@ pub fn token_endpoint_verdict(org: &str, answer: &Answer) -> Verification {
         status,
         org: Some(org.to_string()),
         reason,
+        exposure: None,
     };
     let error = answer
         .json()
@@ -458,6 +470,7 @@ impl Budget {
             status: Status::Unknown,
             org: Some(org.to_string()),
             reason: Some(format!("{BUDGET_EXHAUSTED}: {why}")),
+            exposure: None,
         }
     }
 
@@ -504,6 +517,163 @@ fn json_body(content_type: &str, body: &[u8]) -> Option<serde_json::Value> {
 }
 
 /// `/users/me` answers with the user: `id`, `status` and a `profile` object.
+impl Client {
+    /// Completes what `api_token_status` learned of a live token: the owner's admin roles
+    /// and the token's own metadata, at most two more requests within the run's budget.
+    pub fn complete_exposure(
+        &self,
+        org: &str,
+        token: &str,
+        verification: &mut Verification,
+        sleep: &dyn Fn(Duration),
+    ) {
+        if verification.status != Status::Live {
+            return;
+        }
+        if let Some(e) = verification.exposure.as_mut() {
+            **e = self.exposure(org, token, e.owner.take(), sleep);
+        }
+    }
+
+    /// What the live token `token` can do: its owner (from the `/users/me` answer already
+    /// read), the owner's admin roles and the token's own metadata. What cannot be learned
+    /// is unknown with the reason, never "none".
+    fn exposure(
+        &self,
+        org: &str,
+        token: &str,
+        owner: Option<Owner>,
+        sleep: &dyn Fn(Duration),
+    ) -> Exposure {
+        let auth = format!("SSWS {token}");
+        let failed = |f: Failure| match f {
+            Failure::OverBudget(_) => format!("{BUDGET_EXHAUSTED} before it was asked"),
+            Failure::Unanswered(why) => why,
+        };
+        let refused = |a: &Answer, what: &str| match (a.code, a.okta_error()) {
+            (403, code) => format!(
+                "HTTP 403{}: the token may not list {what}",
+                code.map(|c| format!(" {c}")).unwrap_or_default()
+            ),
+            (code, _) => format!("HTTP {code} listing {what}"),
+        };
+        let (mut roles, mut roles_unknown) = (None, None);
+        let (mut meta, mut token_unknown) = (None, None);
+        match &owner {
+            None => {
+                let why = "the owner is unknown".to_string();
+                roles_unknown = Some(why.clone());
+                token_unknown = Some(why);
+            }
+            Some(owner) => {
+                match self.get(
+                    org,
+                    &format!("/api/v1/users/{}/roles", owner.id),
+                    &auth,
+                    sleep,
+                ) {
+                    Ok(a) if a.code == 200 => match a.json().and_then(|v| roles_of(&v)) {
+                        Some(list) => roles = Some(list),
+                        None => roles_unknown = Some("HTTP 200 without a role list".into()),
+                    },
+                    Ok(a) => roles_unknown = Some(refused(&a, "its owner's roles")),
+                    Err(f) => roles_unknown = Some(failed(f)),
+                }
+                match self.get(org, "/api/v1/api-tokens", &auth, sleep) {
+                    Ok(a) if a.code == 200 => {
+                        let listed = a.json().map(|v| tokens_of(&v, &owner.id));
+                        match listed.as_deref() {
+                            Some([one]) => meta = Some(one.clone()),
+                            Some([]) => {
+                                token_unknown = Some("not among the API tokens it may list".into())
+                            }
+                            Some(many) => {
+                                token_unknown = Some(format!(
+                                    "its owner has {} API tokens and the API does not say which one this is",
+                                    many.len()
+                                ))
+                            }
+                            None => token_unknown = Some("HTTP 200 without a token list".into()),
+                        }
+                    }
+                    Ok(a) => token_unknown = Some(refused(&a, "API tokens")),
+                    Err(f) => token_unknown = Some(failed(f)),
+                }
+            }
+        }
+        let impact = crate::blast::assess(roles.as_deref(), meta.as_ref());
+        Exposure {
+            owner,
+            roles,
+            roles_unknown,
+            token: meta,
+            token_unknown,
+            impact,
+        }
+    }
+}
+
+/// The owner a `/users/me` answer names: id, login and status only. An id that is not an
+/// Okta id (letters and digits) is not used in a request path.
+fn owner_of(v: &serde_json::Value) -> Option<Owner> {
+    let id = v["id"].as_str()?;
+    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    Some(Owner {
+        id: id.to_string(),
+        login: v["profile"]["login"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        status: v["status"].as_str().unwrap_or_default().to_string(),
+    })
+}
+
+fn roles_of(v: &serde_json::Value) -> Option<Vec<Role>> {
+    v.as_array()?
+        .iter()
+        .map(|r| {
+            Some(Role {
+                kind: r["type"].as_str()?.to_string(),
+                label: r["label"].as_str().unwrap_or_default().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// The API tokens of `owner` in a `GET /api/v1/api-tokens` answer.
+fn tokens_of(v: &serde_json::Value, owner: &str) -> Vec<TokenMeta> {
+    let text = |t: &serde_json::Value, k: &str| t[k].as_str().map(str::to_string);
+    let zones = |t: &serde_json::Value, k: &str| -> Vec<String> {
+        t["network"][k]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|z| z.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["userId"].as_str() == Some(owner))
+        .map(|t| TokenMeta {
+            id: text(t, "id").unwrap_or_default(),
+            name: text(t, "name").unwrap_or_default(),
+            created: text(t, "created"),
+            expires_at: text(t, "expiresAt"),
+            network: t["network"]["connection"]
+                .as_str()
+                .unwrap_or("ANYWHERE")
+                .to_string(),
+            zones: zones(t, "include"),
+            excluded_zones: zones(t, "exclude"),
+        })
+        .collect()
+}
+
 fn is_user(v: &serde_json::Value) -> bool {
     v["id"].is_string() && v["status"].is_string() && v["profile"].is_object()
 }

@@ -101,7 +101,9 @@ fn hides(a: &Added, markdown: bool) -> String {
 
 /// The Markdown appended to `$GITHUB_STEP_SUMMARY`.
 pub fn job_summary(out: &Outcome, scope: &str, added: &[Added]) -> String {
-    let reported: Vec<&Finding> = out.reported().collect();
+    let mut reported: Vec<&Finding> = out.reported().collect();
+    // Live tokens first, the worst impact first: the rows a responder acts on.
+    reported.sort_by_key(|f| std::cmp::Reverse(vocabulary::urgency(f)));
     let mut s = String::new();
     let _ = writeln!(
         s,

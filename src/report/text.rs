@@ -98,6 +98,20 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
                 sanitize(&prov.summary)
             )?;
         }
+        if let Some(e) = f.verification.as_ref().and_then(|v| v.exposure.as_deref()) {
+            let level = e.impact.level.as_str().to_uppercase();
+            let level = match e.impact.level {
+                crate::blast::Level::Critical | crate::blast::Level::High => p.wrap(LIVE, &level),
+                crate::blast::Level::Medium => p.wrap(MEDIUM, &level),
+            };
+            let owner = e
+                .owner
+                .as_ref()
+                .map(|o| format!("; owner {} ({})", sanitize(&o.login), sanitize(&o.id)))
+                .unwrap_or_default();
+            writeln!(w, "    impact {level}: {}{owner}", sanitize(&e.impact.why))?;
+            writeln!(w, "    {}", vocabulary::exposure_details(e))?;
+        }
         writeln!(w, "    {}", f.snippet)?;
         writeln!(
             w,

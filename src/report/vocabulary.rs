@@ -3,6 +3,8 @@
 //! a rule (its name, what to do when its secret is live, its remediation steps) comes from
 //! the rule's data, never from a reporter.
 
+use crate::blast::Exposure;
+use crate::escape::sanitize;
 use crate::finding::{Finding, Status, Verification};
 use crate::finding::{Level, RuleInfo as Rule};
 
@@ -56,10 +58,78 @@ pub fn verification(v: &Verification) -> String {
         .map(|r| format!(": {r}"))
         .unwrap_or_default();
     match v.status {
-        Status::Live => format!("live{at}"),
+        Status::Live => match &v.exposure {
+            Some(e) => format!("live{at}, {} impact", e.impact.level.as_str()),
+            None => format!("live{at}"),
+        },
         Status::Invalid => format!("invalid{at}{why}"),
         Status::Unknown => format!("unverified{why}"),
     }
+}
+
+/// How urgent a finding is, for lists that put the worst first: live before the rest,
+/// and among live tokens the higher impact first.
+pub fn urgency(f: &Finding) -> (bool, Option<crate::blast::Level>) {
+    let impact = f
+        .verification
+        .as_ref()
+        .and_then(|v| v.exposure.as_deref())
+        .map(|e| e.impact.level);
+    (f.is_live(), impact)
+}
+
+/// What a live token can do, in a sentence: `Impact: critical (Super Administrator: the
+/// whole org; usable from any network). Owner: a@example.com (00u1).`
+pub fn impact(e: &Exposure) -> String {
+    let owner = e
+        .owner
+        .as_ref()
+        .map(|o| format!(" Owner: {} ({}).", sanitize(&o.login), sanitize(&o.id)))
+        .unwrap_or_default();
+    format!(
+        "Impact: {} ({}).{owner}",
+        e.impact.level.as_str(),
+        sanitize(&e.impact.why)
+    )
+}
+
+/// What else was learned of a live token, for a line under it: roles (or why they are
+/// unknown) and the token's name, expiry and network condition (or why unknown).
+pub fn exposure_details(e: &Exposure) -> String {
+    let roles = match (&e.roles, &e.roles_unknown) {
+        (Some(r), _) if r.is_empty() => "no admin roles".to_string(),
+        (Some(r), _) => format!(
+            "roles: {}",
+            r.iter()
+                .map(|r| sanitize(&r.label))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, why) => format!(
+            "roles unknown ({})",
+            sanitize(why.as_deref().unwrap_or("?"))
+        ),
+    };
+    let token = match (&e.token, &e.token_unknown) {
+        (Some(t), _) => {
+            let expires = t
+                .expires_at
+                .as_deref()
+                .map(|x| format!(", expires {} unless used", x.get(..10).unwrap_or(x)))
+                .unwrap_or_default();
+            let network = if t.restricted() {
+                format!("network zones {}", sanitize(&t.zones.join(", ")))
+            } else {
+                "any network".to_string()
+            };
+            format!("token \"{}\" ({network}{expires})", sanitize(&t.name))
+        }
+        (None, why) => format!(
+            "token metadata unknown ({})",
+            sanitize(why.as_deref().unwrap_or("?"))
+        ),
+    };
+    format!("{roles}; {token}")
 }
 
 /// The one-paragraph message for a finding (annotations, SARIF results): for a live
@@ -72,8 +142,14 @@ pub fn message(rule: &Rule, f: &Finding) -> String {
             .as_ref()
             .and_then(|v| v.org.as_deref())
             .unwrap_or("its org");
+        let impact = f
+            .verification
+            .as_ref()
+            .and_then(|v| v.exposure.as_deref())
+            .map(|e| format!(" {}", impact(e)))
+            .unwrap_or_default();
         format!(
-            "{LIVE_HEADLINE} {} {} is accepted by {org}. {}",
+            "{LIVE_HEADLINE} {} {} is accepted by {org}.{impact} {}",
             rule.name,
             f.secret,
             rule.live_action.as_deref().unwrap_or(DEFAULT_LIVE_ACTION)

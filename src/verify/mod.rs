@@ -68,32 +68,33 @@ pub fn run_with(
             }
         }
     }
-    let results: Mutex<HashMap<Pair, Result<Verification, OverBudget>>> =
-        Mutex::new(HashMap::new());
-    let next = Mutex::new(0usize);
     let client = Client::new(opts.timeout, Budget::new(opts.max_requests, opts.max_wait));
-    std::thread::scope(|s| {
-        for _ in 0..opts.concurrency.clamp(1, pairs.len().max(1)) {
-            s.spawn(|| {
-                loop {
-                    let i = {
-                        let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
-                        *n += 1;
-                        *n - 1
-                    };
-                    let Some((org, credential)) = pairs.get(i) else {
-                        break;
-                    };
-                    let v = check(&client, org, credential, sleep);
-                    results
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert((org.clone(), credential.clone()), v);
-                }
-            });
-        }
+    let checked = in_parallel(&pairs, opts.concurrency, |(org, credential)| {
+        check(&client, org, credential, sleep)
     });
-    let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut results: HashMap<Pair, Result<Verification, OverBudget>> =
+        pairs.iter().cloned().zip(checked).collect();
+    // What live tokens can do, once every status is known: a short budget goes to the
+    // statuses first.
+    let live: Vec<(Pair, Verification)> = results
+        .iter()
+        .filter_map(|(pair, v)| match (v, &pair.1) {
+            (Ok(v), Credential::ApiToken { .. }) if v.status == Status::Live => {
+                Some((pair.clone(), v.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let completed = in_parallel(&live, opts.concurrency, |((org, credential), v)| {
+        let mut v = v.clone();
+        if let Credential::ApiToken { token } = credential {
+            client.complete_exposure(org, token, &mut v, sleep);
+        }
+        v
+    });
+    for ((pair, _), v) in live.into_iter().zip(completed) {
+        results.insert(pair, Ok(v));
+    }
     let mut unchecked = 0;
     for f in findings.iter_mut() {
         let Some(found) = found_of(f) else {
@@ -122,6 +123,41 @@ pub fn run_with(
         });
     }
     client.budget().warning(unchecked)
+}
+
+/// `f` of every item, on up to `threads` threads taking the items in order; the answers
+/// in the items' order.
+pub fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let answers: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    let next = Mutex::new(0usize);
+    std::thread::scope(|s| {
+        for _ in 0..threads.clamp(1, items.len().max(1)) {
+            s.spawn(|| {
+                loop {
+                    let i = {
+                        let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
+                        *n += 1;
+                        *n - 1
+                    };
+                    let Some(item) = items.get(i) else {
+                        break;
+                    };
+                    let answer = f(item);
+                    answers.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(answer);
+                }
+            });
+        }
+    });
+    answers
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|a| a.expect("every item is answered"))
+        .collect()
 }
 
 /// The verifier of `credential`'s kind.
@@ -153,6 +189,7 @@ fn check(
             reason: Some(
                 "no Okta client id (0oa…) found near it: nothing to ask the org with".into(),
             ),
+            exposure: None,
         }),
         other => Ok(Verification {
             status: Status::Unknown,
@@ -161,6 +198,7 @@ fn check(
                 "no live check for {} credentials yet",
                 other.kind().as_str()
             )),
+            exposure: None,
         }),
     }
 }
@@ -191,6 +229,7 @@ fn combine(answers: &[&Verification]) -> Verification {
             reason: Some(
                 "no org: pass --okta-org https://<org>.okta.com (or set OKTA_ORG_URL); only Okta-hosted orgs found next to a token are contacted automatically".into(),
             ),
+            exposure: None,
         },
     }
 }

@@ -15,6 +15,7 @@ mod fake_okta;
 mod git_sources;
 mod github_action;
 mod properties;
+mod respond;
 mod sarif_schema;
 mod scan_dir;
 mod schema;

@@ -119,10 +119,20 @@ fn statuses_requests_and_headers() {
     assert!(again.iter().all(|f| f["verification"]["status"] == "live"));
 
     for (i, t) in tokens.iter().enumerate() {
-        assert_eq!(okta.count(t), 1, "requests for token {i}");
+        assert_eq!(okta.checks(t), 1, "status checks for token {i}");
     }
+    // A status check, then for live tokens what the token can do: nothing else is asked.
     for r in okta.requests() {
-        assert_eq!(r.path, "/api/v1/users/me");
+        assert!(
+            [
+                "/api/v1/users/me",
+                "/api/v1/users/00u1/roles",
+                "/api/v1/api-tokens"
+            ]
+            .contains(&r.path.as_str()),
+            "{}",
+            r.path
+        );
         assert!(
             r.authorization.starts_with("SSWS 00") && r.authorization.len() == 5 + 42,
             "{}",
@@ -325,7 +335,7 @@ fn a_config_inside_the_scanned_tree_never_chooses_where_tokens_go() {
     let (code, json, _) = scan_json(dir.path(), &["--verify", "--config", ".tokenwarden.toml"]);
     assert_eq!(code, 1);
     assert_eq!(status_of(&json, &token)["status"], "live");
-    assert_eq!(okta.count(&token), 1);
+    assert_eq!(okta.checks(&token), 1);
 }
 
 #[test]
@@ -374,7 +384,7 @@ fn rules_from_the_scanned_tree_may_not_verify() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(okta.count(&token), 1, "one request per (org, token)");
+    assert_eq!(okta.checks(&token), 1, "one status check per (org, token)");
 }
 
 #[test]
@@ -406,7 +416,7 @@ fn loopback_orgs_never_go_through_a_proxy() {
         .unwrap();
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(status_of(&json, &token)["status"], "live");
-    assert_eq!(okta.count(&token), 1);
+    assert_eq!(okta.checks(&token), 1);
     assert_eq!(
         proxy.requests().len(),
         0,
@@ -504,7 +514,7 @@ fn rate_limits_wait_through_the_injectable_clock_then_retry() {
     assert_eq!(warning, None);
     let v = findings[0].verification.as_ref().unwrap();
     assert_eq!(v.status, Status::Live, "{v:?}");
-    assert_eq!(okta.count(&token), 2, "one 429, then the retry");
+    assert_eq!(okta.checks(&token), 2, "one 429, then the retry");
     assert_eq!(waits.len(), 1);
     // X-Rate-Limit-Reset is a second ahead: at least 1 s, at most the 30 s cap.
     assert!(waits[0] >= Duration::from_secs(1) && waits[0] <= Duration::from_secs(30));
@@ -535,7 +545,7 @@ fn an_in_tree_config_trusts_only_what_the_base_revision_trusted() {
         0,
         "the pull request's org was contacted"
     );
-    assert_eq!(okta.count(&token), 1, "the base revision's org is asked");
+    assert_eq!(okta.checks(&token), 1, "the base revision's org is asked");
     assert!(
         run.summary
             .contains("this change edits what .github/tokenwarden.toml trusts"),
@@ -555,7 +565,7 @@ fn an_in_tree_config_trusts_only_what_the_base_revision_trusted() {
     let run = gha.run(&repo.path, "pull_request", &event, &args);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("harvest.toml"), "{}", run.stderr);
-    assert_eq!(okta.count(&token), 1);
+    assert_eq!(okta.checks(&token), 1);
 
     // Outside a change (a scheduled run over the whole history), the named file is trusted
     // as it is: the orgs it names are asked. (A repository of its own: the rule file above
@@ -567,7 +577,7 @@ fn an_in_tree_config_trusts_only_what_the_base_revision_trusted() {
     let run = gha.run(&repo.path, "schedule", &json!({}), &args);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(!run.summary.contains("trusts"), "{}", run.summary);
-    assert_eq!(okta.count(&token), 2);
+    assert_eq!(okta.checks(&token), 2);
 }
 
 fn is_over_budget(v: &Value) -> bool {

@@ -56,6 +56,8 @@ struct ApiToken {
     secret: String,
     name: String,
     user_id: String,
+    /// Network zones the token is limited to (`ZONE`); empty: `ANYWHERE`.
+    zones: Vec<String>,
 }
 
 #[derive(Default)]
@@ -69,6 +71,10 @@ struct State {
     /// Client id → the raw P-256 public key its `private_key_jwt` assertions verify with.
     client_keys: HashMap<String, Vec<u8>>,
     revoked: Vec<String>,
+    /// Users whose role list answers 403 (`E0000006`).
+    roles_forbidden: Vec<String>,
+    /// Tokens whose `DELETE /api/v1/api-tokens/current` answers 500.
+    revoke_fails: Vec<String>,
     requests: Vec<Request>,
 }
 
@@ -84,7 +90,8 @@ pub struct Builder {
 
 impl Builder {
     /// `token` answers as `behavior`; a live one is also listed as an API token of user
-    /// `00u1` (id `00T` + its position), the user `users/me` returns.
+    /// `00u1` (id `00T` + its position, usable from any network), the user `users/me`
+    /// returns; `owned_by` and `zones` change the last token added.
     pub fn token(mut self, token: &str, behavior: Behavior) -> Builder {
         self.state.behaviors.insert(token.to_string(), behavior);
         let id = format!("00T{:017}", self.state.api_tokens.len());
@@ -93,7 +100,37 @@ impl Builder {
             secret: token.to_string(),
             name: format!("token {}", self.state.api_tokens.len() + 1),
             user_id: "00u1".into(),
+            zones: Vec::new(),
         });
+        self
+    }
+
+    /// The last token added belongs to user `user_id` (`users/me` answers with that user,
+    /// login `<user_id>@example.com`).
+    pub fn owned_by(mut self, user_id: &str) -> Builder {
+        if let Some(t) = self.state.api_tokens.last_mut() {
+            t.user_id = user_id.to_string();
+        }
+        self
+    }
+
+    /// The last token added is usable only from these network zones.
+    pub fn zones(mut self, zones: &[&str]) -> Builder {
+        if let Some(t) = self.state.api_tokens.last_mut() {
+            t.zones = zones.iter().map(|z| z.to_string()).collect();
+        }
+        self
+    }
+
+    /// Listing the roles of `user_id` answers 403 (`E0000006`).
+    pub fn roles_forbidden(mut self, user_id: &str) -> Builder {
+        self.state.roles_forbidden.push(user_id.to_string());
+        self
+    }
+
+    /// Revoking `token` with `DELETE /api/v1/api-tokens/current` answers 500; it stays live.
+    pub fn revoke_fails(mut self, token: &str) -> Builder {
+        self.state.revoke_fails.push(token.to_string());
         self
     }
 
@@ -158,6 +195,16 @@ impl FakeOkta {
 
     pub fn requests(&self) -> Vec<Request> {
         self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Status checks (`GET /api/v1/users/me`) made with `token`; a live token's exposure
+    /// (roles, token metadata) adds up to two more requests to `count`.
+    pub fn checks(&self, token: &str) -> usize {
+        let auth = format!("SSWS {token}");
+        self.requests()
+            .iter()
+            .filter(|r| r.authorization == auth && r.path == "/api/v1/users/me")
+            .count()
     }
 
     /// Requests made with `token` in the SSWS header.
@@ -318,10 +365,22 @@ fn answer(req: &Request, state: &Mutex<State>) -> Response {
     let mut s = state.lock().unwrap();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (req.method.as_str(), segments.as_slice()) {
-        ("GET", ["api", "v1", "users", "me"]) => respond(
-            "200 OK",
-            json!({"id": "00u1", "status": "ACTIVE", "profile": {"login": "a@example.com"}}),
-        ),
+        ("GET", ["api", "v1", "users", "me"]) => {
+            let user = s
+                .api_tokens
+                .iter()
+                .find(|t| t.secret == token)
+                .map_or("00u1".to_string(), |t| t.user_id.clone());
+            let login = if user == "00u1" {
+                "a@example.com".to_string()
+            } else {
+                format!("{user}@example.com")
+            };
+            respond(
+                "200 OK",
+                json!({"id": user, "status": "ACTIVE", "profile": {"login": login, "firstName": "Ada", "mobilePhone": "+1 555 0100"}}),
+            )
+        }
         ("GET", ["api", "v1", "api-tokens"]) => {
             let live: Vec<Value> = s
                 .api_tokens
@@ -334,13 +393,20 @@ fn answer(req: &Request, state: &Mutex<State>) -> Response {
                         "created": "2026-01-05T10:00:00.000Z",
                         "lastUpdated": "2026-11-30T08:00:00.000Z",
                         "expiresAt": "2026-12-30T08:00:00.000Z",
-                        "network": {"connection": "ANYWHERE"},
+                        "network": if t.zones.is_empty() {
+                            json!({"connection": "ANYWHERE"})
+                        } else {
+                            json!({"connection": "ZONE", "include": t.zones})
+                        },
                     })
                 })
                 .collect();
             respond("200 OK", Value::Array(live))
         }
         ("DELETE", ["api", "v1", "api-tokens", "current"]) => {
+            if s.revoke_fails.contains(&token) {
+                return bare("500 Internal Server Error", "oops");
+            }
             s.revoked.push(token);
             bare("204 No Content", "")
         }
@@ -353,6 +419,15 @@ fn answer(req: &Request, state: &Mutex<State>) -> Response {
                 _ => not_found(),
             }
         }
+        ("GET", ["api", "v1", "users", user, "roles"])
+            if s.roles_forbidden.iter().any(|u| u == user) =>
+        {
+            okta_error(
+                "403 Forbidden",
+                "E0000006",
+                "You do not have permission to perform the requested action",
+            )
+        }
         ("GET", ["api", "v1", "users", user, "roles"]) => match s.roles.get(*user) {
             Some(roles) => {
                 let list: Vec<Value> = roles
@@ -360,9 +435,18 @@ fn answer(req: &Request, state: &Mutex<State>) -> Response {
                     .enumerate()
                     .map(|(i, r)| {
                         let custom = !r.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+                        // Okta's labels for its standard roles (its API's examples).
+                        let label = match r.as_str() {
+                            "SUPER_ADMIN" => "Super Organization administrator",
+                            "ORG_ADMIN" => "Organization Administrator",
+                            "READ_ONLY_ADMIN" => "Read Only Administrator",
+                            "APP_ADMIN" => "Application Administrator",
+                            "HELP_DESK_ADMIN" => "Help Desk Administrator",
+                            other => other,
+                        };
                         json!({
                             "id": format!("ra1{i:017}"),
-                            "label": r,
+                            "label": label,
                             "type": if custom { "CUSTOM" } else { r.as_str() },
                             "status": "ACTIVE",
                             "assignmentType": "USER",
