@@ -7,6 +7,9 @@ args=(github-action --min-confidence "${TW_MIN_CONFIDENCE:-medium}")
 if [[ "${TW_VERIFY:-false}" == "true" ]]; then
   args+=(--verify)
 fi
+if [[ "${TW_REVOKE_LIVE:-false}" == "true" ]]; then
+  args+=(--revoke-live)
+fi
 # Split on white space without glob expansion: a `*` in an input stays a `*`.
 read -r -a orgs <<<"${TW_OKTA_ORG:-}"
 for org in "${orgs[@]}"; do

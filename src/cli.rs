@@ -104,6 +104,28 @@ lists the Management API endpoints the code calls and the OAuth scopes its servi
 Usage alone never fails the run (exit 0) unless --fail-on-usage; leaked tokens found on the way \
 exit 1 as in `scan`.")]
     Audit(AuditArgs),
+    /// Revoke leaked Okta API tokens that are still live, with the tokens themselves.
+    #[command(after_help = "\
+Re-finds the tokens of a JSON report (or the --fingerprint values) in PATH (the directory or \
+repository the report was made of; its git history too when the files no longer hold them), \
+checks each with its org (the same rules as --verify: orgs named with --okta-org / OKTA_ORG_URL, \
+and Okta-hosted orgs named next to the token), shows what will be revoked (org, owner, admin \
+roles, impact, where it leaked), asks for confirmation, then revokes each live token with \
+DELETE /api/v1/api-tokens/current (a token may revoke itself: nobody logs in) and checks that \
+it no longer works.
+
+  tokenwarden scan --format json -o report.json .
+  tokenwarden revoke report.json .             # asks before revoking
+  tokenwarden revoke --fingerprint 864b1843d158f1e22dc43886 --yes .
+  tokenwarden revoke report.json --dry-run     # the plan, no DELETE sent
+
+Revoking breaks whatever still uses the token: a leaked token is compromised anyway, so \
+replace it with an OAuth 2.0 service app (client credentials, private_key_jwt). Client \
+secrets and private keys are rotated in the Admin Console (the app's General tab).
+
+Exit code: 0 when every live token is now revoked (or none was live), 1 when one could not \
+be revoked, 2 on an error or a refused confirmation.")]
+    Revoke(RevokeArgs),
     /// Record today's findings so that later runs with --baseline fail only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -120,6 +142,37 @@ PowerShell:  tokenwarden completions powershell >> $PROFILE")]
     /// Print the manual page (roff) on standard output: tokenwarden man > tokenwarden.1
     #[command(hide = true)]
     Man,
+}
+
+#[derive(Args, Debug)]
+pub struct RevokeArgs {
+    /// REPORT.json (a JSON report of `scan` or `history`), then PATH, the directory or
+    /// repository the report was made of [default: .]. With --fingerprint: PATH only.
+    #[arg(value_name = "REPORT.json | PATH", num_args = 0..=2)]
+    pub args: Vec<PathBuf>,
+
+    /// Revoke the token with this fingerprint (as reports show it); repeatable.
+    #[arg(long = "fingerprint", value_name = "FP")]
+    pub fingerprints: Vec<String>,
+
+    /// Revoke without asking (needed when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Show what would be revoked; send no revocation.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// An Okta org the tokens may belong to, e.g. https://acme.okta.com (repeatable).
+    #[arg(long = "okta-org", value_name = "URL")]
+    pub okta_orgs: Vec<String>,
+
+    /// Seconds before a request to an org gives up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -252,6 +305,12 @@ pub struct GithubActionArgs {
     /// ./tokenwarden.sarif].
     #[arg(long, value_name = "FILE")]
     pub sarif_file: Option<PathBuf>,
+
+    /// After the scan, revoke the API tokens verified live (implies --verify), with the
+    /// tokens themselves: on a push to the default branch and on scheduled runs only.
+    /// Whatever still uses such a token breaks; the results go to the job summary.
+    #[arg(long)]
+    pub revoke_live: bool,
 
     #[command(flatten)]
     pub settings: ScanSettings,
@@ -466,26 +525,13 @@ impl From<ConfidenceArg> for Confidence {
 impl ScanSettings {
     /// The run's settings: these flags and the environment (`OKTA_ORG_URL`), resolved once.
     pub fn resolve(&self) -> Settings {
-        let verify = (self.verify || self.only_live).then(|| {
-            let mut orgs: Vec<(String, &'static str)> = self
-                .okta_orgs
-                .iter()
-                .map(|o| (o.clone(), "--okta-org"))
-                .collect();
-            if let Some(env) = std::env::var("OKTA_ORG_URL")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-            {
-                orgs.push((env, "OKTA_ORG_URL"));
-            }
-            VerifySettings {
-                orgs,
-                timeout: Duration::from_secs(self.verify_timeout.max(1)),
-                concurrency: usize::from(self.verify_concurrency),
-                max_requests: self.verify_max_requests,
-                max_wait: Duration::from_secs(self.verify_max_wait),
-                only_live: self.only_live,
-            }
+        let verify = (self.verify || self.only_live).then(|| VerifySettings {
+            orgs: crate::settings::named_orgs(&self.okta_orgs),
+            timeout: Duration::from_secs(self.verify_timeout.max(1)),
+            concurrency: usize::from(self.verify_concurrency),
+            max_requests: self.verify_max_requests,
+            max_wait: Duration::from_secs(self.verify_max_wait),
+            only_live: self.only_live,
         });
         Settings {
             max_file_size: self.limits.max_file_size,

@@ -45,6 +45,20 @@ pub struct VerifySettings {
     pub only_live: bool,
 }
 
+/// The orgs the user names: `--okta-org` values, then `OKTA_ORG_URL`, each with where it
+/// came from (for the error naming a bad one).
+pub fn named_orgs(flags: &[String]) -> Vec<(String, &'static str)> {
+    let mut orgs: Vec<(String, &'static str)> =
+        flags.iter().map(|o| (o.clone(), "--okta-org")).collect();
+    if let Some(env) = std::env::var("OKTA_ORG_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        orgs.push((env, "OKTA_ORG_URL"));
+    }
+    orgs
+}
+
 impl Settings {
     /// Defaults of a scan with no flags: for tests and callers that build runs from code.
     pub fn new() -> Settings {

@@ -7,6 +7,7 @@ mod docs;
 mod github_action;
 mod history;
 mod install_hook;
+mod revoke;
 mod rules;
 mod scan;
 mod staged;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::GithubAction(args) => github_action::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Rules(cmd) => rules::run(cmd),
+        Command::Revoke(args) => revoke::run(args),
         Command::Baseline(BaselineCommand::Create(args)) => scan::create_baseline(args),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man => docs::man(),

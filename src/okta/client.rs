@@ -51,6 +51,23 @@ impl Answer {
     }
 }
 
+/// What a request sends besides its headers.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Form(&'a str),
+    Delete,
+}
+
+/// What revoking a token came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// The org accepted the revocation and the token no longer works.
+    Revoked,
+    /// The token was already invalid when revocation was asked.
+    AlreadyInvalid,
+    Failed(String),
+}
+
 /// Why a request got no answer from the org.
 pub enum Failure {
     /// Timeout, network error, redirect, or a rate limit outlasting the retries.
@@ -107,6 +124,17 @@ impl Client {
         self.send(org, path, authorization, None, sleep)
     }
 
+    /// `DELETE {org}{path}`, as `get` does its request.
+    pub fn delete(
+        &self,
+        org: &str,
+        path: &str,
+        authorization: &str,
+        sleep: &dyn Fn(Duration),
+    ) -> Result<Answer, Failure> {
+        self.send(org, path, authorization, Some(Body::Delete), sleep)
+    }
+
     /// `POST {org}{path}` of a form body, as `get` does its request.
     pub fn post_form(
         &self,
@@ -116,7 +144,7 @@ impl Client {
         form: &str,
         sleep: &dyn Fn(Duration),
     ) -> Result<Answer, Failure> {
-        self.send(org, path, authorization, Some(form), sleep)
+        self.send(org, path, authorization, Some(Body::Form(form)), sleep)
     }
 
     fn send(
@@ -124,7 +152,7 @@ impl Client {
         org: &str,
         path: &str,
         authorization: &str,
-        form: Option<&str>,
+        form: Option<Body<'_>>,
         sleep: &dyn Fn(Duration),
     ) -> Result<Answer, Failure> {
         let url = format!("{org}{path}");
@@ -137,13 +165,19 @@ impl Client {
                     .header("Authorization", authorization)
                     .header("Accept", "application/json")
                     .call(),
-                Some(body) if authorization.is_empty() => self
+                Some(Body::Delete) => self
+                    .agent(org)
+                    .delete(&url)
+                    .header("Authorization", authorization)
+                    .header("Accept", "application/json")
+                    .call(),
+                Some(Body::Form(body)) if authorization.is_empty() => self
                     .agent(org)
                     .post(&url)
                     .header("Accept", "application/json")
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .send(body),
-                Some(body) => self
+                Some(Body::Form(body)) => self
                     .agent(org)
                     .post(&url)
                     .header("Authorization", authorization)
@@ -232,10 +266,13 @@ impl Client {
                 Status::Unknown,
                 Some("HTTP 200 without an Okta user object in the body: not an Okta org?".into()),
             ),
-            403 if error.as_deref() == Some("E0000006") => verdict(
-                Status::Live,
-                Some("HTTP 403 E0000006: valid token without permission for /users/me".into()),
-            ),
+            403 if error.as_deref() == Some("E0000006") => Verification {
+                exposure: Some(Box::new(Exposure::of(None))),
+                ..verdict(
+                    Status::Live,
+                    Some("HTTP 403 E0000006: valid token without permission for /users/me".into()),
+                )
+            },
             401 if error.as_deref() == Some("E0000011") => verdict(
                 Status::Invalid,
                 Some("HTTP 401 E0000011: invalid token".into()),
@@ -518,6 +555,48 @@ fn json_body(content_type: &str, body: &[u8]) -> Option<serde_json::Value> {
 
 /// `/users/me` answers with the user: `id`, `status` and a `profile` object.
 impl Client {
+    /// Revokes the API token `token` with itself (`DELETE /api/v1/api-tokens/current`,
+    /// which revokes the token in the Authorization header), then checks that it no longer
+    /// works: a revocation is only reported done when the org says the token is invalid.
+    pub fn revoke_api_token(&self, org: &str, token: &str, sleep: &dyn Fn(Duration)) -> Revocation {
+        let failed = |f: Failure| match f {
+            Failure::OverBudget(_) => Revocation::Failed(BUDGET_EXHAUSTED.into()),
+            Failure::Unanswered(why) => Revocation::Failed(why),
+        };
+        let answer = match self.delete(
+            org,
+            "/api/v1/api-tokens/current",
+            &format!("SSWS {token}"),
+            sleep,
+        ) {
+            Ok(a) => a,
+            Err(f) => return failed(f),
+        };
+        match (answer.code, answer.okta_error().as_deref()) {
+            (204 | 200, _) => {}
+            (401, Some("E0000011")) => return Revocation::AlreadyInvalid,
+            (code, error) => {
+                return Revocation::Failed(format!(
+                    "HTTP {code}{}",
+                    error.map(|e| format!(" {e}")).unwrap_or_default()
+                ));
+            }
+        }
+        match self.api_token_status(org, token, sleep) {
+            Ok(v) if v.status == Status::Invalid => Revocation::Revoked,
+            Ok(v) if v.status == Status::Live => Revocation::Failed(
+                "the org accepted the revocation but the token still works".into(),
+            ),
+            Ok(v) => Revocation::Failed(format!(
+                "revoked, but the check afterwards was inconclusive ({})",
+                v.reason.unwrap_or_default()
+            )),
+            Err(_) => Revocation::Failed(format!(
+                "revoked, but the check afterwards was not made ({BUDGET_EXHAUSTED})"
+            )),
+        }
+    }
+
     /// Completes what `api_token_status` learned of a live token: the owner's admin roles
     /// and the token's own metadata, at most two more requests within the run's budget.
     pub fn complete_exposure(

@@ -6,7 +6,7 @@ mod assertion;
 mod client;
 pub mod org;
 
-pub use client::{Answer, BUDGET_EXHAUSTED, Budget, Client, Failure, OverBudget};
+pub use client::{Answer, BUDGET_EXHAUSTED, Budget, Client, Failure, OverBudget, Revocation};
 
 use crate::credential::Found;
 use crate::error::{Error, Result};

@@ -167,6 +167,11 @@ impl Pipeline {
         &self.engine
     }
 
+    /// Where and how credentials are checked, when the run verifies.
+    pub fn verify_options(&self) -> Option<&VerifyOptions> {
+        self.verify.as_ref()
+    }
+
     /// The policy of root `i` (in the order the command named them).
     pub fn policy(&self, i: usize) -> &Policy {
         &self.policies[i.min(self.policies.len() - 1)]

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::vocabulary::{self, Severity};
 use crate::escape::{markdown_cell as cell, markdown_code, sanitize};
 use crate::finding::Finding;
+use crate::okta::Revocation;
 use crate::outcome::{Outcome, SkipReason};
 use crate::review::Added;
 
@@ -232,6 +233,67 @@ pub fn job_summary(out: &Outcome, scope: &str, added: &[Added]) -> String {
         let _ = writeln!(s, "\n> ⚠️ {}", sanitize(w));
     }
     s
+}
+
+/// What revoking live tokens came to, one annotation each: a notice when revoked, an error
+/// when not.
+pub fn revocation_annotations(results: &[(&Finding, Revocation)]) -> String {
+    let mut s = String::new();
+    for (f, outcome) in results {
+        let at = format!(
+            "the live token {} ({}:{}) at {}",
+            f.secret,
+            f.path,
+            f.line,
+            org_of(f)
+        );
+        let (command, message) = match outcome {
+            Revocation::Revoked => ("notice", format!("revoked {at}")),
+            Revocation::AlreadyInvalid => ("notice", format!("{at} was already invalid")),
+            Revocation::Failed(why) => (
+                "error",
+                format!(
+                    "could not revoke {at}: {why}; revoke it in the Admin Console (Security → API → Tokens)"
+                ),
+            ),
+        };
+        let _ = writeln!(s, "::{command} title=tokenwarden::{}", data(&message));
+    }
+    s
+}
+
+/// The job summary's section for revoked live tokens.
+pub fn revocation_summary(results: &[(&Finding, Revocation)]) -> String {
+    if results.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "\n### Live tokens revoked (revoke-live)\n\n| token | location | result |\n|---|---|---|\n",
+    );
+    for (f, outcome) in results {
+        let result = match outcome {
+            Revocation::Revoked => "revoked: it no longer works".to_string(),
+            Revocation::AlreadyInvalid => "already invalid".to_string(),
+            Revocation::Failed(why) => format!("**failed**: {}", sanitize(why)),
+        };
+        let _ = writeln!(
+            s,
+            "| `{}` | `{}:{}` | {} |",
+            f.secret,
+            cell(&f.path),
+            f.line,
+            result.replace('|', "\\|")
+        );
+    }
+    s.push_str("\nReview each owner's activity in the System Log (Admin Console → Reports → System Log, filter `actor.id eq \"<owner id>\"`), then replace the tokens with OAuth 2.0 service apps.\n");
+    s
+}
+
+fn org_of(f: &Finding) -> &str {
+    f.verification
+        .as_ref()
+        .and_then(|v| v.org.as_deref())
+        .unwrap_or("its org")
 }
 
 fn short(commit: &str) -> &str {

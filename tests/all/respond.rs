@@ -181,3 +181,235 @@ fn statuses_come_before_impact_in_the_budget() {
     }
     assert_eq!(okta.requests().len(), 2);
 }
+
+/// `revoke REPORT PATH`: the report's tokens are found again, checked, shown, and revoked
+/// with themselves; one the org fails to revoke is reported and fails the run; an invalid
+/// one is left alone. Without --yes and without a terminal nothing is sent; --dry-run sends
+/// no DELETE.
+#[test]
+fn revoke_finds_checks_and_revokes_live_tokens() {
+    let t: Vec<String> = (0..3).map(|i| okta_token(7300 + i)).collect();
+    let okta = FakeOkta::builder()
+        .token(&t[0], Behavior::Live)
+        .owned_by("00usuper")
+        .token(&t[1], Behavior::Live)
+        .owned_by("00ustuck")
+        .revoke_fails(&t[1])
+        .token(&t[2], Behavior::Invalid)
+        .roles("00usuper", &["SUPER_ADMIN"])
+        .roles("00ustuck", &["APP_ADMIN"])
+        .start();
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    fs::create_dir(&tree).unwrap();
+    for (i, token) in t.iter().enumerate() {
+        fs::write(tree.join(format!("t{i}.env")), env_file(token)).unwrap();
+    }
+    let report = dir.path().join("report.json");
+    let out = tokenwarden(
+        &tree,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "-o",
+            report.to_str().unwrap(),
+            ".",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let deletes = || {
+        okta.requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .count()
+    };
+    let revoke = |extra: &[&str]| {
+        let mut args = vec![
+            "revoke",
+            report.to_str().unwrap(),
+            ".",
+            "--okta-org",
+            &okta.url,
+        ];
+        args.extend(extra);
+        let out = tokenwarden(&tree, &args);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    // The plan, and nothing sent.
+    let (code, stdout, _) = revoke(&["--dry-run"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("2 live tokens to revoke:"), "{stdout}");
+    assert!(
+        stdout.contains("Impact: critical (Super Organization administrator: the whole org; usable from any network). Owner: 00usuper@example.com (00usuper)."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("leaked at t0.env:1"), "{stdout}");
+    assert!(stdout.contains("not revoked: invalid"), "{stdout}");
+    assert!(stdout.contains("Dry run: nothing was revoked."), "{stdout}");
+    assert_eq!(deletes(), 0, "a dry run sends no DELETE");
+
+    // Nobody at a terminal to confirm: refused, nothing sent.
+    let (code, _, stderr) = revoke(&[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("pass --yes"), "{stderr}");
+    assert_eq!(deletes(), 0);
+
+    // Revoked: the live one is dead, the stuck one failed (exit 1), nothing shows a token.
+    let (code, stdout, stderr) = revoke(&["--yes"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("revoked: the token no longer works"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FAILED: HTTP 500"), "{stdout}");
+    assert!(
+        stdout.contains("filter actor.id eq \"00usuper\""),
+        "the System Log hint names the owner: {stdout}"
+    );
+    assert_eq!(deletes(), 2);
+    assert!(t.iter().all(|token| !stdout.contains(token.as_str())));
+    let delete = okta
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "DELETE")
+        .unwrap();
+    assert_eq!(delete.path, "/api/v1/api-tokens/current");
+
+    // Again: nothing live is left but the stuck token.
+    let (_, stdout, _) = revoke(&["--yes", "--dry-run"]);
+    assert!(stdout.contains("1 live token to revoke:"), "{stdout}");
+    assert!(stdout.contains(&t[1][..4]), "{stdout}");
+}
+
+/// `--fingerprint FP`: a token only the history still holds is found there and revoked.
+#[test]
+fn revoke_by_fingerprint_reaches_into_history() {
+    let token = okta_token(7400);
+    let okta = FakeOkta::builder()
+        .token(&token, Behavior::Live)
+        .roles("00u1", &["READ_ONLY_ADMIN"])
+        .start();
+    let repo = common::Repo::new();
+    repo.write("app.env", &env_file(&token));
+    repo.commit_all("oops");
+    let (_, json, _) = scan_json(&repo.path, &[]);
+    let fp = common::findings(&json)[0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fs::remove_file(repo.path.join("app.env")).unwrap();
+    repo.commit_all("remove it");
+    let out = tokenwarden(
+        &repo.path,
+        &[
+            "revoke",
+            "--fingerprint",
+            &fp,
+            "--yes",
+            "--okta-org",
+            &okta.url,
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Impact: medium"), "{stdout}");
+    assert!(
+        stdout.contains("revoked: the token no longer works"),
+        "{stdout}"
+    );
+    // Unknown fingerprints and bad input say so.
+    let out = tokenwarden(
+        &repo.path,
+        &[
+            "revoke",
+            "--fingerprint",
+            "abc123",
+            "--yes",
+            "--okta-org",
+            &okta.url,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("abc123: not found"));
+    let out = tokenwarden(
+        &repo.path,
+        &["revoke", "--fingerprint", "$(rm -rf)", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = tokenwarden(&repo.path, &["revoke"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name a JSON report"));
+}
+
+/// The Action's `revoke-live`: a scheduled scan revokes the live tokens it found and says
+/// so in the job summary; a pull request's scan revokes nothing, with a notice.
+#[test]
+fn the_action_revokes_live_tokens_on_scheduled_runs_only() {
+    let token = okta_token(7500);
+    let okta = FakeOkta::builder()
+        .token(&token, Behavior::Live)
+        .roles("00u1", &["SUPER_ADMIN"])
+        .start();
+    let repo = common::Repo::new();
+    repo.write(
+        "deploy.sh",
+        &format!("curl -H \"Authorization: SSWS {token}\" $ORG/api/v1/users\n"),
+    );
+    let base = repo.commit_all("base");
+    repo.write("README.md", "docs\n");
+    let head = repo.commit_all("docs");
+    let gha = common::Gha::new();
+    let args = ["--revoke-live", "--okta-org", okta.url.as_str()];
+    let deletes = || {
+        okta.requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .count()
+    };
+
+    let event = serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}}});
+    // The token is in the base, not in the change: scan the whole history for this check.
+    let run = gha.run(&repo.path, "workflow_dispatch", &event, &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("::notice title=tokenwarden::revoke-live: 1 live token(s) not revoked"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(deletes(), 0);
+    assert!(run.summary.contains("critical impact"), "{}", run.summary);
+
+    let run = gha.run(&repo.path, "schedule", &serde_json::json!({}), &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(deletes(), 1);
+    assert!(
+        run.summary
+            .contains("### Live tokens revoked (revoke-live)"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("revoked: it no longer works"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.stdout
+            .contains("::notice title=tokenwarden::revoked the live token"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.summary.contains(token.as_str()) && !run.stdout.contains(token.as_str()));
+}

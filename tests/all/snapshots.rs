@@ -169,3 +169,56 @@ fn audit_reports() {
         );
     }
 }
+
+/// A live token's impact, as each format shows it, and `revoke`'s plan and result, against
+/// the loopback org (its URL normalized).
+#[test]
+fn live_impact_and_revoke() {
+    use common::okta::{Behavior, FakeOkta};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let (live, stuck) = (okta_token(7601), okta_token(7602));
+    let okta = FakeOkta::builder()
+        .token(&live, Behavior::Live)
+        .owned_by("00uops")
+        .token(&stuck, Behavior::Live)
+        .owned_by("00uapps")
+        .zones(&["nzo1office"])
+        .revoke_fails(&stuck)
+        .roles("00uops", &["SUPER_ADMIN"])
+        .roles("00uapps", &["APP_ADMIN"])
+        .start();
+    // No Okta-hosted org next to the tokens: only the loopback org is ever asked.
+    fs::write(
+        root.join("deploy.sh"),
+        format!("curl -H \"Authorization: SSWS {live}\" \"$OKTA_ORG/api/v1/users\"\n"),
+    )
+    .unwrap();
+    fs::write(root.join("apps.env"), format!("OKTA_API_TOKEN={stuck}\n")).unwrap();
+    let org = |s: String| s.replace(&okta.url, "<org>");
+    let verify = ["--verify", "--okta-org", okta.url.as_str()];
+    let scan = |format: &str| {
+        let mut args = vec!["scan", "--no-color", "--format", format];
+        args.extend(verify);
+        args.push(".");
+        org(run(root, &args))
+    };
+    insta::assert_snapshot!("live_text", scan("text"));
+    insta::assert_snapshot!("live_json", scan("json"));
+    insta::assert_snapshot!("live_sarif", scan("sarif"));
+    let report = root.join("report.json");
+    fs::write(&report, scan("json").replace("<org>", &okta.url)).unwrap();
+    let revoke = |extra: &[&str]| {
+        let mut args = vec![
+            "revoke",
+            "report.json",
+            ".",
+            "--okta-org",
+            okta.url.as_str(),
+        ];
+        args.extend(extra);
+        org(run(root, &args))
+    };
+    insta::assert_snapshot!("revoke_plan", revoke(&["--dry-run"]));
+    insta::assert_snapshot!("revoke_result", revoke(&["--yes"]));
+}

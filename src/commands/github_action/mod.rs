@@ -11,11 +11,14 @@ use serde_json::Value;
 
 use crate::cli::GithubActionArgs;
 use crate::commands::history::scan_repository;
+use crate::commands::revoke;
 use crate::error::{Error, Result};
 use crate::outcome::Outcome;
 use crate::pipeline::{EXIT_CLEAN, Pipeline, ReportTarget, exit_code};
 use crate::report::Format;
-use crate::report::github::{annotations, job_summary, review_annotations};
+use crate::report::github::{
+    annotations, job_summary, review_annotations, revocation_annotations, revocation_summary,
+};
 use crate::review;
 use crate::source::git::{Selection, checkout, work_tree};
 
@@ -119,6 +122,8 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
     let sarif_path = args.sarif_file.clone().unwrap_or_else(|| {
         PathBuf::from(env("RUNNER_TEMP").unwrap_or_else(|| ".".into())).join("tokenwarden.sarif")
     });
+    let mut args = args;
+    args.settings.verify |= args.revoke_live;
     let settings = args.settings.resolve();
     let root = work_tree(&workspace)?;
     let base = match &plan {
@@ -168,11 +173,20 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
     };
     print!("{}", annotations(&out));
     print!("{}", review_annotations(&added));
+    let (notes, revoked) = if args.revoke_live {
+        revoke_on(&event_name, &event, &pipeline, &out)
+    } else {
+        Default::default()
+    };
+    print!("{notes}");
     let count = out.reported().count();
     if let Some(path) = env("GITHUB_STEP_SUMMARY") {
         append(
             Path::new(&path),
-            &job_summary(&out, &plan.describe(&event_name), &added),
+            &format!(
+                "{}{revoked}",
+                job_summary(&out, &plan.describe(&event_name), &added)
+            ),
         )?;
     }
     if let Some(path) = env("GITHUB_OUTPUT") {
@@ -182,6 +196,43 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         )?;
     }
     Ok(exit_code(&out))
+}
+
+/// `--revoke-live`: on a push to the default branch or a scheduled run, revokes the API
+/// tokens verified live and returns the annotations and the job summary's section.
+/// Elsewhere (a pull request, another branch) nothing is revoked and a notice says so: a
+/// pull request's scan must not break whatever a token found in it still serves.
+fn revoke_on(
+    event_name: &str,
+    event: &Value,
+    pipeline: &Pipeline,
+    out: &Outcome,
+) -> (String, String) {
+    let live: Vec<&crate::finding::Finding> = out.reported().filter(|f| f.is_live()).collect();
+    if live.is_empty() {
+        return Default::default();
+    }
+    let default_branch = event["repository"]["default_branch"].as_str();
+    let pushed = std::env::var("GITHUB_REF").ok();
+    let applies = match event_name {
+        "schedule" => true,
+        "push" => default_branch
+            .zip(pushed.as_deref())
+            .is_some_and(|(d, r)| r == format!("refs/heads/{d}")),
+        _ => false,
+    };
+    if !applies {
+        let notice = format!(
+            "::notice title=tokenwarden::revoke-live: {} live token(s) not revoked: revocation runs on pushes to the default branch and scheduled runs, not on `{event_name}`\n",
+            live.len()
+        );
+        return (notice, String::new());
+    }
+    let results = revoke::revoke_live(pipeline, &live);
+    (
+        revocation_annotations(&results),
+        revocation_summary(&results),
+    )
 }
 
 fn read_event(path: &Path) -> Result<Value> {

@@ -319,6 +319,8 @@ impl Gha {
             .env("GITHUB_OUTPUT", self.path("output.txt"))
             .env("GITHUB_STEP_SUMMARY", self.path("summary.md"))
             .env("RUNNER_TEMP", self.dir.path())
+            // The runner's own, when the suite runs in GitHub Actions.
+            .env_remove("GITHUB_REF")
             .output()
             .unwrap();
         let read = |f: &str| fs::read_to_string(self.path(f)).unwrap_or_default();
