@@ -413,3 +413,54 @@ fn the_action_revokes_live_tokens_on_scheduled_runs_only() {
     );
     assert!(!run.summary.contains(token.as_str()) && !run.stdout.contains(token.as_str()));
 }
+
+/// `revoke-live` on pushes: to the default branch, revoked; to another branch, not.
+#[test]
+fn the_action_revokes_on_pushes_to_the_default_branch_only() {
+    let token = okta_token(7700);
+    let okta = FakeOkta::builder()
+        .token(&token, Behavior::Live)
+        .roles("00u1", &["ORG_ADMIN"])
+        .start();
+    let repo = common::Repo::new();
+    repo.write("README.md", "docs\n");
+    let before = repo.commit_all("base");
+    repo.write("ci.env", &env_file(&token));
+    let after = repo.commit_all("oops");
+    let gha = common::Gha::new();
+    let event = serde_json::json!({
+        "before": before, "after": after,
+        "repository": {"default_branch": "main"},
+    });
+    let args = ["--revoke-live", "--okta-org", okta.url.as_str()];
+    let deletes = || {
+        okta.requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .count()
+    };
+    let run = gha.run_with(
+        &repo.path,
+        "push",
+        &event,
+        &args,
+        &[("GITHUB_REF", "refs/heads/feature")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("not revoked"), "{}", run.stdout);
+    assert_eq!(deletes(), 0);
+    let run = gha.run_with(
+        &repo.path,
+        "push",
+        &event,
+        &args,
+        &[("GITHUB_REF", "refs/heads/main")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(deletes(), 1, "{}", run.stdout);
+    assert!(
+        run.summary.contains("revoked: it no longer works"),
+        "{}",
+        run.summary
+    );
+}

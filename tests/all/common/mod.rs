@@ -305,6 +305,18 @@ impl Gha {
     }
 
     pub fn run(&self, workspace: &Path, event_name: &str, event: &Value, extra: &[&str]) -> GhaRun {
+        self.run_with(workspace, event_name, event, extra, &[])
+    }
+
+    /// `run`, with more of the runner's environment (`GITHUB_REF`, …).
+    pub fn run_with(
+        &self,
+        workspace: &Path,
+        event_name: &str,
+        event: &Value,
+        extra: &[&str],
+        vars: &[(&str, &str)],
+    ) -> GhaRun {
         fs::write(self.path("event.json"), event.to_string()).unwrap();
         for f in ["summary.md", "output.txt", "tokenwarden.sarif"] {
             let _ = fs::remove_file(self.path(f));
@@ -321,6 +333,7 @@ impl Gha {
             .env("RUNNER_TEMP", self.dir.path())
             // The runner's own, when the suite runs in GitHub Actions.
             .env_remove("GITHUB_REF")
+            .envs(vars.iter().copied())
             .output()
             .unwrap();
         let read = |f: &str| fs::read_to_string(self.path(f)).unwrap_or_default();
