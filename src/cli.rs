@@ -237,6 +237,17 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "BASE..HEAD")]
     pub range: Option<String>,
 
+    /// Incremental: read what an earlier run covered from FILE, scan only new commits and
+    /// blobs, report every finding (those of new commits marked `new`), and save FILE for
+    /// the next run. A missing, damaged or foreign state, or other rules or another
+    /// tokenwarden version, means a full scan (with a notice).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["range", "branch"])]
+    pub state: Option<PathBuf>,
+
+    /// With --state: report only the findings of commits the state had not covered.
+    #[arg(long, requires = "state")]
+    pub new_only: bool,
+
     #[command(flatten)]
     pub common: CommonArgs,
 }

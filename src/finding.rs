@@ -148,6 +148,9 @@ pub struct Provenance {
     /// bundle, a revert of a removal), oldest first. The finding itself names the first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reintroduced_in: Vec<String>,
+    /// `history --state`: introduced by a commit the saved state had not covered.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub new: bool,
 }
 
 impl Finding {

@@ -18,8 +18,39 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
     };
     let root = work_tree(&args.path)?;
     let pipeline = Pipeline::new(&args.common.settings.resolve(), root.as_deref().as_slice())?;
-    let out = scan_repository(&pipeline, &args.path, &selection, args.common.report.quiet)?;
+    let mut out = match &args.state {
+        Some(state) => scan_incremental(&pipeline, &args.path, state, args.common.report.quiet)?,
+        None => scan_repository(&pipeline, &args.path, &selection, args.common.report.quiet)?,
+    };
+    if args.new_only {
+        out.findings
+            .retain(|f| f.provenance.as_ref().is_some_and(|p| p.new));
+    }
     pipeline.finish(&(&args.common.report).into(), out)
+}
+
+/// `history --state FILE`, as `scan_repository` does the whole history.
+fn scan_incremental(
+    pipeline: &Pipeline,
+    path: &Path,
+    state: &Path,
+    quiet: bool,
+) -> Result<Outcome> {
+    let rules = pipeline.engine().matcher().rule_set().digest();
+    let mut out = pipeline.install(|| {
+        git::scan_incremental(
+            path,
+            state,
+            &rules,
+            &pipeline.scanner(0),
+            pipeline.max_size(),
+            &pipeline.allowed(0),
+            pipeline.progress(quiet).as_ref(),
+        )
+    })?;
+    collapse::per_path(&mut out.findings);
+    out.set_root(0, &Root::Repository(display_path(path)));
+    Ok(out)
 }
 
 /// `selection` of the repository at `path` (the pipeline's first root), on the pipeline's

@@ -163,6 +163,10 @@ impl Matcher {
         &self.rules.rules
     }
 
+    pub fn rule_set(&self) -> &RuleSet {
+        &self.rules
+    }
+
     /// Every secret in `blob`, sorted by position, at every confidence.
     pub fn find(&self, blob: &[u8], path: &str) -> Vec<Match> {
         self.find_in(blob, path, Pass::Text)

@@ -56,6 +56,8 @@ pub struct Rule {
     /// The root of the run whose config loaded this rule (it applies to that root only);
     /// `None` for built-in rules and rules the user named.
     pub root: Option<usize>,
+    /// SHA-256 of the rule file's text: what a saved history state was scanned with.
+    pub digest: [u8; 32],
 }
 
 /// One of a rule's regexes. Built-in rules build theirs on first use (`Build::Lazy`): a rule
@@ -401,6 +403,7 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         negative_examples: spec.negative_examples,
         origin: origin.to_string(),
         root: None,
+        digest: [0; 32],
     })
 }
 

@@ -172,6 +172,20 @@ impl RuleSet {
         Ok(RuleSet { rules })
     }
 
+    /// What the rules are, as one hex digest: each rule's id, text, trust and root. A saved
+    /// history state scanned with other rules is not reused.
+    pub fn digest(&self) -> String {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        for r in &self.rules {
+            h.update(r.info.id.as_bytes());
+            h.update(r.digest);
+            h.update([u8::from(r.info.trusted)]);
+            h.update(r.root.map_or(u64::MAX, |x| x as u64).to_le_bytes());
+        }
+        crate::finding::hex(&h.finalize())
+    }
+
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.rules.iter().position(|r| r.info.id == id)
     }
@@ -234,8 +248,11 @@ fn load_dir(dir: &Path, budget: &mut Budget) -> Result<Vec<Rule>> {
 }
 
 fn parse_rule(text: &str, origin: &str, build: &mut Build) -> Result<Rule> {
+    use sha2::Digest as _;
     let spec: spec::RuleSpec = tomlfile::parse(text, origin)?;
-    compile::compile(spec, origin, build)
+    let mut rule = compile::compile(spec, origin, build)?;
+    rule.digest = sha2::Sha256::digest(text.as_bytes()).into();
+    Ok(rule)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod deep_trees;
 mod fake_okta;
 mod git_sources;
 mod github_action;
+mod incremental;
 mod properties;
 mod respond;
 mod sarif_schema;

@@ -19,22 +19,42 @@ use super::tags;
 use super::tree::{EntryKind, read_tree};
 use crate::finding::{Finding, Provenance};
 
-/// The findings of each scanned blob (by index into `blobs`), attributed over `commits`:
-/// one copy per introducing (path, commit), with that commit's provenance and whether the
+/// (blob, path, commit): the commit introduced the blob at the path.
+pub type Intro = (ObjectId, String, ObjectId);
+
+/// The findings of each scanned blob (by index into `blobs`), attributed over `commits`
+/// and the `earlier` introductions an earlier scan found (over commits it covered): one
+/// copy per introducing (path, commit), with that commit's provenance and whether the
 /// secret is still in HEAD's tree. Findings in blobs no commit introduces (a tag of a
-/// tree) come back as they are.
+/// tree) come back as they are if `unattributed` says the blob is still reachable. Also
+/// returns every introduction of the findings' blobs.
 pub fn attribute(
     repo: &Repo,
     commits: &Commits,
     blobs: &[BlobEntry],
     results: Vec<(usize, Vec<Finding>)>,
-) -> Vec<Finding> {
+    earlier: &[Intro],
+    unattributed: &dyn Fn(&ObjectId) -> bool,
+) -> (Vec<Finding>, Vec<Intro>) {
     let mut out = Vec::new();
     if results.is_empty() {
-        return out;
+        return (out, Vec::new());
     }
     let targets: HashSet<ObjectId> = results.iter().map(|(i, _)| blobs[*i].id).collect();
-    let intros = introductions(&repo.gix, commits, &targets);
+    let mut intros = introductions(&repo.gix, commits, &targets);
+    for (blob, path, commit) in earlier.iter().filter(|(b, _, _)| targets.contains(b)) {
+        let list = intros.entry(*blob).or_default();
+        if !list.iter().any(|i| i.commit == *commit && &i.path == path) {
+            list.push(Introduction {
+                path: path.clone(),
+                commit: *commit,
+            });
+        }
+    }
+    let all: Vec<Intro> = intros
+        .iter()
+        .flat_map(|(b, list)| list.iter().map(|i| (*b, i.path.clone(), i.commit)))
+        .collect();
     let head_tree = tags::head_commit(&repo.git2).and_then(|c| gix_oid(c.tree_id()).ok());
     let at_head = head_fingerprints(&repo.gix, head_tree, &targets, &results, blobs);
     let mut metadata: HashMap<ObjectId, Provenance> = HashMap::new();
@@ -45,8 +65,11 @@ pub fn attribute(
             intros.get(&blob.id).map(Vec::as_slice).unwrap_or_default(),
         );
         if kept.is_empty() {
-            // Reachable only outside commits (e.g. a tag of a tree): no commit to name.
-            out.extend(findings);
+            // Reachable only outside commits (e.g. a tag of a tree): no commit to name;
+            // or, for a blob an earlier scan found, not reachable at all any more.
+            if unattributed(&blob.id) {
+                out.extend(findings);
+            }
             continue;
         }
         for (path, commit) in kept {
@@ -63,7 +86,7 @@ pub fn attribute(
             }
         }
     }
-    out
+    (out, all)
 }
 
 /// Introductions of a blob, keeping per path only commits with no other introducing
@@ -152,7 +175,8 @@ mod tests {
                     .then(|| (i, vec![Finding::example(&b.path, &text)]))
             })
             .collect();
-        let mut out: Vec<_> = attribute(&repo, &listed.commits, &listed.blobs, results)
+        let mut out: Vec<_> = attribute(&repo, &listed.commits, &listed.blobs, results, &[], &|_| true)
+            .0
             .into_iter()
             .map(|f| {
                 let p = f.provenance.unwrap_or_default();

@@ -3,13 +3,17 @@
 //! is its own module (`refs`, `enumerate`, `blobs`, `attribute`), so a scan can be told
 //! what an earlier one covered and attribute over only what is new.
 
-use super::attribute::attribute;
+use gix::ObjectId;
+use gix::hashtable::HashSet;
+
+use super::attribute::{Intro, attribute};
 use super::blobs::scan_blobs;
-use super::enumerate::{Known, enumerate};
+use super::enumerate::{BlobEntry, Known, enumerate};
 use super::messages::{COMMIT_MESSAGE_PATH, scan_message};
 use super::meta::commit_provenance;
 use super::refs::Roots;
 use super::repo::{Repo, SHALLOW_WARNING, git2_oid};
+use super::state::State;
 use super::tags;
 use crate::error::{Error, Result};
 use crate::outcome::{Outcome, Unit};
@@ -28,7 +32,33 @@ pub struct HistoryOptions<'a> {
 }
 
 pub fn scan_history(repo: &Repo, scanner: &dyn Scanner, opts: &HistoryOptions) -> Result<Outcome> {
+    scan(repo, scanner, opts, None, false).map(|(out, _)| out)
+}
+
+/// `history --state`: every ref's history as `scan_history` reads it, past what `prior`
+/// (a state already checked against this repository and rule set) covered; returns the
+/// findings, old and new (a finding is `new` when the commit introducing it was not
+/// covered), and the state to save. Findings of commits no ref reaches any more are
+/// dropped, as a full scan would not see them; the outcome's notes say how many.
+pub fn scan_with_state(
+    repo: &Repo,
+    scanner: &dyn Scanner,
+    opts: &HistoryOptions,
+    prior: Option<&State>,
+) -> Result<(Outcome, State)> {
+    scan(repo, scanner, opts, prior, true)
+}
+
+/// `mark_new`: set each finding's `new` (its commit not covered by `prior`, or no prior).
+fn scan(
+    repo: &Repo,
+    scanner: &dyn Scanner,
+    opts: &HistoryOptions,
+    prior: Option<&State>,
+    mark_new: bool,
+) -> Result<(Outcome, State)> {
     let mut out = Outcome::default();
+    let mut state = State::default();
     if repo.git2.is_shallow() {
         out.stats.warnings.push(SHALLOW_WARNING.into());
     }
@@ -46,12 +76,43 @@ pub fn scan_history(repo: &Repo, scanner: &dyn Scanner, opts: &HistoryOptions) -
         out.stats
             .warnings
             .push("the repository has no commits: nothing to scan".into());
-        return Ok(out);
+        return Ok((out, state));
     }
     out.stats.skipped.append(&mut roots.skipped);
+    // What the prior state covered that is still reachable: all of it unless a ref was
+    // rewound or deleted since (then the commits no ref reaches are found and left out).
+    let (known, earlier, old_messages) = match prior {
+        None => (None, Vec::new(), Vec::new()),
+        Some(p) => {
+            let reachable = still_reachable(repo, p, &roots.tips);
+            let keep = |c: &ObjectId| reachable.as_ref().is_none_or(|r| r.contains(c));
+            let commits: HashSet<ObjectId> = p.commits.iter().copied().filter(keep).collect();
+            let gone = p.commits.len() - commits.len();
+            if gone > 0 {
+                out.stats.warnings.push(format!(
+                    "{gone} commit(s) of the saved state are no longer reachable from any ref (a force-push or a deleted ref): their findings are dropped, as a full scan would not see them"
+                ));
+            }
+            let earlier: Vec<Intro> = p
+                .introductions
+                .iter()
+                .filter(|(_, _, c)| keep(c))
+                .cloned()
+                .collect();
+            let messages: Vec<ObjectId> = p.messages.iter().copied().filter(keep).collect();
+            let known = Known {
+                commits,
+                blobs: p.blobs.iter().copied().collect(),
+            };
+            (Some(known), earlier, messages)
+        }
+    };
+    let known = known.as_ref().unwrap_or(opts.known);
     tags::scan_messages(&repo.git2, scanner, &roots.tags, &mut out);
     opts.progress.phase("enumerating commits and trees", None);
-    let listed = enumerate(&repo.gix, &roots, opts.known, &mut |commit, message| {
+    let mut message_commits = Vec::new();
+    let listed = enumerate(&repo.gix, &roots, known, &mut |commit, message| {
+        let before = out.findings.len();
         scan_message(
             scanner,
             COMMIT_MESSAGE_PATH,
@@ -59,23 +120,142 @@ pub fn scan_history(repo: &Repo, scanner: &dyn Scanner, opts: &HistoryOptions) -
             message,
             || commit_provenance(&repo.git2, git2_oid(&commit)),
             &mut out,
-        )
+        );
+        if out.findings.len() > before {
+            message_commits.push(commit);
+        }
     })
     .map_err(Error::repository)?;
+    // Earlier commits' messages with findings, read again (their secrets are not saved).
+    for commit in old_messages {
+        let Ok(c) = repo.gix.find_commit(commit) else {
+            continue;
+        };
+        let before = out.findings.len();
+        scan_message(
+            scanner,
+            COMMIT_MESSAGE_PATH,
+            &format_args!("commit {commit}"),
+            c.message_raw_sloppy(),
+            || commit_provenance(&repo.git2, git2_oid(&commit)),
+            &mut out,
+        );
+        if out.findings.len() > before {
+            message_commits.push(commit);
+        }
+    }
     out.stats.skipped.extend(listed.skipped);
+    // The blobs the prior state found secrets in are scanned again with the new ones:
+    // their introductions in new commits are found, and --verify gets their secrets.
+    let mut blobs = listed.blobs;
+    let new_blobs = blobs.len();
+    if let Some(p) = prior {
+        for (id, path) in &p.targets {
+            if repo.gix.has_object(id) {
+                blobs.push(BlobEntry {
+                    id: *id,
+                    path: path.clone(),
+                });
+            }
+        }
+    }
     opts.progress
-        .phase("scanning blobs", Some(listed.blobs.len() as u64));
-    let scanned = scan_blobs(
-        &repo.gix,
-        &listed.blobs,
-        opts.max_size,
-        scanner,
-        opts.progress,
-    );
+        .phase("scanning blobs", Some(blobs.len() as u64));
+    let scanned = scan_blobs(&repo.gix, &blobs, opts.max_size, scanner, opts.progress);
     opts.progress.phase("attributing findings to commits", None);
     out.stats.merge(scanned.stats);
     out.stats.unit = Unit::Blob;
-    let attributed = attribute(repo, &listed.commits, &listed.blobs, scanned.results);
+    state.targets = scanned
+        .results
+        .iter()
+        .map(|(i, _)| (blobs[*i].id, blobs[*i].path.clone()))
+        .collect();
+    // A blob of the prior state that no commit introduces any more is still reported if
+    // a ref names it (or a tree holding it) directly, as a full scan would.
+    let loose = match prior {
+        Some(_) => loose_blobs(&repo.gix, &roots),
+        None => HashSet::default(),
+    };
+    let listed_now: HashSet<ObjectId> = blobs[..new_blobs].iter().map(|b| b.id).collect();
+    let reachable = |id: &ObjectId| listed_now.contains(id) || loose.contains(id);
+    let (attributed, intros) = attribute(
+        repo,
+        &listed.commits,
+        &blobs,
+        scanned.results,
+        &earlier,
+        &reachable,
+    );
     out.findings.extend(attributed);
-    Ok(out)
+    if mark_new {
+        for f in &mut out.findings {
+            if let Some(p) = f.provenance.as_mut() {
+                p.new = ObjectId::from_hex(p.commit.as_bytes())
+                    .is_ok_and(|c| !known.commits.contains(&c));
+            }
+        }
+    }
+    state.tips = roots.tips.clone();
+    state.commits = known.commits.iter().copied().collect();
+    state
+        .commits
+        .extend(listed.commits.iter().map(|(c, _, _)| c));
+    state.blobs = known.blobs.iter().copied().collect();
+    state.blobs.extend(blobs[..new_blobs].iter().map(|b| b.id));
+    state.introductions = intros;
+    state.messages = message_commits;
+    Ok((out, state))
+}
+
+/// Every blob refs name directly or through a tree they name (tags of trees and blobs).
+fn loose_blobs(repo: &gix::Repository, roots: &Roots) -> HashSet<ObjectId> {
+    let mut blobs = HashSet::default();
+    let mut trees: Vec<ObjectId> = Vec::new();
+    for r in &roots.loose {
+        if r.is_tree {
+            trees.push(r.id);
+        } else {
+            blobs.insert(r.id);
+        }
+    }
+    let (mut seen, mut buf) = (HashSet::default(), Vec::new());
+    while let Some(t) = trees.pop() {
+        if !seen.insert(t) {
+            continue;
+        }
+        for e in super::tree::read_tree(repo, &t, &mut buf).unwrap_or_default() {
+            match e.kind {
+                super::tree::EntryKind::Tree => trees.push(e.id),
+                super::tree::EntryKind::Blob => {
+                    blobs.insert(e.id);
+                }
+                _ => {}
+            }
+        }
+    }
+    blobs
+}
+
+/// The prior state's commits still reachable from `tips`: `None` (all of them) when every
+/// tip it saved is one of `tips` or an ancestor of one, which is the common case (refs
+/// only moved forward) and needs no walk.
+fn still_reachable(repo: &Repo, prior: &State, tips: &[ObjectId]) -> Option<HashSet<ObjectId>> {
+    let moved_forward = |old: &ObjectId| {
+        tips.contains(old)
+            || tips.iter().any(|t| {
+                repo.git2
+                    .graph_descendant_of(git2_oid(t), git2_oid(old))
+                    .unwrap_or(false)
+            })
+    };
+    if prior.tips.iter().all(moved_forward) {
+        return None;
+    }
+    let mut reachable = HashSet::default();
+    if let Ok(walk) = repo.gix.rev_walk(tips.iter().copied()).all() {
+        for info in walk.flatten() {
+            reachable.insert(info.id);
+        }
+    }
+    Some(reachable)
 }

@@ -20,6 +20,7 @@ pub mod revision;
 #[cfg(test)]
 mod scratch;
 pub mod staged;
+pub mod state;
 mod tags;
 mod tree;
 
@@ -85,6 +86,77 @@ pub fn scan_selection(
     let mut out = scanned?;
     drop_allowed(&mut out, allowed);
     Ok(out)
+}
+
+/// `history --state FILE`: every ref's history past what the state at `state_path` covered
+/// (a full scan, with the reason in the outcome's warnings, when the state is missing or
+/// does not fit this repository, rule set or version), then the new state saved there.
+pub fn scan_incremental(
+    path: &Path,
+    state_path: &Path,
+    rules: &str,
+    scanner: &dyn Scanner,
+    max_size: u64,
+    allowed: PathFilter<'_>,
+    progress: &dyn Progress,
+) -> Result<Outcome> {
+    let repo = Repo::open(path)?;
+    let mut notes = Vec::new();
+    let prior = if state_path.exists() {
+        match state::State::read(state_path).and_then(|s| fits(&repo, s, rules)) {
+            Ok(s) => Some(s),
+            Err(why) => {
+                notes.push(format!(
+                    "the state {} is not used, so the whole history is scanned: {why}",
+                    state_path.display()
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let options = history::HistoryOptions {
+        branch: None,
+        known: &Known::default(),
+        max_size,
+        progress,
+    };
+    let scanned = history::scan_with_state(&repo, scanner, &options, prior.as_ref());
+    progress.finish();
+    let (mut out, mut next) = scanned?;
+    next.tool = env!("CARGO_PKG_VERSION").to_string();
+    next.rules = rules.to_string();
+    next.write(state_path)
+        .map_err(|e| Error::io("write the state", state_path, &e))?;
+    out.stats.warnings.extend(notes);
+    drop_allowed(&mut out, allowed);
+    Ok(out)
+}
+
+/// `state` if it was written by this version with these rules for this repository.
+fn fits(
+    repo: &Repo,
+    state: state::State,
+    rules: &str,
+) -> std::result::Result<state::State, String> {
+    if state.tool != env!("CARGO_PKG_VERSION") {
+        return Err(format!(
+            "written by tokenwarden {} (this is {})",
+            state.tool,
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    if state.rules != rules {
+        return Err("scanned with other rules".into());
+    }
+    // A state of another repository names commits this one does not have (all of a
+    // rewritten repository's are gone too: then a full scan is right anyway).
+    let sample = state.tips.iter().chain(state.commits.iter().take(64));
+    if !state.commits.is_empty() && !sample.clone().any(|c| repo.gix.has_object(c)) {
+        return Err("none of its commits are in this repository".into());
+    }
+    Ok(state)
 }
 
 /// The work tree of the repository containing `path` (`None` for a bare repository):

@@ -1,0 +1,147 @@
+//! `history --state`: an incremental run reports what a full run reports, on a real
+//! repository with branches, merges, a deleted branch, a rewound branch and a cherry-pick,
+//! and refuses a state that does not fit.
+
+use crate::common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{Repo, okta_token, tokenwarden};
+use serde_json::Value;
+
+fn history(dir: &Path, extra: &[&str]) -> (Value, String) {
+    let mut args = vec!["history", "--format", "json"];
+    args.extend(extra);
+    args.push(".");
+    let out = tokenwarden(dir, &args);
+    assert!(
+        out.status.code().unwrap() < 2,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// What a finding is, as both runs must agree on it.
+fn keys(report: &Value) -> Vec<String> {
+    let mut k: Vec<String> = common::findings(report)
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {} {}",
+                f["path"],
+                f["line"],
+                f["fingerprint"],
+                f["commit"],
+                f["at_head"],
+                f["reintroduced_in"]
+            )
+        })
+        .collect();
+    k.sort();
+    k
+}
+
+fn new_paths(report: &Value) -> Vec<String> {
+    let mut p: Vec<String> = common::findings(report)
+        .iter()
+        .filter(|f| f["new"] == true)
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    p.sort();
+    p
+}
+
+#[test]
+fn incremental_runs_report_what_full_runs_report() {
+    let repo = Repo::new();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("history.state");
+    let state = state.to_str().unwrap();
+    let line = |i: u64| format!("OKTA_API_TOKEN={}\n", okta_token(8000 + i));
+    let check = |step: &str| -> Value {
+        let (full, _) = history(&repo.path, &[]);
+        let (inc, notes) = history(&repo.path, &["--state", state]);
+        assert_eq!(keys(&inc), keys(&full), "{step}: {notes}");
+        inc
+    };
+
+    repo.write("a.env", &line(1));
+    repo.commit_all("one");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("b.env", &line(2));
+    repo.commit_all("feature");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("c.txt", "docs\n");
+    repo.commit_all("docs");
+    repo.git(&["merge", "-q", "--no-edit", "feature"]);
+    let first = check("first run");
+    assert_eq!(
+        new_paths(&first),
+        ["a.env", "b.env"],
+        "everything is new at first"
+    );
+
+    // One more commit: only its finding is new; the rest come from the state.
+    repo.write("d.env", &line(3));
+    repo.commit_all("three");
+    let inc = check("a new commit");
+    assert_eq!(new_paths(&inc), ["d.env"]);
+    let (only, _) = history(&repo.path, &["--state", state, "--new-only"]);
+    assert!(
+        common::findings(&only).is_empty(),
+        "nothing new since the last run"
+    );
+
+    // A branch with a secret, scanned, then deleted: gone, as in a full scan.
+    repo.git(&["checkout", "-q", "-b", "wip"]);
+    repo.write("w.env", &line(4));
+    repo.commit_all("wip");
+    repo.git(&["checkout", "-q", "main"]);
+    check("a new branch");
+    repo.git(&["branch", "-q", "-D", "wip"]);
+    let (_, notes) = history(&repo.path, &["--state", state]);
+    let inc = check("a deleted branch");
+    assert!(!keys(&inc).iter().any(|k| k.contains("w.env")));
+    assert!(
+        notes.contains("no longer reachable") || keys(&inc).len() == 3,
+        "{notes}"
+    );
+
+    // A known secret committed again on a new branch (a cherry-pick of d.env's content at
+    // another path and at the same path after a delete), and main rewound past it.
+    repo.git(&["checkout", "-q", "-b", "again", "HEAD~1"]);
+    repo.write("moved/d.env", &line(3));
+    repo.commit_all("again");
+    repo.git(&["checkout", "-q", "main"]);
+    check("a known blob in a new commit");
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    check("main rewound");
+
+    // A damaged state, or other rules, means a full scan with a notice.
+    fs::write(state, b"TWSTATE\0garbage").unwrap();
+    let (_, notes) = history(&repo.path, &["--state", state]);
+    assert!(
+        notes.contains("is not used, so the whole history is scanned"),
+        "{notes}"
+    );
+    history(&repo.path, &["--state", state]);
+    let rules = dir.path().join("rules");
+    fs::create_dir(&rules).unwrap();
+    fs::write(
+        rules.join("extra.toml"),
+        "id = \"extra\"\nname = \"Extra\"\ndescription = \"d\"\nseverity = \"note\"\n\
+         security_severity = 1.0\nremediation = \"r\"\nregex = '(?P<secret>zz[0-9]{12})'\n\
+         [[examples]]\ntext = \"zz123456789012\"\nsecret = \"zz123456789012\"\n",
+    )
+    .unwrap();
+    let (_, notes) = history(
+        &repo.path,
+        &["--state", state, "--rules", rules.to_str().unwrap()],
+    );
+    assert!(notes.contains("scanned with other rules"), "{notes}");
+}
