@@ -10,6 +10,9 @@ fi
 if [[ "${TW_REVOKE_LIVE:-false}" == "true" ]]; then
   args+=(--revoke-live)
 fi
+if [[ -n "${TW_STATE:-}" ]]; then
+  args+=(--state "$TW_STATE")
+fi
 # Split on white space without glob expansion: a `*` in an input stays a `*`.
 read -r -a orgs <<<"${TW_OKTA_ORG:-}"
 for org in "${orgs[@]}"; do

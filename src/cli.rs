@@ -323,6 +323,11 @@ pub struct GithubActionArgs {
     #[arg(long)]
     pub revoke_live: bool,
 
+    /// For runs that scan the whole history (schedule, workflow_dispatch): read and save
+    /// an incremental state in FILE, as `history --state` does (action.yml caches it).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
     #[command(flatten)]
     pub settings: ScanSettings,
 }

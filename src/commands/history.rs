@@ -30,7 +30,7 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
 }
 
 /// `history --state FILE`, as `scan_repository` does the whole history.
-fn scan_incremental(
+pub fn scan_incremental(
     pipeline: &Pipeline,
     path: &Path,
     state: &Path,

@@ -145,3 +145,34 @@ fn incremental_runs_report_what_full_runs_report() {
     );
     assert!(notes.contains("scanned with other rules"), "{notes}");
 }
+
+/// The Action's scheduled runs keep a state: the second run reads it and reports the same.
+#[test]
+fn the_action_scans_scheduled_runs_incrementally() {
+    let repo = Repo::new();
+    repo.write("a.env", &format!("OKTA_API_TOKEN={}\n", okta_token(8100)));
+    repo.commit_all("one");
+    let gha = common::Gha::new();
+    let state = gha.path("history.state");
+    let args = ["--state", state.to_str().unwrap()];
+    let first = gha.run(&repo.path, "schedule", &serde_json::json!({}), &args);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert!(state.exists());
+    let saved = fs::metadata(&state).unwrap().modified().unwrap();
+    repo.write("b.txt", "docs\n");
+    repo.commit_all("two");
+    let second = gha.run(&repo.path, "schedule", &serde_json::json!({}), &args);
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    assert!(!second.stderr.contains("is not used"), "{}", second.stderr);
+    assert_eq!(
+        first.sarif.unwrap()["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        second.sarif.unwrap()["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
+    assert!(fs::metadata(&state).unwrap().modified().unwrap() >= saved);
+}

@@ -143,7 +143,12 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         _ => None,
     };
     let pipeline = Pipeline::with_base(&settings, root.as_deref().as_slice(), base_trust)?;
-    let scanned = scan_repository(&pipeline, &workspace, &plan.selection(), true)?;
+    let scanned = match (&args.state, &plan) {
+        (Some(state), Plan::Everything) => {
+            crate::commands::history::scan_incremental(&pipeline, &workspace, state, true)?
+        }
+        _ => scan_repository(&pipeline, &workspace, &plan.selection(), true)?,
+    };
     let mut out = out.merge(scanned);
     pipeline.settle(&mut out);
     let sarif = ReportTarget {

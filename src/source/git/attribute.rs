@@ -175,7 +175,10 @@ mod tests {
                     .then(|| (i, vec![Finding::example(&b.path, &text)]))
             })
             .collect();
-        let mut out: Vec<_> = attribute(&repo, &listed.commits, &listed.blobs, results, &[], &|_| true)
+        let mut out: Vec<_> =
+            attribute(&repo, &listed.commits, &listed.blobs, results, &[], &|_| {
+                true
+            })
             .0
             .into_iter()
             .map(|f| {
