@@ -298,7 +298,7 @@ impl Matcher {
         rejected: &mut dyn FnMut(&[u8], Rejection),
     ) {
         let rule = &self.rules.rules[rule_index];
-        let main = rule.gate.is_none_or(|g| g.admits(blob));
+        let main = rule.gate.as_ref().is_none_or(|g| g.admits(blob));
         let mut file_ctx: Vec<Option<bool>> = vec![None; rule.contexts.len()];
         let first = out.len();
         let patterns = rule

@@ -5,9 +5,21 @@
 
 use serde::Deserialize;
 
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Gate {
+    /// A check written in code: `gate = "query-parameter"`.
+    Named(Named),
+    /// `gate = { contains = "://" }`: the blob holds this literal. For a rule whose regex
+    /// needs it and that no anchor gates: the check costs what the regex's own prefilter
+    /// would, and a process whose blobs never hold it never builds the regex (the
+    /// pre-commit hook's start-up).
+    Contains { contains: String },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Gate {
+pub enum Named {
     /// Somewhere in the blob, a `=` with a value byte after it and 1–64 parameter-name bytes
     /// (`[A-Za-z0-9_.-]`) before it, led by `?`, `&`, `;` or a JSON-escaped `\u0026`: what
     /// `[?&;]name=value` needs. Code is full of `=`, but rarely in that shape, and the
@@ -17,16 +29,20 @@ pub enum Gate {
 }
 
 impl Gate {
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> String {
         match self {
-            Gate::QueryParameter => "query-parameter",
+            Gate::Named(Named::QueryParameter) => "query-parameter".into(),
+            Gate::Contains { contains } => format!("contains {contains:?}"),
         }
     }
 
     /// Whether `blob` may hold a match.
-    pub fn admits(self, blob: &[u8]) -> bool {
+    pub fn admits(&self, blob: &[u8]) -> bool {
         match self {
-            Gate::QueryParameter => has_query_parameter(blob),
+            Gate::Named(Named::QueryParameter) => has_query_parameter(blob),
+            Gate::Contains { contains } => {
+                memchr::memmem::find(blob, contains.as_bytes()).is_some()
+            }
         }
     }
 }
@@ -114,7 +130,7 @@ mod tests {
 
     #[test]
     fn query_parameter_shapes() {
-        let admits = |s: &str| Gate::QueryParameter.admits(s.as_bytes());
+        let admits = |s: &str| Gate::Named(Named::QueryParameter).admits(s.as_bytes());
         assert!(admits("GET /a?token=abc"));
         assert!(admits("x&api_key=abc"));
         assert!(admits("x&amp;sig=abc"));
