@@ -77,6 +77,18 @@ pub struct Enumeration {
 /// the traversal from 35 s to 19 s.
 const TRAVERSAL_PACK_CACHE: usize = 128 << 20;
 
+/// `repo` with a delta-base cache sized for walking trees in history order (the
+/// enumeration, and attribution after it).
+pub fn with_traversal_cache(repo: &gix::Repository) -> gix::Repository {
+    let mut repo = repo.clone();
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            TRAVERSAL_PACK_CACHE,
+        ))
+    });
+    repo
+}
+
 /// Every commit reachable from `roots.tips` and not `known`, every tree of theirs once,
 /// every blob once; plus trees and blobs named directly by refs. Each commit's message is
 /// handed to `on_message` as it is walked (messages are a place secrets leak too).
@@ -86,12 +98,7 @@ pub fn enumerate(
     known: &Known,
     on_message: &mut dyn FnMut(ObjectId, &[u8]),
 ) -> Result<Enumeration, String> {
-    let mut repo = repo.clone();
-    repo.objects.set_pack_cache(|| {
-        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            TRAVERSAL_PACK_CACHE,
-        ))
-    });
+    let repo = with_traversal_cache(repo);
     let mut e = Enumerator {
         repo: &repo,
         known,

@@ -29,6 +29,8 @@ pub fn introductions(
     commits: &Commits,
     targets: &HashSet<ObjectId>,
 ) -> HashMap<ObjectId, Vec<Introduction>> {
+    // Trees are read in history order, as the enumeration reads them: the same cache.
+    let repo = &super::enumerate::with_traversal_cache(repo);
     let mut finder = Finder {
         repo,
         targets,
