@@ -176,3 +176,35 @@ fn the_action_scans_scheduled_runs_incrementally() {
     );
     assert!(fs::metadata(&state).unwrap().modified().unwrap() >= saved);
 }
+
+/// A finding the state already knew is still verified: its blob is read again, so the raw
+/// secret is there for `--verify` although the state holds none.
+#[test]
+fn old_findings_are_verified_on_incremental_runs() {
+    use common::okta::{Behavior, FakeOkta};
+    let token = okta_token(8200);
+    let okta = FakeOkta::builder().token(&token, Behavior::Live).start();
+    let repo = Repo::new();
+    repo.write("a.env", &format!("OKTA_API_TOKEN={token}\n"));
+    repo.commit_all("one");
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s");
+    let state = state.to_str().unwrap();
+    history(&repo.path, &["--state", state]);
+    assert!(
+        !fs::read(state)
+            .unwrap()
+            .windows(10)
+            .any(|w| w == &token.as_bytes()[..10])
+    );
+    repo.write("b.txt", "docs\n");
+    repo.commit_all("two");
+    let (report, notes) = history(
+        &repo.path,
+        &["--state", state, "--verify", "--okta-org", &okta.url],
+    );
+    let f = common::findings(&report);
+    assert_eq!(f.len(), 1, "{notes}");
+    assert_eq!(f[0]["verification"]["status"], "live", "{report:#}");
+    assert!(f[0].get("new").is_none(), "an old finding is not new");
+}
