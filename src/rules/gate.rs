@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Gate {
     /// A check written in code: `gate = "query-parameter"`.
@@ -14,7 +14,12 @@ pub enum Gate {
     /// needs it and that no anchor gates: the check costs what the regex's own prefilter
     /// would, and a process whose blobs never hold it never builds the regex (the
     /// pre-commit hook's start-up).
-    Contains { contains: String },
+    Contains {
+        contains: String,
+        /// Built on first use: a searcher per blob cost more than the search.
+        #[serde(skip)]
+        finder: std::sync::OnceLock<memchr::memmem::Finder<'static>>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -32,7 +37,7 @@ impl Gate {
     pub fn name(&self) -> String {
         match self {
             Gate::Named(Named::QueryParameter) => "query-parameter".into(),
-            Gate::Contains { contains } => format!("contains {contains:?}"),
+            Gate::Contains { contains, .. } => format!("contains {contains:?}"),
         }
     }
 
@@ -40,9 +45,10 @@ impl Gate {
     pub fn admits(&self, blob: &[u8]) -> bool {
         match self {
             Gate::Named(Named::QueryParameter) => has_query_parameter(blob),
-            Gate::Contains { contains } => {
-                memchr::memmem::find(blob, contains.as_bytes()).is_some()
-            }
+            Gate::Contains { contains, finder } => finder
+                .get_or_init(|| memchr::memmem::Finder::new(contains.as_bytes()).into_owned())
+                .find(blob)
+                .is_some(),
         }
     }
 }
