@@ -175,8 +175,20 @@ impl Matcher {
     /// `find`, with the rules of `pass` only.
     pub fn find_in(&self, blob: &[u8], path: &str, pass: Pass) -> Vec<Match> {
         let mut out = Vec::new();
-        let (active, variants) = self.active_rules(blob, pass);
-        for rule in active {
+        // The per-rule flags live on the stack for any usual rule count: this runs for
+        // every blob, and three allocations each showed in profiles.
+        let n = self.rules.rules.len();
+        let (mut active_small, mut variants_small) = ([false; 64], [false; 64]);
+        let (mut active_big, mut variants_big);
+        let (active, variants): (&mut [bool], &mut [bool]) = if n <= 64 {
+            (&mut active_small[..n], &mut variants_small[..n])
+        } else {
+            active_big = vec![false; n];
+            variants_big = vec![false; n];
+            (&mut active_big[..], &mut variants_big[..])
+        };
+        self.active_rules(blob, pass, active, variants);
+        for rule in (0..n).filter(|&i| active[i]) {
             self.find_patterns(rule, blob, path, variants[rule], &mut out, &mut |_, _| {});
         }
         self.resolve_supersedes(&mut out);
@@ -213,21 +225,16 @@ impl Matcher {
         out.extend(extra);
     }
 
-    /// Rules of `pass` whose keywords or anchors occur in `blob` (plus the ungated ones),
-    /// in rule order; and, per rule, whether its `regex_variants` are to run.
-    fn active_rules(&self, blob: &[u8], pass: Pass) -> (Vec<usize>, Vec<bool>) {
+    /// Sets `active[i]` for the rules of `pass` whose keywords or anchors occur in `blob`
+    /// (plus the ungated ones), and `variants[i]` where rule i's `regex_variants` are to run.
+    fn active_rules(&self, blob: &[u8], pass: Pass, active: &mut [bool], variants: &mut [bool]) {
         let runs = |i: usize| pass.runs(&self.rules.rules[i]);
-        let n = self.rules.rules.len();
-        let mut active = vec![false; n];
         for &i in &self.always {
             active[i] = true;
         }
-        let mut variants: Vec<bool> = self
-            .rules
-            .rules
-            .iter()
-            .map(|r| r.variant_anchors.is_empty())
-            .collect();
+        for (v, r) in variants.iter_mut().zip(&self.rules.rules) {
+            *v = r.variant_anchors.is_empty();
+        }
         // A pass whose rules no keyword or anchor gates skips that automaton's walk over
         // the blob: binary blobs are often large.
         if let Some(ac) = &self.keywords
@@ -269,7 +276,9 @@ impl Matcher {
                 }
             }
         }
-        ((0..n).filter(|&i| active[i] && runs(i)).collect(), variants)
+        for (i, a) in active.iter_mut().enumerate() {
+            *a &= runs(i);
+        }
     }
 
     /// Runs one rule (every pattern) over `blob`, pushing accepted matches and reporting
@@ -299,7 +308,8 @@ impl Matcher {
     ) {
         let rule = &self.rules.rules[rule_index];
         let main = rule.gate.as_ref().is_none_or(|g| g.admits(blob));
-        let mut file_ctx: Vec<Option<bool>> = vec![None; rule.contexts.len()];
+        // Sized on the first candidate: most rules find none in most blobs.
+        let mut file_ctx: Vec<Option<bool>> = Vec::new();
         let first = out.len();
         let patterns = rule
             .patterns
@@ -307,8 +317,13 @@ impl Matcher {
             .enumerate()
             .filter(|&(i, _)| if i == 0 { main } else { variants });
         for pattern in patterns.filter_map(|(_, p)| p.get()) {
+            // Most blobs hold no match: the capture slots are allocated (and captures
+            // resolved) only from the first match on, found by a plain search.
+            let Some(first) = pattern.regex.find(blob) else {
+                continue;
+            };
             let mut locs = pattern.regex.capture_locations();
-            let mut pos = 0;
+            let mut pos = first.start();
             while pos <= blob.len() {
                 let Some(m) = pattern.regex.captures_read_at(&mut locs, blob, pos) else {
                     break;
@@ -343,6 +358,7 @@ impl Matcher {
                     .name_group
                     .and_then(|g| locs.get(g))
                     .map(|(a, b)| &blob[a..b]);
+                file_ctx.resize(rule.contexts.len(), None);
                 match candidate(rule, blob, path, start, end, name, &mut file_ctx) {
                     Ok((secret, confidence)) => out.push(Match {
                         rule: rule_index,

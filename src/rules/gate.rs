@@ -18,7 +18,7 @@ pub enum Gate {
         contains: String,
         /// Built on first use: a searcher per blob cost more than the search.
         #[serde(skip)]
-        finder: std::sync::OnceLock<memchr::memmem::Finder<'static>>,
+        finder: Box<std::sync::OnceLock<memchr::memmem::Finder<'static>>>,
     },
 }
 
