@@ -92,21 +92,28 @@ pub fn load<'b>(
 }
 
 /// Indices of `blobs` sorted by (pack, offset); loose and missing objects last.
+/// The lookups run on all cores: each costs microseconds (git/git: 262k of them, 2 s on
+/// one thread).
 fn pack_order(repo: &gix::Repository, blobs: &[BlobEntry]) -> Vec<usize> {
-    let mut odb = repo.objects.clone().into_inner();
-    odb.prevent_pack_unload();
-    let mut buf = Vec::new();
+    let sync = repo.clone().into_sync();
     let mut keyed: Vec<((u32, u64), usize)> = blobs
-        .iter()
+        .par_iter()
         .enumerate()
-        .map(|(i, b)| {
-            let key = match odb.location_by_oid(&b.id, &mut buf) {
-                Ok(Some(loc)) => (loc.pack_id, loc.pack_offset),
-                _ => (u32::MAX, 0),
-            };
-            (key, i)
-        })
+        .map_init(
+            || {
+                let mut odb = sync.to_thread_local().objects.into_inner();
+                odb.prevent_pack_unload();
+                (odb, Vec::new())
+            },
+            |(odb, buf), (i, b)| {
+                let key = match odb.location_by_oid(&b.id, buf) {
+                    Ok(Some(loc)) => (loc.pack_id, loc.pack_offset),
+                    _ => (u32::MAX, 0),
+                };
+                (key, i)
+            },
+        )
         .collect();
-    keyed.sort_unstable();
+    keyed.par_sort_unstable();
     keyed.into_iter().map(|(_, i)| i).collect()
 }
