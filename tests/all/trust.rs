@@ -703,6 +703,21 @@ fn rules_from_the_tree_cannot_take_over_built_in_findings() {
         err.contains("shadow.toml") && err.contains("supersedes `okta-api-token`"),
         "{err}"
     );
+    // Every command that loads the tree's config refuses it the same way.
+    repo.commit_all("shadow");
+    for args in [
+        &["history", "."][..],
+        &["history", "--state", "tw.state", "."],
+        &["audit", "."],
+        &["revoke", "--fingerprint", "abcd", "--dry-run", "."],
+    ] {
+        let out = repo.tw(args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", all_output(&out));
+        assert!(
+            all_output(&out).contains("supersedes `okta-api-token`"),
+            "{args:?}"
+        );
+    }
 
     // Without `supersedes`, the tree's rule reports beside the built-in one, never in its
     // place, and its text reaches Markdown only as a literal block.
