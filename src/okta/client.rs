@@ -240,11 +240,8 @@ impl Client {
         token: &str,
         sleep: &dyn Fn(Duration),
     ) -> Result<Verification, OverBudget> {
-        let verdict = |status, reason: Option<String>| Verification {
-            status,
-            org: Some(org.to_string()),
-            reason,
-            exposure: None,
+        let verdict = |status, reason: Option<String>| {
+            Verification::new(status, Some(org.to_string()), reason)
         };
         let answer = match self.get(org, "/api/v1/users/me", &format!("SSWS {token}"), sleep) {
             Ok(a) => a,
@@ -316,12 +313,11 @@ impl Client {
             Ok(a) => a,
             Err(Failure::OverBudget(o)) => return Err(o),
             Err(Failure::Unanswered(why)) => {
-                return Ok(Verification {
-                    status: Status::Unknown,
-                    org: Some(org.to_string()),
-                    reason: Some(why),
-                    exposure: None,
-                });
+                return Ok(Verification::new(
+                    Status::Unknown,
+                    Some(org.to_string()),
+                    Some(why),
+                ));
             }
         };
         Ok(token_endpoint_verdict(org, &answer))
@@ -340,12 +336,8 @@ impl Client {
         key_id: Option<&str>,
         sleep: &dyn Fn(Duration),
     ) -> Result<Verification, OverBudget> {
-        let unknown = |why: String| Verification {
-            status: Status::Unknown,
-            org: Some(org.to_string()),
-            reason: Some(why),
-            exposure: None,
-        };
+        let unknown =
+            |why: String| Verification::new(Status::Unknown, Some(org.to_string()), Some(why));
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -371,12 +363,8 @@ impl Client {
 /// What a token endpoint's answer to a client credentials grant says of the client's
 /// credentials (the same reading for a client secret and a signed client assertion).
 pub fn token_endpoint_verdict(org: &str, answer: &Answer) -> Verification {
-    let verdict = |status, reason: Option<String>| Verification {
-        status,
-        org: Some(org.to_string()),
-        reason,
-        exposure: None,
-    };
+    let verdict =
+        |status, reason: Option<String>| Verification::new(status, Some(org.to_string()), reason);
     let error = answer
         .json()
         .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string));
@@ -503,12 +491,11 @@ impl Budget {
             ),
             (limit, None) => format!("not checked, {}", self.exhausted(limit)),
         };
-        Verification {
-            status: Status::Unknown,
-            org: Some(org.to_string()),
-            reason: Some(format!("{BUDGET_EXHAUSTED}: {why}")),
-            exposure: None,
-        }
+        Verification::new(
+            Status::Unknown,
+            Some(org.to_string()),
+            Some(format!("{BUDGET_EXHAUSTED}: {why}")),
+        )
     }
 
     /// What ran out, naming the flag that raises it.
@@ -553,7 +540,6 @@ fn json_body(content_type: &str, body: &[u8]) -> Option<serde_json::Value> {
     serde_json::from_slice(body).ok()
 }
 
-/// `/users/me` answers with the user: `id`, `status` and a `profile` object.
 impl Client {
     /// Revokes the API token `token` with itself (`DELETE /api/v1/api-tokens/current`,
     /// which revokes the token in the Authorization header), then checks that it no longer
@@ -753,6 +739,7 @@ fn tokens_of(v: &serde_json::Value, owner: &str) -> Vec<TokenMeta> {
         .collect()
 }
 
+/// `/users/me` answers with the user: `id`, `status` and a `profile` object.
 fn is_user(v: &serde_json::Value) -> bool {
     v["id"].is_string() && v["status"].is_string() && v["profile"].is_object()
 }

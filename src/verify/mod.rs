@@ -183,23 +183,19 @@ fn check(
         }
         | Credential::PrivateKey {
             client_id: None, ..
-        } => Ok(Verification {
-            status: Status::Unknown,
-            org: Some(org.to_string()),
-            reason: Some(
-                "no Okta client id (0oa…) found near it: nothing to ask the org with".into(),
-            ),
-            exposure: None,
-        }),
-        other => Ok(Verification {
-            status: Status::Unknown,
-            org: Some(org.to_string()),
-            reason: Some(format!(
+        } => Ok(Verification::new(
+            Status::Unknown,
+            Some(org.to_string()),
+            Some("no Okta client id (0oa…) found near it: nothing to ask the org with".into()),
+        )),
+        other => Ok(Verification::new(
+            Status::Unknown,
+            Some(org.to_string()),
+            Some(format!(
                 "no live check for {} credentials yet",
                 other.kind().as_str()
             )),
-            exposure: None,
-        }),
+        )),
     }
 }
 
@@ -223,13 +219,8 @@ fn combine(answers: &[&Verification]) -> Verification {
     }
     match answers.iter().find(|v| v.status == Status::Unknown) {
         Some(u) => (*u).clone(),
-        None => Verification {
-            status: Status::Unknown,
-            org: None,
-            reason: Some(
+        None => Verification::new(Status::Unknown, None, Some(
                 "no org: pass --okta-org https://<org>.okta.com (or set OKTA_ORG_URL); only Okta-hosted orgs found next to a token are contacted automatically".into(),
-            ),
-            exposure: None,
-        },
+            )),
     }
 }
