@@ -151,6 +151,15 @@ fn parse_jwk(text: &str, rng: &SystemRandom) -> Result<Key, String> {
     }
 }
 
+/// The JWK object a private-key match at `start` belongs to: `None` for a PEM block (the
+/// match is the whole key) or a `d` outside any JWK.
+pub fn jwk_of_match(blob: &[u8], start: usize) -> Option<Range<usize>> {
+    if blob[start..].starts_with(b"-----") {
+        return None;
+    }
+    jwk_around(blob, start)
+}
+
 /// The JWK object around offset `at` of `blob`: the innermost JSON object that holds `at`
 /// and has `kty` and `d` (a JWK found by its private member). Looks back at most 64 KiB
 /// and 32 objects.

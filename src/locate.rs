@@ -148,10 +148,7 @@ fn snippet(
 /// The whole key a private-key match belongs to: the PEM block it is, or the JWK object
 /// around its `d`.
 pub fn key_text(blob: &[u8], m: &Match) -> String {
-    let span = match blob[m.start..].starts_with(b"-----") {
-        true => m.start..m.end,
-        false => crate::keys::jwk_around(blob, m.start).unwrap_or(m.start..m.end),
-    };
+    let span = crate::keys::jwk_of_match(blob, m.start).unwrap_or(m.start..m.end);
     String::from_utf8_lossy(&blob[span]).into_owned()
 }
 

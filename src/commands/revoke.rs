@@ -23,7 +23,6 @@ use crate::source::git::{Selection, work_tree};
 
 /// A token to revoke: found again, checked, with every place it leaked.
 struct Target {
-    fingerprint: String,
     finding: Finding,
     places: Vec<String>,
 }
@@ -64,7 +63,6 @@ pub fn run(args: RevokeArgs) -> Result<i32> {
                 found.insert(
                     finding.fingerprint.clone(),
                     Target {
-                        fingerprint: finding.fingerprint.clone(),
                         finding,
                         places: vec![place],
                     },
@@ -107,7 +105,7 @@ pub fn run(args: RevokeArgs) -> Result<i32> {
         let _ = writeln!(
             stdout,
             "{} {}: not revoked: {}",
-            t.fingerprint,
+            t.finding.fingerprint,
             t.finding.secret,
             v.map_or_else(|| "not checked".to_string(), vocabulary::verification)
         );
@@ -134,13 +132,14 @@ pub fn run(args: RevokeArgs) -> Result<i32> {
     }
     let findings: Vec<&Finding> = live.iter().map(|t| &t.finding).collect();
     let (mut revoked, mut failed) = (0, 0);
-    for (t, (f, outcome)) in live.iter().zip(revoke_live(&pipeline, &findings)) {
+    let results = revoke_live(&pipeline, &findings);
+    for (f, outcome) in &results {
         let org = f
             .verification
             .as_ref()
             .and_then(|v| v.org.as_deref())
             .unwrap_or_default();
-        let said = match &outcome {
+        let said = match outcome {
             Revocation::Revoked => {
                 revoked += 1;
                 "revoked: the token no longer works".to_string()
@@ -154,15 +153,15 @@ pub fn run(args: RevokeArgs) -> Result<i32> {
                 )
             }
         };
-        let _ = writeln!(stdout, "{} {} at {org}: {said}", t.fingerprint, f.secret);
-        if outcome != Revocation::AlreadyInvalid {
+        let _ = writeln!(stdout, "{} {} at {org}: {said}", f.fingerprint, f.secret);
+        if *outcome != Revocation::AlreadyInvalid {
             let _ = writeln!(stdout, "    {}", system_log_hint(org, f));
         }
     }
     let _ = writeln!(
         stdout,
         "{revoked} revoked, {failed} failed, {} already invalid.",
-        live.len() - revoked - failed
+        results.len() - revoked - failed
     );
     Ok(if failed == 0 {
         EXIT_CLEAN
@@ -267,13 +266,7 @@ fn fingerprints_of(report: &Path) -> Result<Vec<String>> {
 fn settings(args: &RevokeArgs) -> Settings {
     Settings {
         max_file_size: args.limits.max_file_size,
-        redact: true,
         min_confidence: Some(crate::finding::Confidence::Low),
-        baseline: None,
-        rule_dirs: Vec::new(),
-        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        config: None,
-        verbose: false,
         verify: Some(VerifySettings {
             orgs: crate::settings::named_orgs(&args.okta_orgs),
             timeout: std::time::Duration::from_secs(args.timeout.max(1)),
@@ -282,6 +275,7 @@ fn settings(args: &RevokeArgs) -> Settings {
             max_wait: std::time::Duration::from_secs(crate::verify::DEFAULT_MAX_WAIT_SECS),
             only_live: false,
         }),
+        ..Settings::new()
     }
 }
 
@@ -319,7 +313,7 @@ fn plan(w: &mut Out, t: &Target) -> std::fmt::Result {
     writeln!(
         w,
         "  {} {} — {}",
-        t.fingerprint,
+        t.finding.fingerprint,
         t.finding.secret,
         v.map_or_else(String::new, vocabulary::verification)
     )?;

@@ -204,9 +204,8 @@ impl Matcher {
         let mut extra = Vec::new();
         for m in out.iter().filter(|m| {
             self.rules.rules[m.rule].credential == Some(crate::credential::Kind::OktaPrivateKey)
-                && !blob[m.start..].starts_with(b"-----")
         }) {
-            let Some(object) = crate::keys::jwk_around(blob, m.start) else {
+            let Some(object) = crate::keys::jwk_of_match(blob, m.start) else {
                 continue;
             };
             for span in crate::keys::jwk_private_spans(blob, object) {
