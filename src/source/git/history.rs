@@ -49,13 +49,14 @@ pub fn scan_with_state(
     scan(repo, scanner, opts, prior, true)
 }
 
-/// `mark_new`: set each finding's `new` (its commit not covered by `prior`, or no prior).
+/// `with_state`: mark each finding `new` (its commit not covered by `prior`, or no prior)
+/// and fill the state to save; a plain scan does neither.
 fn scan(
     repo: &Repo,
     scanner: &dyn Scanner,
     opts: &HistoryOptions,
     prior: Option<&State>,
-    mark_new: bool,
+    with_state: bool,
 ) -> Result<(Outcome, State)> {
     let mut out = Outcome::default();
     let mut state = State::default();
@@ -110,38 +111,30 @@ fn scan(
     let known = known.as_ref().unwrap_or(opts.known);
     tags::scan_messages(&repo.git2, scanner, &roots.tags, &mut out);
     opts.progress.phase("enumerating commits and trees", None);
+    // A commit's message is scanned as it is walked; those with findings are recorded.
     let mut message_commits = Vec::new();
-    let listed = enumerate(&repo.gix, &roots, known, &mut |commit, message| {
+    let mut message = |commit: ObjectId, text: &[u8], out: &mut Outcome| {
         let before = out.findings.len();
         scan_message(
             scanner,
             COMMIT_MESSAGE_PATH,
             &format_args!("commit {commit}"),
-            message,
+            text,
             || commit_provenance(&repo.git2, git2_oid(&commit)),
-            &mut out,
+            out,
         );
         if out.findings.len() > before {
             message_commits.push(commit);
         }
+    };
+    let listed = enumerate(&repo.gix, &roots, known, &mut |commit, text| {
+        message(commit, text, &mut out)
     })
     .map_err(Error::repository)?;
     // Earlier commits' messages with findings, read again (their secrets are not saved).
     for commit in old_messages {
-        let Ok(c) = repo.gix.find_commit(commit) else {
-            continue;
-        };
-        let before = out.findings.len();
-        scan_message(
-            scanner,
-            COMMIT_MESSAGE_PATH,
-            &format_args!("commit {commit}"),
-            c.message_raw_sloppy(),
-            || commit_provenance(&repo.git2, git2_oid(&commit)),
-            &mut out,
-        );
-        if out.findings.len() > before {
-            message_commits.push(commit);
+        if let Ok(c) = repo.gix.find_commit(commit) {
+            message(commit, c.message_raw_sloppy(), &mut out);
         }
     }
     out.stats.skipped.extend(listed.skipped);
@@ -172,12 +165,17 @@ fn scan(
         .collect();
     // A blob of the prior state that no commit introduces any more is still reported if
     // a ref names it (or a tree holding it) directly, as a full scan would.
-    let loose = match prior {
-        Some(_) => loose_blobs(&repo.gix, &roots),
-        None => HashSet::default(),
+    // Only a prior state's blobs can have lost every way to reach them; a plain scan skips
+    // this bookkeeping (git/git lists 262k blobs).
+    let (listed_now, loose): (HashSet<ObjectId>, HashSet<ObjectId>) = match prior {
+        Some(_) => (
+            blobs[..new_blobs].iter().map(|b| b.id).collect(),
+            loose_blobs(&repo.gix, &roots),
+        ),
+        None => Default::default(),
     };
-    let listed_now: HashSet<ObjectId> = blobs[..new_blobs].iter().map(|b| b.id).collect();
-    let reachable = |id: &ObjectId| listed_now.contains(id) || loose.contains(id);
+    let reachable =
+        |id: &ObjectId| prior.is_none() || listed_now.contains(id) || loose.contains(id);
     let (attributed, intros) = attribute(
         repo,
         &listed.commits,
@@ -187,12 +185,13 @@ fn scan(
         &reachable,
     );
     out.findings.extend(attributed);
-    if mark_new {
-        for f in &mut out.findings {
-            if let Some(p) = f.provenance.as_mut() {
-                p.new = ObjectId::from_hex(p.commit.as_bytes())
-                    .is_ok_and(|c| !known.commits.contains(&c));
-            }
+    if !with_state {
+        return Ok((out, state));
+    }
+    for f in &mut out.findings {
+        if let Some(p) = f.provenance.as_mut() {
+            p.new = ObjectId::from_hex(p.commit.as_bytes())
+                .is_ok_and(|c| !known.commits.contains(&c));
         }
     }
     state.tips = roots.tips.clone();
