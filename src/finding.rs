@@ -181,6 +181,18 @@ impl Finding {
             .as_ref()
             .is_some_and(|v| v.status == Status::Live)
     }
+
+    /// The org `--verify` asked (the one that said live, when one did).
+    pub fn verified_org(&self) -> Option<&str> {
+        self.verification.as_ref().and_then(|v| v.org.as_deref())
+    }
+
+    /// What `--verify` learned a live token can do.
+    pub fn exposure(&self) -> Option<&crate::blast::Exposure> {
+        self.verification
+            .as_ref()
+            .and_then(|v| v.exposure.as_deref())
+    }
 }
 
 /// What `--verify` learned about a finding's credential.

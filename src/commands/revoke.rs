@@ -134,11 +134,7 @@ pub fn run(args: RevokeArgs) -> Result<i32> {
     let (mut revoked, mut failed) = (0, 0);
     let results = revoke_live(&pipeline, &findings);
     for (f, outcome) in &results {
-        let org = f
-            .verification
-            .as_ref()
-            .and_then(|v| v.org.as_deref())
-            .unwrap_or_default();
+        let org = f.verified_org().unwrap_or_default();
         let said = match outcome {
             Revocation::Revoked => {
                 revoked += 1;
@@ -186,7 +182,7 @@ pub(super) fn revoke_live<'f>(
         let found = f
             .secret_id
             .and_then(|id| pipeline.engine().vault().found(id));
-        let org = f.verification.as_ref().and_then(|v| v.org.as_deref());
+        let org = f.verified_org();
         let (
             Some(Found {
                 credential: Credential::ApiToken { token },
@@ -317,7 +313,7 @@ fn plan(w: &mut Out, t: &Target) -> std::fmt::Result {
         t.finding.secret,
         v.map_or_else(String::new, vocabulary::verification)
     )?;
-    if let Some(e) = v.and_then(|v| v.exposure.as_deref()) {
+    if let Some(e) = t.finding.exposure() {
         writeln!(w, "    {}", vocabulary::impact(e))?;
         writeln!(w, "    {}", vocabulary::exposure_details(e))?;
     }
@@ -358,7 +354,7 @@ fn confirm(n: usize) -> Result<bool> {
 
 /// Where the admin looks next: what the owner's identity did while the token was out.
 pub(super) fn system_log_hint(org: &str, f: &Finding) -> String {
-    let exposure = f.verification.as_ref().and_then(|v| v.exposure.as_deref());
+    let exposure = f.exposure();
     let owner = exposure.and_then(|e| e.owner.as_ref());
     let since = exposure
         .and_then(|e| e.token.as_ref())

@@ -245,7 +245,7 @@ pub fn revocation_annotations(results: &[(&Finding, Revocation)]) -> String {
             f.secret,
             f.path,
             f.line,
-            org_of(f)
+            f.verified_org().unwrap_or("its org")
         );
         let (command, message) = match outcome {
             Revocation::Revoked => ("notice", format!("revoked {at}")),
@@ -287,13 +287,6 @@ pub fn revocation_summary(results: &[(&Finding, Revocation)]) -> String {
     }
     s.push_str("\nReview each owner's activity in the System Log (Admin Console → Reports → System Log, filter `actor.id eq \"<owner id>\"`), then replace the tokens with OAuth 2.0 service apps.\n");
     s
-}
-
-fn org_of(f: &Finding) -> &str {
-    f.verification
-        .as_ref()
-        .and_then(|v| v.org.as_deref())
-        .unwrap_or("its org")
 }
 
 fn short(commit: &str) -> &str {

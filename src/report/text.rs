@@ -98,7 +98,7 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
                 sanitize(&prov.summary)
             )?;
         }
-        if let Some(e) = f.verification.as_ref().and_then(|v| v.exposure.as_deref()) {
+        if let Some(e) = f.exposure() {
             let level = e.impact.level.as_str().to_uppercase();
             let level = match e.impact.level {
                 crate::blast::Level::Critical | crate::blast::Level::High => p.wrap(LIVE, &level),

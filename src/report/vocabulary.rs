@@ -70,12 +70,7 @@ pub fn verification(v: &Verification) -> String {
 /// How urgent a finding is, for lists that put the worst first: live before the rest,
 /// and among live tokens the higher impact first.
 pub fn urgency(f: &Finding) -> (bool, Option<crate::blast::Level>) {
-    let impact = f
-        .verification
-        .as_ref()
-        .and_then(|v| v.exposure.as_deref())
-        .map(|e| e.impact.level);
-    (f.is_live(), impact)
+    (f.is_live(), f.exposure().map(|e| e.impact.level))
 }
 
 /// What a live token can do, in a sentence: `Impact: critical (Super Administrator: the
@@ -137,15 +132,9 @@ pub fn exposure_details(e: &Exposure) -> String {
 /// standing advice.
 pub fn message(rule: &Rule, f: &Finding) -> String {
     if f.is_live() {
-        let org = f
-            .verification
-            .as_ref()
-            .and_then(|v| v.org.as_deref())
-            .unwrap_or("its org");
+        let org = f.verified_org().unwrap_or("its org");
         let impact = f
-            .verification
-            .as_ref()
-            .and_then(|v| v.exposure.as_deref())
+            .exposure()
             .map(|e| format!(" {}", impact(e)))
             .unwrap_or_default();
         format!(

@@ -190,8 +190,8 @@ fn scan(
     }
     for f in &mut out.findings {
         if let Some(p) = f.provenance.as_mut() {
-            p.new = ObjectId::from_hex(p.commit.as_bytes())
-                .is_ok_and(|c| !known.commits.contains(&c));
+            p.new =
+                ObjectId::from_hex(p.commit.as_bytes()).is_ok_and(|c| !known.commits.contains(&c));
         }
     }
     state.tips = roots.tips.clone();
