@@ -15,6 +15,9 @@ use crate::finding::Finding;
 use crate::outcome::{SkipReason, Stats};
 use crate::source::{Blob, Data, Origin, Scanner, load_blob, tally};
 
+/// Delta-base cache per blob-reading thread.
+const BLOB_PACK_CACHE: usize = 32 << 20;
+
 /// Findings by index into the enumerated blobs, and the accounting of the scan.
 pub struct BlobFindings {
     pub results: Vec<(usize, Vec<Finding>)>,
@@ -31,7 +34,16 @@ pub fn scan_blobs(
     progress: &dyn crate::source::progress::Progress,
 ) -> BlobFindings {
     let order = pack_order(repo, blobs);
-    let sync = repo.clone().into_sync();
+    let mut repo = repo.clone();
+    // In pack order a delta's base was nearly always decoded just before it: a small
+    // cache per thread hits as often as gix's default 96 MiB one (git/git: same time,
+    // 130 MB less resident).
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::StaticLinkedList::<64>::new(
+            BLOB_PACK_CACHE,
+        ))
+    });
+    let sync = repo.into_sync();
     let threads = rayon::current_num_threads().max(1);
     // Contiguous runs of pack order per task keep each thread's delta cache warm.
     let chunk = (order.len() / (threads * 32)).clamp(16, 4096);

@@ -13,6 +13,7 @@ use super::messages::{COMMIT_MESSAGE_PATH, scan_message};
 use super::meta::commit_provenance;
 use super::refs::Roots;
 use super::repo::{Repo, SHALLOW_WARNING, git2_oid};
+use super::resident::{release_freed_memory, with_bounded_packs};
 use super::state::State;
 use super::tags;
 use crate::error::{Error, Result};
@@ -32,7 +33,7 @@ pub struct HistoryOptions<'a> {
 }
 
 pub fn scan_history(repo: &Repo, scanner: &dyn Scanner, opts: &HistoryOptions) -> Result<Outcome> {
-    scan(repo, scanner, opts, None, false).map(|(out, _)| out)
+    with_bounded_packs(|| scan(repo, scanner, opts, None, false)).map(|(out, _)| out)
 }
 
 /// `history --state`: every ref's history as `scan_history` reads it, past what `prior`
@@ -46,7 +47,7 @@ pub fn scan_with_state(
     opts: &HistoryOptions,
     prior: Option<&State>,
 ) -> Result<(Outcome, State)> {
-    scan(repo, scanner, opts, prior, true)
+    with_bounded_packs(|| scan(repo, scanner, opts, prior, true))
 }
 
 /// `with_state`: mark each finding `new` (its commit not covered by `prior`, or no prior)
@@ -131,6 +132,9 @@ fn scan(
         message(commit, text, &mut out)
     })
     .map_err(Error::repository)?;
+    // The traversal's caches and sets are gone: give their memory back before the blobs
+    // are read.
+    release_freed_memory();
     // Earlier commits' messages with findings, read again (their secrets are not saved).
     for commit in old_messages {
         if let Ok(c) = repo.gix.find_commit(commit) {

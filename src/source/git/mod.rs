@@ -5,6 +5,7 @@
 
 mod attribute;
 mod blobs;
+mod changes;
 pub mod checkout;
 mod diff;
 pub mod enumerate;
@@ -12,10 +13,12 @@ pub mod history;
 mod index_diff;
 mod messages;
 mod meta;
+mod prefetch;
 mod provenance;
 pub mod range;
 pub mod refs;
 pub mod repo;
+mod resident;
 pub mod revision;
 #[cfg(test)]
 mod scratch;

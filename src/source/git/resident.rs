@@ -1,0 +1,88 @@
+//! Keeping a whole-history scan's resident memory bounded.
+//!
+//! gix reads packs through memory maps, and every page of a pack it touches stays
+//! resident until the map is dropped: a git/git history scan reads all 500 MB of its pack,
+//! which then counts in the process's RSS (and toward an OOM killer's choice) although
+//! the kernel could drop it at any time. `git cat-file --batch-all-objects` has the same
+//! 500 MB resident at its end. The pages are a cache of the file; handing them back every
+//! so often keeps what is resident to what was read since, and reading a page again is
+//! a minor fault from the page cache. Linux only; elsewhere these do nothing.
+
+#![allow(unsafe_code)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// How often mapped pack pages are handed back.
+const EVERY: Duration = Duration::from_millis(250);
+
+/// Runs `work` while a thread hands back the pages of mapped pack files every
+/// [`EVERY`].
+pub fn with_bounded_packs<T>(work: impl FnOnce() -> T) -> T {
+    if !cfg!(target_os = "linux") {
+        return work();
+    }
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                std::thread::park_timeout(EVERY);
+                release_mapped_packs();
+            }
+        });
+        let result = work();
+        done.store(true, Ordering::Relaxed);
+        result
+    })
+}
+
+/// Hands back the resident pages of every mapped `.pack` file (read-only maps of files:
+/// gix's shared one and libgit2's private one; never written, so the next read maps the
+/// same bytes again).
+#[cfg(target_os = "linux")]
+fn release_mapped_packs() {
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return;
+    };
+    for line in maps.lines() {
+        // "start-end perms offset dev inode path"
+        let mut fields = line.split_ascii_whitespace();
+        let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        let path = fields.nth(3);
+        if !perms.starts_with("r--") || !path.is_some_and(|p| p.ends_with(".pack")) {
+            continue;
+        }
+        let Some((start, end)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (
+            usize::from_str_radix(start, 16),
+            usize::from_str_radix(end, 16),
+        ) else {
+            continue;
+        };
+        // SAFETY: the range is a whole read-only file mapping of this process, as the
+        // kernel lists it. Nothing can have written to it, so MADV_DONTNEED only drops
+        // page table entries and the next access reads the file's bytes again (packs are
+        // never rewritten in place: git writes new ones). A map unmapped since the
+        // listing makes the call fail harmlessly (ENOMEM).
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn release_mapped_packs() {}
+
+/// Returns memory the allocator keeps after a phase that freed much of it (the history
+/// traversal's caches and sets) to the system.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap memory to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
