@@ -10,7 +10,7 @@
 use gix::ObjectId;
 
 use super::changes::{TreeBytes, read_tree_bytes};
-use super::enumerate::with_traversal_cache;
+use super::tree::with_traversal_cache;
 
 /// How many root trees each reader may be ahead of the traversal.
 const AHEAD: usize = 32;

@@ -30,7 +30,7 @@ pub fn introductions(
     targets: &HashSet<ObjectId>,
 ) -> HashMap<ObjectId, Vec<Introduction>> {
     // Trees are read in history order, as the enumeration reads them: the same cache.
-    let repo = &super::enumerate::with_traversal_cache(repo);
+    let repo = &super::tree::with_traversal_cache(repo);
     let mut finder = Finder {
         repo,
         targets,

@@ -47,6 +47,23 @@ pub fn read_tree(
     Some(out)
 }
 
+/// Delta-base cache for the tree traversal. Trees are visited in history order, not pack
+/// order, so the default 64-entry cache misses constantly: on git/git a 128 MiB cache cut
+/// the traversal from 35 s to 19 s, 64 MiB to 20 s.
+const TRAVERSAL_PACK_CACHE: usize = 64 << 20;
+
+/// `repo` with a delta-base cache sized for walking trees in history order (the
+/// enumeration, and attribution after it).
+pub fn with_traversal_cache(repo: &gix::Repository) -> gix::Repository {
+    let mut repo = repo.clone();
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            TRAVERSAL_PACK_CACHE,
+        ))
+    });
+    repo
+}
+
 /// `prefix/name`; a prefix ending in `:` (a ref naming a tree, `refs/tags/x:`) takes the
 /// name directly.
 pub fn join(prefix: &str, name: &[u8]) -> String {
