@@ -6,7 +6,6 @@
 
 use gix::ObjectId;
 use gix::odb::Header as _;
-use gix::odb::pack::Find as _;
 use gix::prelude::FindExt as _;
 use rayon::prelude::*;
 
@@ -104,28 +103,65 @@ pub fn load<'b>(
 }
 
 /// Indices of `blobs` sorted by (pack, offset); loose and missing objects last.
-/// The lookups run on all cores: each costs microseconds (git/git: 262k of them, 2 s on
-/// one thread).
+///
+/// Offsets come from the pack indexes themselves: gix's own `location_by_oid` also
+/// inflates each entry to measure it (git/git: 1.3 s of a 26 s scan for 262,000 blobs).
 fn pack_order(repo: &gix::Repository, blobs: &[BlobEntry]) -> Vec<usize> {
-    let sync = repo.clone().into_sync();
-    let mut keyed: Vec<((u32, u64), usize)> = blobs
+    let indexes = PackIndexes::of(repo);
+    let mut keyed: Vec<((u32, u32, u64), usize)> = blobs
         .par_iter()
         .enumerate()
-        .map_init(
-            || {
-                let mut odb = sync.to_thread_local().objects.into_inner();
-                odb.prevent_pack_unload();
-                (odb, Vec::new())
-            },
-            |(odb, buf), (i, b)| {
-                let key = match odb.location_by_oid(&b.id, buf) {
-                    Ok(Some(loc)) => (loc.pack_id, loc.pack_offset),
-                    _ => (u32::MAX, 0),
-                };
-                (key, i)
-            },
-        )
+        .map(|(i, b)| (indexes.position(&b.id), i))
         .collect();
     keyed.par_sort_unstable();
     keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The pack indexes and multi-pack indexes of a repository and its alternates.
+struct PackIndexes(Vec<PackIndex>);
+
+enum PackIndex {
+    Single(gix::odb::pack::index::File),
+    Multi(gix::odb::pack::multi_index::File),
+}
+
+impl PackIndexes {
+    fn of(repo: &gix::Repository) -> PackIndexes {
+        use gix::odb::store::structure::Record;
+        let hash = repo.object_hash();
+        let records = repo.objects.store_ref().structure().unwrap_or_default();
+        PackIndexes(
+            records
+                .into_iter()
+                .filter_map(|r| match r {
+                    Record::Index { path, .. } => gix::odb::pack::index::File::at(path, hash)
+                        .ok()
+                        .map(PackIndex::Single),
+                    Record::MultiIndex { path, .. } => {
+                        gix::odb::pack::multi_index::File::at(path, None)
+                            .ok()
+                            .map(PackIndex::Multi)
+                    }
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
+
+    /// (index, pack within it, offset) of `id`; after every packed object if no index
+    /// has it (loose, or missing).
+    fn position(&self, id: &ObjectId) -> (u32, u32, u64) {
+        for (n, index) in self.0.iter().enumerate() {
+            let found = match index {
+                PackIndex::Single(f) => f.lookup(id).map(|e| (0, f.pack_offset_at_index(e))),
+                PackIndex::Multi(m) => m
+                    .lookup(id)
+                    .and_then(|e| m.pack_id_and_pack_offset_at_index(e).ok()),
+            };
+            if let Some((pack, offset)) = found {
+                return (n as u32, pack, offset);
+            }
+        }
+        (u32::MAX, 0, 0)
+    }
 }

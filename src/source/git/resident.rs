@@ -24,14 +24,16 @@ pub fn with_bounded_packs<T>(work: impl FnOnce() -> T) -> T {
     }
     let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        scope.spawn(|| {
+        let trimmer = scope.spawn(|| {
             while !done.load(Ordering::Relaxed) {
                 std::thread::park_timeout(EVERY);
                 release_mapped_packs();
             }
         });
         let result = work();
+        // Woken, not waited for: the scan is done.
         done.store(true, Ordering::Relaxed);
+        trimmer.thread().unpark();
         result
     })
 }
