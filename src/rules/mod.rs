@@ -212,13 +212,16 @@ fn embedded(eager: bool, except: &[String]) -> Result<Vec<Rule>> {
     };
     let mut rules = Vec::new();
     for (i, (origin, text)) in EMBEDDED_RULES.iter().enumerate() {
-        // Scanning needs no examples: parse them only when they are checked.
-        let parsed = if eager {
-            text
+        // Scanning needs no examples: they are parsed (from the TOML) only when they are
+        // checked; otherwise the JSON build.rs made of the rest is.
+        let json = EMBEDDED_RULES_JSON[i];
+        let mut rule = if eager || json.is_empty() {
+            parse_rule(text, origin, &mut build)?
         } else {
-            EMBEDDED_RULES_NO_EXAMPLES[i]
+            let spec = serde_json::from_str(json)
+                .map_err(|e| Error::new(format!("{origin}: built-in rule does not load: {e}")))?;
+            compile::compile(spec, origin, &mut build)?
         };
-        let mut rule = parse_rule(parsed, origin, &mut build)?;
         rule.text = text.to_string();
         if !except.contains(&rule.info.id) {
             rules.push(rule);
@@ -265,20 +268,18 @@ fn parse_rule(text: &str, origin: &str, build: &mut Build) -> Result<Rule> {
 mod tests {
     use super::*;
 
-    /// Scanning parses the built-in rules without their examples (build.rs cuts them out
-    /// as text): what remains must be every other table of the file, unchanged.
+    /// Scanning parses the built-in rules from the JSON build.rs made of them: each must
+    /// be its whole file less the examples, unchanged.
     #[test]
-    fn embedded_rules_without_examples_are_the_same_rules() {
+    fn embedded_json_is_each_rule_without_its_examples() {
         for (i, (origin, text)) in EMBEDDED_RULES.iter().enumerate() {
-            let whole: toml::Table = toml::from_str(text).unwrap();
-            let mut cut: toml::Table = toml::from_str(EMBEDDED_RULES_NO_EXAMPLES[i]).unwrap();
-            assert!(!cut.contains_key("examples") && !cut.contains_key("negative_examples"));
-            for key in ["examples", "negative_examples"] {
-                if let Some(v) = whole.get(key) {
-                    cut.insert(key.to_string(), v.clone());
-                }
-            }
-            assert_eq!(whole, cut, "{origin}");
+            let mut whole: serde_json::Value = toml::from_str(text).unwrap();
+            let object = whole.as_object_mut().unwrap();
+            object.remove("examples");
+            object.remove("negative_examples");
+            let json: serde_json::Value = serde_json::from_str(EMBEDDED_RULES_JSON[i])
+                .unwrap_or_else(|e| panic!("{origin}: {e}"));
+            assert_eq!(json, whole, "{origin}");
         }
     }
 

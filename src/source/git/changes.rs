@@ -192,7 +192,11 @@ mod tests {
     fn changed(data: &[u8], previous: Option<&[u8]>) -> (bool, Vec<Spec>) {
         let mut seen = Vec::new();
         let whole = for_each_changed(data, previous, SHA1, |e| {
-            seen.push((e.filename.to_string(), e.mode.is_tree(), e.oid.as_bytes()[0]));
+            seen.push((
+                e.filename.to_string(),
+                e.mode.is_tree(),
+                e.oid.as_bytes()[0],
+            ));
         });
         (whole, seen)
     }

@@ -340,7 +340,14 @@ mod tests {
                 ("README", "start".to_string()),
                 ("src/lib.rs", format!("version {}", i / 3)),
                 ("src/deep/a.rs", format!("a {}", i % 7)),
-                (if i % 50 < 25 { "docs/x.md" } else { "guide/x.md" }, "same".into()),
+                (
+                    if i % 50 < 25 {
+                        "docs/x.md"
+                    } else {
+                        "guide/x.md"
+                    },
+                    "same".into(),
+                ),
                 ("tests/t.rs", format!("t {i}")),
             ];
             let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (*p, c.as_str())).collect();
@@ -396,12 +403,25 @@ mod tests {
             .id();
         for id in [gone_root, gone_sub] {
             let hex = id.to_string();
-            let path = s.dir.path().join(".git/objects").join(&hex[..2]).join(&hex[2..]);
+            let path = s
+                .dir
+                .path()
+                .join(".git/objects")
+                .join(&hex[..2])
+                .join(&hex[2..]);
             std::fs::remove_file(path).unwrap();
         }
         let one = listing(&s, 1);
-        assert!(one.1.iter().any(|r| r.contains(&gone_root.to_string())), "{:?}", one.1);
-        assert!(one.1.iter().any(|r| r.contains(&gone_sub.to_string())), "{:?}", one.1);
+        assert!(
+            one.1.iter().any(|r| r.contains(&gone_root.to_string())),
+            "{:?}",
+            one.1
+        );
+        assert!(
+            one.1.iter().any(|r| r.contains(&gone_sub.to_string())),
+            "{:?}",
+            one.1
+        );
         assert_eq!(listing(&s, 2), one);
         assert_eq!(listing(&s, 4), one);
     }
@@ -425,7 +445,8 @@ mod tests {
             })
             .unwrap();
         }
-        let got: std::collections::BTreeSet<String> = blobs.iter().map(|(id, _)| id.clone()).collect();
+        let got: std::collections::BTreeSet<String> =
+            blobs.iter().map(|(id, _)| id.clone()).collect();
         assert_eq!(got.len(), blobs.len(), "a blob was listed twice");
         assert_eq!(got, want);
     }
