@@ -542,9 +542,38 @@ fn group_index(re: &Regex, name: &str) -> Option<usize> {
     re.capture_names().position(|n| n == Some(name))
 }
 
+/// The bytes `class` (a one-byte pattern, usually `[...]`) matches. A class or a single
+/// byte is read off its syntax tree; anything else is asked of a compiled regex byte by
+/// byte (which also words its errors): that cost the pre-commit hook a tenth of its
+/// start-up for the four classes of the built-in rules.
 fn byte_set(class: &str, at: &str) -> Result<ByteSet> {
-    let re = build_regex(&format!(r"(?s-u)\A(?:{class})\z"), at)?;
+    use regex_syntax::hir::{Class, HirKind};
     let mut set = [false; 256];
+    let config = regex_automata::util::syntax::Config::new()
+        .unicode(false)
+        .utf8(false)
+        .dot_matches_new_line(true);
+    if let Ok(hir) = regex_automata::util::syntax::parse_with(class, &config) {
+        match hir.kind() {
+            HirKind::Class(Class::Bytes(bytes)) => {
+                for r in bytes.ranges() {
+                    set[r.start() as usize..=r.end() as usize].fill(true);
+                }
+                return Ok(ByteSet(set));
+            }
+            HirKind::Literal(lit) if lit.0.len() == 1 => {
+                set[lit.0[0] as usize] = true;
+                return Ok(ByteSet(set));
+            }
+            _ => {}
+        }
+    }
+    byte_set_by_regex(class, at)
+}
+
+fn byte_set_by_regex(class: &str, at: &str) -> Result<ByteSet> {
+    let mut set = [false; 256];
+    let re = build_regex(&format!(r"(?s-u)\A(?:{class})\z"), at)?;
     for (b, slot) in set.iter_mut().enumerate() {
         *slot = re.is_match(&[b as u8]);
     }
@@ -554,6 +583,29 @@ fn byte_set(class: &str, at: &str) -> Result<ByteSet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_set_read_off_the_syntax_is_what_the_regex_matches() {
+        for class in [
+            r"[A-Za-z0-9_\-]",
+            r"[A-Za-z0-9+/]",
+            r"[A-Za-z0-9_\-.]",
+            r"[A-Za-z0-9_\-~.]",
+            r"[^a-z\s]",
+            r"\w",
+            r"[[:alpha:]]",
+            r".",
+            "x",
+            r"\x00",
+            "a|b",
+            "(?i)k",
+        ] {
+            let syntax = byte_set(class, "t").unwrap();
+            let regex = byte_set_by_regex(class, "t").unwrap();
+            assert_eq!(syntax.0, regex.0, "{class}");
+        }
+        assert!(byte_set("[a-", "t").is_err());
+    }
 
     #[test]
     fn lines_around_a_match() {
