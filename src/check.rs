@@ -86,6 +86,23 @@ pub fn check_examples(matcher: &Matcher, indices: Option<&[usize]>, redact: bool
                     ));
                 }
                 Some(m) => {
+                    // A gate must hold wherever the main regex matches: a `contains` gate
+                    // is passed over once its regex is built, so a finding alone does not
+                    // prove it.
+                    if let Some(g) = &rule.gate
+                        && !g.admits(ex.text.as_bytes())
+                        && rule
+                            .patterns
+                            .first()
+                            .and_then(|p| p.get())
+                            .is_some_and(|p| p.regex.is_match(ex.text.as_bytes()))
+                    {
+                        fail(format!(
+                            "example {}: the main regex matches where gate `{}` does not admit the example (a gate must be a necessary condition of the regex)",
+                            n + 1,
+                            g.name()
+                        ));
+                    }
                     if let Some(want) = ex.confidence
                         && m.confidence != want
                     {

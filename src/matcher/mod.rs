@@ -306,7 +306,10 @@ impl Matcher {
         rejected: &mut dyn FnMut(&[u8], Rejection),
     ) {
         let rule = &self.rules.rules[rule_index];
-        let main = rule.gate.as_ref().is_none_or(|g| g.admits(blob));
+        let main = rule.gate.as_ref().is_none_or(|g| {
+            (g.only_until_built() && rule.patterns.first().is_some_and(|p| p.is_built()))
+                || g.admits(blob)
+        });
         // Sized on the first candidate: most rules find none in most blobs.
         let mut file_ctx: Vec<Option<bool>> = Vec::new();
         let first = out.len();

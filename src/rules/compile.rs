@@ -78,6 +78,11 @@ pub struct Built {
 }
 
 impl Pattern {
+    /// Whether the regex was built already (by an earlier blob, or at load).
+    pub fn is_built(&self) -> bool {
+        self.built.get().is_some()
+    }
+
     /// The built regex and its groups (`None` if it does not build: eager builds and the
     /// test suite have checked every rule's).
     pub fn get(&self) -> Option<&Built> {

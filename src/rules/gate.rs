@@ -13,7 +13,9 @@ pub enum Gate {
     /// `gate = { contains = "://" }`: the blob holds this literal. For a rule whose regex
     /// needs it and that no anchor gates: the check costs what the regex's own prefilter
     /// would, and a process whose blobs never hold it never builds the regex (the
-    /// pre-commit hook's start-up).
+    /// pre-commit hook's start-up). Once the regex is built the gate is passed over
+    /// (`only_until_built`): the regex's prefilter searches for the same literal, and
+    /// searching twice was a tenth of a directory scan.
     Contains {
         contains: String,
         /// Built on first use: a searcher per blob cost more than the search.
@@ -39,6 +41,12 @@ impl Gate {
             Gate::Named(Named::QueryParameter) => "query-parameter".into(),
             Gate::Contains { contains, .. } => format!("contains {contains:?}"),
         }
+    }
+
+    /// Whether the gate only saves building the regex: `Contains`, whose literal the
+    /// regex's own prefilter looks for anyway.
+    pub fn only_until_built(&self) -> bool {
+        matches!(self, Gate::Contains { .. })
     }
 
     /// Whether `blob` may hold a match.

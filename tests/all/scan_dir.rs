@@ -561,6 +561,11 @@ fn rules_list_and_user_rule_checks() {
         rule("[[examples]]\ntext = \"k = acme_short\"\nsecret = \"acme_short\"\n"),
     );
     t.write("broken/acme.toml", "id = \"x\"\nregex = '(unclosed'\n");
+    // A gate the regex does not need would hide matches until the regex is first built.
+    t.write(
+        "loose-gate/acme.toml",
+        rule("gate = { contains = \"acme_key\" }\n[[examples]]\ntext = \"k = acme_q1w2e3r4t5y6u7i8\"\nsecret = \"acme_q1w2e3r4t5y6u7i8\"\n"),
+    );
     assert_eq!(
         tokenwarden(t.path(), &["rules", "check", "good"])
             .status
@@ -570,6 +575,10 @@ fn rules_list_and_user_rule_checks() {
     let bad = tokenwarden(t.path(), &["rules", "check", "bad"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stdout).contains("FAIL acme-key"));
+    let loose = tokenwarden(t.path(), &["rules", "check", "loose-gate"]);
+    assert_eq!(loose.status.code(), Some(1));
+    let loose = String::from_utf8_lossy(&loose.stdout);
+    assert!(loose.contains("gate `contains \"acme_key\"` does not admit"), "{loose}");
     assert_eq!(
         tokenwarden(t.path(), &["rules", "check", "broken"])
             .status
