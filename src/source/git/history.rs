@@ -210,6 +210,10 @@ fn scan(
     Ok((out, state))
 }
 
+/// Above this many new tips, reachability is settled by a walk rather than by asking
+/// whether each is a descendant of each saved tip.
+const MAX_ANCESTRY_QUESTIONS: usize = 16;
+
 /// Every blob refs name directly or through a tree they name (tags of trees and blobs).
 fn loose_blobs(repo: &gix::Repository, roots: &Roots) -> HashSet<ObjectId> {
     let mut blobs = HashSet::default();
@@ -240,18 +244,23 @@ fn loose_blobs(repo: &gix::Repository, roots: &Roots) -> HashSet<ObjectId> {
 }
 
 /// The prior state's commits still reachable from `tips`: `None` (all of them) when every
-/// tip it saved is one of `tips` or an ancestor of one, which is the common case (refs
-/// only moved forward) and needs no walk.
+/// tip it saved is one of `tips` or an ancestor of a tip it did not save, which is the
+/// common case (refs only moved forward) and costs a few ancestry questions. Anything
+/// else is settled by one walk: asking libgit2 about every pair of a thousand tags took a
+/// minute on git/git.
 fn still_reachable(repo: &Repo, prior: &State, tips: &[ObjectId]) -> Option<HashSet<ObjectId>> {
+    let saved: HashSet<ObjectId> = prior.tips.iter().copied().collect();
+    let current: HashSet<ObjectId> = tips.iter().copied().collect();
+    let moved: Vec<&ObjectId> = tips.iter().filter(|t| !saved.contains(*t)).collect();
     let moved_forward = |old: &ObjectId| {
-        tips.contains(old)
-            || tips.iter().any(|t| {
+        current.contains(old)
+            || moved.iter().any(|t| {
                 repo.git2
                     .graph_descendant_of(git2_oid(t), git2_oid(old))
                     .unwrap_or(false)
             })
     };
-    if prior.tips.iter().all(moved_forward) {
+    if moved.len() <= MAX_ANCESTRY_QUESTIONS && prior.tips.iter().all(moved_forward) {
         return None;
     }
     let mut reachable = HashSet::default();
