@@ -578,7 +578,10 @@ fn rules_list_and_user_rule_checks() {
     let loose = tokenwarden(t.path(), &["rules", "check", "loose-gate"]);
     assert_eq!(loose.status.code(), Some(1));
     let loose = String::from_utf8_lossy(&loose.stdout);
-    assert!(loose.contains("gate `contains \"acme_key\"` does not admit"), "{loose}");
+    assert!(
+        loose.contains("gate `contains \"acme_key\"` does not admit"),
+        "{loose}"
+    );
     assert_eq!(
         tokenwarden(t.path(), &["rules", "check", "broken"])
             .status
