@@ -59,7 +59,7 @@ pub struct Rule {
     /// The rule file's text, for the digest of what a saved history state was scanned with
     /// (hashed only when asked: hashing every rule cost the pre-commit hook a fifth of its
     /// start-up).
-    pub text: String,
+    pub text: std::borrow::Cow<'static, str>,
 }
 
 /// One of a rule's regexes. Built-in rules build theirs on first use (`Build::Lazy`): a rule
@@ -410,7 +410,7 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         negative_examples: spec.negative_examples,
         origin: origin.to_string(),
         root: None,
-        text: String::new(),
+        text: Default::default(),
     })
 }
 
