@@ -98,11 +98,14 @@ impl Matcher {
             }
         }
         // Leftmost, not overlapping: the search keeps its prefilter, and any occurrence of
-        // a rule's anchor is enough.
+        // a rule's anchor is enough. A contiguous NFA, not a DFA: the packed prefilter finds
+        // the candidates either way (same instructions per scanned byte), and building the
+        // DFA was 4% of the pre-commit hook's start-up.
         let anchors = (!anchor_patterns.is_empty())
             .then(|| {
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostFirst)
+                    .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
                     .build(&anchor_patterns)
                     .ok()
             })
