@@ -89,7 +89,7 @@ pub fn release_freed_memory() {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
     use crate::source::git::scratch::Scratch;
@@ -97,7 +97,6 @@ mod tests {
     /// Pack pages handed back are read again from the file: objects read after the
     /// release are the same.
     #[test]
-    #[cfg(target_os = "linux")]
     fn objects_read_the_same_after_pack_pages_are_handed_back() {
         let mut s = Scratch::new();
         let content = "x".repeat(100_000);
