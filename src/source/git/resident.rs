@@ -52,8 +52,8 @@ fn release_mapped_packs() {
         let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
             continue;
         };
-        let path = fields.nth(3);
-        if !perms.starts_with("r--") || !path.is_some_and(|p| p.ends_with(".pack")) {
+        // The path ends the line (and may hold spaces).
+        if !perms.starts_with("r--") || !line.ends_with(".pack") {
             continue;
         }
         let Some((start, end)) = range.split_once('-') else {
