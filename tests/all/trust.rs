@@ -780,3 +780,51 @@ fn rules_from_the_tree_cannot_take_over_built_in_findings() {
         run.summary
     );
 }
+
+/// The Action's `config` input names a file in the checkout. Outside a pull request or a
+/// push range (a new branch pushed, a dispatched run, a merge queue) the whole branch is
+/// what is scanned, so that file is the branch's own too: what it trusts comes from the
+/// default branch, and a rule it adds may not replace a built-in finding. The default
+/// branch's own rules keep applying, as on a scheduled run.
+#[test]
+fn a_named_config_on_a_branch_trusts_only_what_the_default_branch_trusts() {
+    let repo = Repo::new();
+    repo.write("README", "hello\n");
+    repo.commit_all("base");
+    let default = repo.git(&["symbolic-ref", "--short", "HEAD"]);
+    let default = default.trim();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write(".tokenwarden.toml", "rules = [\".tw-rules\"]\n");
+    repo.write(
+        ".tw-rules/shadow.toml",
+        &shadow_rule("supersedes = [\"okta-api-token\"]"),
+    );
+    repo.write("deploy.sh", &header(&okta_token(8950)));
+    let head = repo.commit_all("shadow");
+    let gha = Gha::new();
+    let args = ["--config", ".tokenwarden.toml"];
+    let zero = "0".repeat(40);
+    for event_name in ["push", "workflow_dispatch", "merge_group"] {
+        let event =
+            json!({"repository": {"default_branch": default}, "before": zero, "after": head});
+        let run = gha.run(&repo.path, event_name, &event, &args);
+        assert_eq!(run.code, 2, "{event_name}: {}", run.stdout);
+        assert!(
+            run.stderr.contains("shadow.toml")
+                && run.stderr.contains("supersedes `okta-api-token`"),
+            "{event_name}: {}",
+            run.stderr
+        );
+    }
+    // Once the default branch has the rule, its maintainers chose it: it applies.
+    repo.git(&["checkout", "-q", default]);
+    repo.git(&["merge", "-q", "--ff-only", "feature"]);
+    let run = gha.run(&repo.path, "schedule", &json!({}), &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("title=tokenwarden%3A Harmless test value"),
+        "{}",
+        run.stdout
+    );
+}

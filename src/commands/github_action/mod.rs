@@ -130,17 +130,38 @@ pub fn run(args: GithubActionArgs) -> Result<i32> {
         Plan::Range { base, .. } => Some(base.as_str()),
         _ => None,
     };
-    // A config named with --config is trusted, unless it is part of the change being
-    // scanned: then what it trusts comes from the base revision.
+    // A config named with --config is trusted, unless it is part of what is scanned: then
+    // what it trusts (its rules, its [verify] orgs) comes from a revision the repository
+    // agreed on: a range's base, else the default branch's tip. A whole branch or history
+    // (a new branch pushed, a dispatched run on any branch, a merge queue) is as much the
+    // change's own as a range is; with no such revision here, it trusts nothing.
     let in_tree_config = root
         .as_deref()
         .zip(settings.config.as_deref())
         .and_then(|(root, config)| Some((root, base::in_tree(root, config)?)));
-    let base_trust = match (base, in_tree_config) {
-        (Some(base), Some((root, rel))) => {
-            Some(base::trust(&workspace, root, base, &rel, &mut out)?)
+    let base_trust = match in_tree_config {
+        Some((root, rel)) => {
+            let agreed = match (base, event_name.as_str()) {
+                (Some(base), _) => Some(base.to_string()),
+                // GitHub runs scheduled workflows on the default branch's latest commit.
+                (None, "schedule") => Some("HEAD".to_string()),
+                (None, _) => event["repository"]["default_branch"]
+                    .as_str()
+                    .and_then(|branch| checkout::branch_tip(&workspace, branch)),
+            };
+            Some(match agreed {
+                Some(rev) => base::trust(&workspace, root, &rev, &rel, &mut out)?,
+                None => {
+                    out.stats.warnings.push(format!(
+                        "{rel} is part of what this run scans and the default branch is not in \
+                         the checkout to take its trust from: its rules run as the scanned \
+                         tree's own and its [verify] orgs are not used"
+                    ));
+                    Default::default()
+                }
+            })
         }
-        _ => None,
+        None => None,
     };
     let pipeline = Pipeline::with_base(&settings, root.as_deref().as_slice(), base_trust)?;
     let scanned = match (&args.state, &plan) {

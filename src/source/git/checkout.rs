@@ -58,6 +58,20 @@ pub fn force_pushed(workspace: &Path, before: &str, after: &str) -> bool {
         .is_ok_and(|repo| !repo.is_shallow() && !has(&repo, before) && has(&repo, after))
 }
 
+/// The commit branch `name` points at here: `origin`'s copy (what a CI checkout has) or
+/// a local branch. `None` for a name that is not a valid branch name or not here.
+pub fn branch_tip(workspace: &Path, name: &str) -> Option<String> {
+    let repo = open_git2(workspace).ok()?;
+    [
+        format!("refs/remotes/origin/{name}"),
+        format!("refs/heads/{name}"),
+    ]
+    .iter()
+    .filter(|r| git2::Reference::is_valid_name(r))
+    .find_map(|r| repo.find_reference(r).ok()?.peel_to_commit().ok())
+    .map(|c| c.id().to_string())
+}
+
 /// Whether `sha` names a commit here, directly or as an annotated tag of one (a tag push
 /// event's `after` is the tag object).
 fn has(repo: &git2::Repository, sha: &str) -> bool {
