@@ -26,8 +26,6 @@ pub struct HistoryOptions<'a> {
     /// only those the revision itself names are scanned (`--branch v1.2`, or the tag a
     /// push event names), not every tag pointing into its history.
     pub branch: Option<&'a str>,
-    /// What an earlier scan covered: left out.
-    pub known: &'a Known,
     pub max_size: u64,
     pub progress: &'a dyn Progress,
 }
@@ -109,7 +107,8 @@ fn scan(
             (Some(known), earlier, messages)
         }
     };
-    let known = known.as_ref().unwrap_or(opts.known);
+    let nothing_known = Known::default();
+    let known = known.as_ref().unwrap_or(&nothing_known);
     tags::scan_messages(&repo.git2, scanner, &roots.tags, &mut out);
     opts.progress.phase("enumerating commits and trees", None);
     // A commit's message is scanned as it is walked; those with findings are recorded.

@@ -78,7 +78,6 @@ pub fn scan_selection(
                     Selection::Branch(b) => Some(b.as_str()),
                     _ => None,
                 },
-                known: &Known::default(),
                 max_size,
                 progress,
             };
@@ -121,7 +120,6 @@ pub fn scan_incremental(
     };
     let options = history::HistoryOptions {
         branch: None,
-        known: &Known::default(),
         max_size,
         progress,
     };
