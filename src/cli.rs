@@ -67,7 +67,17 @@ With --range BASE..HEAD (the pull-request view): every commit in `git rev-list B
 diffed against its parents and only added lines are reported, attributed to the commit that \
 added them. For merges, a line counts as added only if it is new relative to every parent.
 
-Shallow clones are scanned as far as they go, with a warning.")]
+Shallow clones are scanned as far as they go, with a warning.
+
+Many repositories (an organization): name several, or list them with --repos FILE. Clone URLs \
+are mirrored with git itself (credentials come from git's credential helpers; a URL with a \
+password is refused). Each finding names its repository; SARIF has one run per repository. A \
+repository that cannot be cloned or read is reported and the others are still scanned (exit 2 \
+only when none could be). Split a long list over N workers with --shard K/N and combine their \
+JSON reports with `tokenwarden merge`:
+
+  tokenwarden history --repos repos.txt --shard 1/4 --format json -o report-1.json
+  tokenwarden merge report-*.json --format markdown")]
     History(HistoryArgs),
     /// Install tokenwarden's pre-commit hook into a repository.
     #[command(after_help = "\
@@ -225,23 +235,55 @@ pub struct StagedArgs {
 
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
-    /// The repository (a work tree, any directory inside one, or a bare repository).
-    #[arg(value_name = "PATH", default_value = ".")]
-    pub path: PathBuf,
+    /// Repositories: a local repository (a work tree, any directory inside one, or a bare
+    /// repository) or a clone URL (https://, ssh://, git://, file://, git@host:org/repo),
+    /// mirrored into --mirror-dir [default: .].
+    #[arg(value_name = "REPO")]
+    pub repositories: Vec<PathBuf>,
+
+    /// Also scan the repositories listed in FILE: one path or clone URL per line, `#`
+    /// comments; `-` reads standard input.
+    #[arg(
+        long = "repos",
+        value_name = "FILE",
+        help_heading = "Many repositories"
+    )]
+    pub list: Option<PathBuf>,
+
+    /// Keep the mirrors of clone URLs in DIR (made with `git clone --mirror`, refreshed
+    /// with `git fetch --prune`) [default: tokenwarden/mirrors in the user's cache
+    /// directory].
+    #[arg(long, value_name = "DIR", help_heading = "Many repositories")]
+    pub mirror_dir: Option<PathBuf>,
+
+    /// Scan this many repositories at once. They share the --threads workers, so more jobs
+    /// never means more threads: they keep the workers busy while a repository is cloned
+    /// or its commits are walked.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Many repositories")]
+    pub jobs: u16,
+
+    /// Scan only shard K of N (1 <= K <= N): the repositories whose normalized name hashes
+    /// to it. N runs with K = 1..N scan each repository of the list exactly once; `merge`
+    /// combines their JSON reports.
+    #[arg(long, value_name = "K/N", value_parser = crate::repos::Shard::parse, help_heading = "Many repositories")]
+    pub shard: Option<crate::repos::Shard>,
 
     /// Only what this branch, tag or commit reaches (default: every ref).
     #[arg(long, value_name = "REF", conflicts_with = "range")]
     pub branch: Option<String>,
 
-    /// Only lines added by the commits in BASE..HEAD (as `git rev-list BASE..HEAD`).
+    /// Only lines added by the commits in BASE..HEAD (as `git rev-list BASE..HEAD`); one
+    /// repository only.
     #[arg(long, value_name = "BASE..HEAD")]
     pub range: Option<String>,
 
-    /// Incremental: read what an earlier run covered from FILE, scan only new commits and
-    /// blobs, report every finding (those of new commits marked `new`), and save FILE for
-    /// the next run. A missing, damaged or foreign state, or other rules or another
+    /// Incremental: read what an earlier run covered from PATH, scan only new commits and
+    /// blobs, report every finding (those of new commits marked `new`), and save PATH for
+    /// the next run. PATH is a file for one repository named on the command line, and a
+    /// directory of one state per repository with --repos, --shard or several
+    /// repositories. A missing, damaged or foreign state, or other rules or another
     /// tokenwarden version, means a full scan (with a notice).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["range", "branch"])]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["range", "branch"])]
     pub state: Option<PathBuf>,
 
     /// With --state: report only the findings of commits the state had not covered.

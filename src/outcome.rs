@@ -76,8 +76,49 @@ impl fmt::Display for SkipReason {
 
 #[derive(Debug, Clone)]
 pub struct Skipped {
+    /// What the run read it from (`Outcome::set_root`), as for findings.
+    pub root: Root,
     pub path: String,
     pub reason: SkipReason,
+}
+
+impl Skipped {
+    /// Skipped in the root the source is reading (set by `Outcome::set_root`).
+    pub fn new(path: String, reason: SkipReason) -> Skipped {
+        Skipped {
+            root: Root::default(),
+            path,
+            reason,
+        }
+    }
+}
+
+/// Where a source's additions to an outcome begin (`Outcome::mark`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mark {
+    findings: usize,
+    hidden: usize,
+    skipped: usize,
+}
+
+/// One repository of a run that names several (or one, for history): what was asked for,
+/// what was read, or why it could not be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepositoryRun {
+    /// As reports name it: the clone URL or the path as the user wrote it.
+    pub name: String,
+    /// An absolute URI for it (SARIF `versionControlProvenance`): the URL, or a `file:`
+    /// URI of the local repository.
+    pub uri: Option<String>,
+    /// The commit HEAD named, and its branch, when it names one.
+    pub head: Option<String>,
+    pub branch: Option<String>,
+    /// Why it could not be scanned; `None` when it was.
+    pub error: Option<String>,
+    pub blobs_scanned: u64,
+    pub bytes_scanned: u64,
+    /// What the run must say about this repository (also in the run's warnings).
+    pub warnings: Vec<String>,
 }
 
 /// What a run reads: files (directories, the index, ranges) or blobs (whole history).
@@ -136,6 +177,8 @@ pub struct Outcome {
     /// the exclusion applied (git sources read whole commits). In no report: kept so that a
     /// review can say what a new `[allow] paths` entry hides.
     pub hidden: Vec<Finding>,
+    /// The repositories of a history run, in the order they were named: scanned or not.
+    pub repositories: Vec<RepositoryRun>,
 }
 
 impl Outcome {
@@ -188,6 +231,11 @@ impl Outcome {
                 self.rules.push(r);
             }
         }
+        for r in other.repositories {
+            if !self.repositories.iter().any(|mine| mine.name == r.name) {
+                self.repositories.push(r);
+            }
+        }
         let elapsed = self.stats.elapsed.max(other.stats.elapsed);
         self.stats.merge(other.stats);
         self.stats.elapsed = elapsed;
@@ -195,12 +243,82 @@ impl Outcome {
         self
     }
 
-    /// Marks the findings from index `from` on (what a source just added) as read from
-    /// `root`.
-    pub fn set_root(&mut self, from: usize, root: &Root) {
-        for f in self.findings.iter_mut().skip(from) {
+    /// The part of this outcome read from repository `name`: its findings, skipped paths
+    /// and own warnings, with the run's rules.
+    pub fn of_repository(&self, name: &str) -> Outcome {
+        let root = Root::Repository(name.to_string());
+        let run = self.repositories.iter().find(|r| r.name == name);
+        Outcome {
+            findings: self
+                .findings
+                .iter()
+                .filter(|f| f.root == root)
+                .cloned()
+                .collect(),
+            rules: self.rules.clone(),
+            stats: Stats {
+                files_scanned: run.map_or(0, |r| r.blobs_scanned),
+                unit: self.stats.unit,
+                bytes_scanned: run.map_or(0, |r| r.bytes_scanned),
+                skipped: self
+                    .stats
+                    .skipped
+                    .iter()
+                    .filter(|s| s.root == root)
+                    .cloned()
+                    .collect(),
+                binary_strict_scanned: 0,
+                warnings: run.map(|r| r.warnings.clone()).unwrap_or_default(),
+                elapsed: self.stats.elapsed,
+            },
+            hidden: self
+                .hidden
+                .iter()
+                .filter(|f| f.root == root)
+                .cloned()
+                .collect(),
+            repositories: run.cloned().into_iter().collect(),
+        }
+    }
+
+    /// Where what a source adds next begins, for `set_root`.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            findings: self.findings.len(),
+            hidden: self.hidden.len(),
+            skipped: self.stats.skipped.len(),
+        }
+    }
+
+    /// Marks what was added since `from` (findings, hidden findings, skipped paths) as read
+    /// from `root`.
+    pub fn set_root(&mut self, from: Mark, root: &Root) {
+        for f in self.findings.iter_mut().skip(from.findings) {
             f.root = root.clone();
         }
+        for f in self.hidden.iter_mut().skip(from.hidden) {
+            f.root = root.clone();
+        }
+        for s in self.stats.skipped.iter_mut().skip(from.skipped) {
+            s.root = root.clone();
+        }
+    }
+
+    /// The repositories its findings name, each once, in order: several means reports
+    /// must say which repository each place is in.
+    pub fn several_repositories(&self) -> bool {
+        let mut names =
+            self.repositories
+                .iter()
+                .map(|r| &r.name)
+                .chain(self.findings.iter().filter_map(|f| match &f.root {
+                    Root::Repository(r) => Some(r),
+                    _ => None,
+                }));
+        let Some(first) = names.next() else {
+            return false;
+        };
+        names.any(|n| n != first)
     }
 
     /// Deterministic order regardless of thread scheduling.
@@ -211,7 +329,7 @@ impl Outcome {
         self.findings.sort_by(|a, b| key(a).cmp(&key(b)));
         self.stats
             .skipped
-            .sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
+            .sort_by(|a, b| (&a.root, &a.path, &a.reason).cmp(&(&b.root, &b.path, &b.reason)));
     }
 }
 

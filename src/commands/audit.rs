@@ -51,7 +51,7 @@ pub fn run(args: AuditArgs) -> Result<i32> {
     let several = args.paths.len() > 1;
     for (i, root) in args.paths.iter().enumerate() {
         let scanner = AuditScanner::new(&data, engine, pipeline.scanner(i));
-        let from = leaks.findings.len();
+        let from = leaks.mark();
         scan_root(&scanner, &pipeline.allowed(i), root, &opts, &mut leaks)?;
         leaks.set_root(from, &Root::Dir(display_path(root)));
         let mut found = scanner.into_audit();

@@ -82,7 +82,7 @@ fn scan(args: &ScanArgs) -> Result<(Pipeline, Outcome)> {
         if path.as_os_str() == "-" {
             scan_stdin(&pipeline.scanner(0), &mut out);
         } else {
-            let from = out.findings.len();
+            let from = out.mark();
             let (scanner, allowed) = (pipeline.scanner(next_root), pipeline.allowed(next_root));
             scan_root(&scanner, &allowed, path, &opts, &mut out)?;
             out.set_root(from, &Root::Dir(display_path(path)));

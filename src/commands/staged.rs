@@ -43,6 +43,9 @@ pub fn run(args: StagedArgs) -> Result<i32> {
             &pipeline.allowed(0),
         )?;
     }
-    out.set_root(0, &Root::Repository(display_path(&args.repo)));
+    out.set_root(
+        Default::default(),
+        &Root::Repository(display_path(&args.repo)),
+    );
     pipeline.finish(&(&args.common.report).into(), out)
 }

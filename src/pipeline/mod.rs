@@ -74,6 +74,8 @@ pub struct Pipeline {
 pub struct Policy {
     /// The directory (a work tree for git sources); `None` when the run reads no directory.
     pub root: Option<PathBuf>,
+    /// What findings read under this policy name as their root.
+    label: Root,
     pub config: Config,
     pub scan: ScanPolicy,
     known: Known,
@@ -86,6 +88,19 @@ impl Pipeline {
         Pipeline::with_base(settings, roots, None)
     }
 
+    /// One policy per repository of a history run: its work tree's settings when it has
+    /// one (a mirror has none), for the findings named `Root::Repository(name)`.
+    pub fn for_repositories(
+        settings: &Settings,
+        repositories: &[(Option<&Path>, String)],
+    ) -> Result<Pipeline> {
+        let roots: Vec<(Option<&Path>, Root)> = repositories
+            .iter()
+            .map(|(dir, name)| (*dir, Root::Repository(name.clone())))
+            .collect();
+        Pipeline::with_roots(settings, &roots, None)
+    }
+
     /// `new`, with the trust-granting parts of the `--config` file taken from `base` (its
     /// base revision's) instead of the file as checked out, which is then untrusted.
     pub fn with_base(
@@ -93,15 +108,27 @@ impl Pipeline {
         roots: &[&Path],
         base: Option<BaseTrust>,
     ) -> Result<Pipeline> {
+        let roots: Vec<(Option<&Path>, Root)> = roots
+            .iter()
+            .map(|r| (Some(*r), Root::Dir(display_path(r))))
+            .collect();
+        Pipeline::with_roots(settings, &roots, base)
+    }
+
+    fn with_roots(
+        settings: &Settings,
+        roots: &[(Option<&Path>, Root)],
+        base: Option<BaseTrust>,
+    ) -> Result<Pipeline> {
         let started = Instant::now();
-        let no_root: [Option<&Path>; 1] = [None];
-        let roots: Vec<Option<&Path>> = if roots.is_empty() {
-            no_root.to_vec()
+        let no_root = [(None, Root::Stdin)];
+        let roots = if roots.is_empty() {
+            &no_root[..]
         } else {
-            roots.iter().map(|r| Some(*r)).collect()
+            roots
         };
         let mut configs = Vec::new();
-        for root in &roots {
+        for (root, _) in roots {
             let mut config = Config::load(settings.config.as_deref(), *root)?;
             if base.is_some() {
                 config.trusted = false;
@@ -129,7 +156,7 @@ impl Pipeline {
         let rules = RuleSet::load_layered(&trusted, &pinned, &untrusted)?;
         let verify = verify_options(settings, &configs, &base_orgs)?;
         let mut policies = Vec::new();
-        for (i, (root, mut config)) in roots.into_iter().zip(configs).enumerate() {
+        for (i, ((root, label), mut config)) in roots.iter().zip(configs).enumerate() {
             let known = Known::load(
                 root.map(|r| r.join(IGNORE_FILE)).as_deref(),
                 settings.baseline.as_deref(),
@@ -144,6 +171,7 @@ impl Pipeline {
             };
             policies.push(Policy {
                 root: root.map(Path::to_path_buf),
+                label: label.clone(),
                 config,
                 scan,
                 known,
@@ -177,17 +205,14 @@ impl Pipeline {
         &self.policies[i.min(self.policies.len() - 1)]
     }
 
-    /// The policy whose root a finding was read from: standard input and repositories go
-    /// by the first root, as they have only one.
+    /// The policy whose root a finding was read from; standard input, and a repository
+    /// of a run that names one, go by the first.
     fn policy_of(&self, f: &Finding) -> &Policy {
-        let i = match &f.root {
-            Root::Dir(d) => self
-                .policies
-                .iter()
-                .position(|p| p.root.as_deref().is_some_and(|r| display_path(r) == *d))
-                .unwrap_or(0),
-            Root::Repository(_) | Root::Stdin => 0,
-        };
+        let i = self
+            .policies
+            .iter()
+            .position(|p| p.label == f.root)
+            .unwrap_or(0);
         &self.policies[i]
     }
 

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::vocabulary::{self, Severity};
 use crate::escape::{markdown_cell as cell, markdown_code, sanitize};
 use crate::finding::Finding;
+use crate::incident;
 use crate::okta::Revocation;
 use crate::outcome::{Outcome, SkipReason};
 use crate::review::Added;
@@ -102,19 +103,30 @@ fn hides(a: &Added, markdown: bool) -> String {
 
 /// The Markdown appended to `$GITHUB_STEP_SUMMARY`.
 pub fn job_summary(out: &Outcome, scope: &str, added: &[Added]) -> String {
-    let mut reported: Vec<&Finding> = out.reported().collect();
+    let reported: Vec<&Finding> = out.reported().collect();
+    let mut incidents = incident::group(reported.iter().copied());
     // Live tokens first, the worst impact first: the rows a responder acts on.
-    reported.sort_by_key(|f| std::cmp::Reverse(vocabulary::urgency(f)));
+    incidents.sort_by_key(|i| std::cmp::Reverse(vocabulary::urgency(i.first())));
     let mut s = String::new();
+    let secrets = if incidents.len() < reported.len() {
+        format!(
+            " of {} secret{}",
+            incidents.len(),
+            if incidents.len() == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         s,
-        "## tokenwarden: {} finding{}\n\n{scope}\n",
+        "## tokenwarden: {} finding{}{secrets}\n\n{scope}\n",
         reported.len(),
         if reported.len() == 1 { "" } else { "s" }
     );
     if !reported.is_empty() {
         s.push_str("| | rule | location | commit | verification |\n|---|---|---|---|---|\n");
-        for f in reported.iter().take(SUMMARY_ROWS) {
+        for i in incidents.iter().take(SUMMARY_ROWS) {
+            let f = i.first();
             let icon = if f.is_live() { "🔴" } else { "🟠" };
             let commit = f
                 .provenance
@@ -124,20 +136,27 @@ pub fn job_summary(out: &Outcome, scope: &str, added: &[Added]) -> String {
                 .verification
                 .as_ref()
                 .map_or_else(|| "–".to_string(), |v| cell(&vocabulary::verification(v)));
+            let more = match i.others().len() {
+                0 => String::new(),
+                n => format!(
+                    " and {n} more place{} (same secret)",
+                    if n == 1 { "" } else { "s" }
+                ),
+            };
             let _ = writeln!(
                 s,
-                "| {icon} | `{}` ({}) | `{}:{}` | {commit} | {verification} |",
+                "| {icon} | `{}` ({}) | `{}:{}`{more} | {commit} | {verification} |",
                 f.rule_id,
                 f.confidence,
                 cell(&f.path),
                 f.line
             );
         }
-        if reported.len() > SUMMARY_ROWS {
+        if incidents.len() > SUMMARY_ROWS {
             let _ = writeln!(
                 s,
-                "\n…and {} more (see the SARIF file or code scanning).",
-                reported.len() - SUMMARY_ROWS
+                "\n…and {} more secrets (see the SARIF file or code scanning).",
+                incidents.len() - SUMMARY_ROWS
             );
         }
         s.push_str("\n### What to do\n\n");

@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use crate::finding::Finding;
-use crate::outcome::Outcome;
+use crate::finding::{Finding, Root};
+use crate::outcome::{Outcome, RepositoryRun};
 
 pub fn finding_json(f: &Finding) -> Value {
     let mut v = json!({
@@ -19,6 +19,12 @@ pub fn finding_json(f: &Finding) -> Value {
         "fingerprint": f.fingerprint,
         "snippet": f.snippet,
     });
+    if let (Root::Repository(r), Value::Object(map)) = (&f.root, &mut v) {
+        map.insert("repository".into(), json!(r));
+    }
+    if let Value::Object(map) = &mut v {
+        map.insert("incident".into(), json!(crate::incident::id(f)));
+    }
     if let (Some(p), Value::Object(map)) = (&f.provenance, &mut v)
         && let Ok(Value::Object(fields)) = serde_json::to_value(p)
     {
@@ -40,6 +46,19 @@ pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
         "suppressed": out.suppressed().map(finding_json).collect::<Vec<_>>(),
         "stats": stats_json(out),
     });
+    let doc = match doc {
+        Value::Object(mut map) if !out.repositories.is_empty() => {
+            map.insert(
+                "repositories".into(),
+                out.repositories
+                    .iter()
+                    .map(|r| repository_json(r, out))
+                    .collect(),
+            );
+            Value::Object(map)
+        }
+        doc => doc,
+    };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
 }
@@ -62,5 +81,22 @@ pub fn stats_json(out: &Outcome) -> Value {
             })).collect::<Vec<_>>(),
             "warnings": s.warnings,
             "elapsed_ms": s.elapsed.as_millis() as u64,
+    })
+}
+
+/// One entry of `repositories`: what was asked for and what became of it.
+pub fn repository_json(r: &RepositoryRun, out: &Outcome) -> Value {
+    let root = Root::Repository(r.name.clone());
+    json!({
+        "repository": r.name,
+        "uri": r.uri,
+        "head": r.head,
+        "branch": r.branch,
+        "scanned": r.error.is_none(),
+        "error": r.error,
+        "blobs_scanned": r.blobs_scanned,
+        "bytes_scanned": r.bytes_scanned,
+        "findings": out.reported().filter(|f| f.root == root).count(),
+        "warnings": r.warnings,
     })
 }

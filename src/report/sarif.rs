@@ -9,7 +9,7 @@ use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
-    Suppression, Tool, ToolComponent,
+    Suppression, Tool, ToolComponent, VersionControlDetails,
 };
 use sha2::{Digest, Sha256};
 
@@ -35,16 +35,46 @@ pub const AUTOMATION_ID: &str = "tokenwarden/";
 /// Skipped files beyond this many are summarized in one notification.
 const MAX_SKIP_NOTIFICATIONS: usize = 100;
 
+/// One run, or one per repository when the outcome covers several: code scanning keeps
+/// alerts per repository, so each run can be uploaded to its own (each has its own
+/// category, as code scanning refuses two runs of one category in an upload).
 pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
-    write_run(w, run(out))
+    if out.repositories.len() <= 1 {
+        return write_runs(w, vec![run(out)]);
+    }
+    let runs = out
+        .repositories
+        .iter()
+        .map(|r| {
+            let mut run = run(&out.of_repository(&r.name));
+            run.automation_details = Some(RunAutomationDetails {
+                id: Some(format!("{AUTOMATION_ID}{}/", category(&r.name))),
+                ..Default::default()
+            });
+            run
+        })
+        .collect();
+    write_runs(w, runs)
+}
+
+/// A repository's name as a code scanning category: `/`-separated words, no scheme.
+fn category(name: &str) -> String {
+    name.replacen("://", "/", 1)
+        .replace('\\', "/")
+        .trim_matches('/')
+        .to_string()
 }
 
 /// Writes one run as a whole SARIF document.
 pub(crate) fn write_run(w: &mut dyn Write, run: Run) -> io::Result<()> {
+    write_runs(w, vec![run])
+}
+
+fn write_runs(w: &mut dyn Write, runs: Vec<Run>) -> io::Result<()> {
     let sarif = Sarif::builder()
         .schema(SARIF_SCHEMA_URI)
         .version(json!("2.1.0"))
-        .runs(vec![run])
+        .runs(runs)
         .build();
     serde_json::to_writer_pretty(&mut *w, &sarif)?;
     writeln!(w)
@@ -77,6 +107,7 @@ pub(crate) fn run(out: &Outcome) -> Run {
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .invocations(vec![invocation(out, omitted)])
+        .opt_version_control_provenance(provenance(out))
         // Separates tokenwarden's alerts from other tools' in code scanning.
         .automation_details(RunAutomationDetails {
             id: Some(AUTOMATION_ID.into()),
@@ -172,6 +203,7 @@ fn result(f: &Finding, rule: &RuleInfo, index: Option<i64>, occurrence: usize) -
     let mut props = BTreeMap::new();
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("fingerprint".to_string(), json!(f.fingerprint));
+    props.insert("incident".to_string(), json!(crate::incident::id(f)));
     if let Some(p) = &f.provenance
         && let Ok(Value::Object(fields)) = serde_json::to_value(p)
     {
@@ -204,6 +236,19 @@ fn result(f: &Finding, rule: &RuleInfo, index: Option<i64>, occurrence: usize) -
         .build()
 }
 
+/// Where a run of one repository's results came from: its URI, HEAD's commit and branch.
+fn provenance(out: &Outcome) -> Option<Vec<VersionControlDetails>> {
+    let [r] = out.repositories.as_slice() else {
+        return None;
+    };
+    let details = VersionControlDetails::builder()
+        .repository_uri(r.uri.clone()?)
+        .opt_revision_id(r.head.clone())
+        .opt_branch(r.branch.clone())
+        .build();
+    Some(vec![details])
+}
+
 fn invocation(out: &Outcome, omitted: usize) -> Invocation {
     let warning = |text_: String| {
         Notification::builder()
@@ -231,8 +276,18 @@ fn invocation(out: &Outcome, omitted: usize) -> Invocation {
             skipped.len() - MAX_SKIP_NOTIFICATIONS
         )));
     }
+    let error = out.repositories.iter().find_map(|r| r.error.as_deref());
+    if let Some(why) = error {
+        notes.insert(
+            0,
+            Notification::builder()
+                .level(json!("error"))
+                .message(text(format!("not scanned: {why}")))
+                .build(),
+        );
+    }
     Invocation::builder()
-        .execution_successful(true)
+        .execution_successful(error.is_none())
         .opt_tool_execution_notifications((!notes.is_empty()).then_some(notes))
         .build()
 }
@@ -320,6 +375,12 @@ pub fn artifact_uri(root: &Root, path: &str) -> String {
         Root::Dir(_) => file_uri(path, cfg!(windows)).unwrap_or_else(|| uri_path(path)),
         Root::Repository(_) | Root::Stdin => uri_path(path),
     }
+}
+
+/// The `file:` URI of a local repository (SARIF `repositoryUri` is absolute).
+pub fn local_uri(path: &std::path::Path) -> Option<String> {
+    let absolute = std::fs::canonicalize(path).ok()?;
+    file_uri(&crate::source::display_path(&absolute), cfg!(windows))
 }
 
 /// `path` (a display path: `/`-separated) as a `file:` URI when it is absolute on this OS

@@ -16,8 +16,18 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
             by_conf.push(format!("{k} {c}"));
         }
     }
+    let secrets = crate::incident::group(out.reported()).len();
+    let of_secrets = if secrets < n {
+        format!(" of {secrets} secret{}", plural(secrets))
+    } else {
+        String::new()
+    };
+    let repositories = match out.repositories.len() {
+        0 | 1 => String::new(),
+        k => format!(" of {k} repositories"),
+    };
     let mut line = format!(
-        "{n} finding{}{} in {} {}{} ({}) in {:.2}s",
+        "{n} finding{}{}{of_secrets} in {} {}{} ({}){repositories} in {:.2}s",
         plural(n),
         if by_conf.is_empty() {
             String::new()
@@ -33,6 +43,17 @@ pub fn summary(out: &Outcome, verbose: bool) -> String {
         crate::size::human_bytes(s.bytes_scanned),
         s.elapsed.as_secs_f64()
     );
+    let failed = out
+        .repositories
+        .iter()
+        .filter(|r| r.error.is_some())
+        .count();
+    if failed > 0 {
+        line.push_str(&format!(
+            "; {failed} repositor{} not scanned",
+            if failed == 1 { "y" } else { "ies" }
+        ));
+    }
     let suppressed = out.suppressed().count();
     if suppressed > 0 {
         line.push_str(&format!("; {suppressed} suppressed"));

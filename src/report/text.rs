@@ -7,8 +7,8 @@ use anstyle::{AnsiColor, Color, Style};
 use super::summary::{command_name, summary};
 use super::vocabulary;
 use crate::escape::sanitize;
-use crate::finding::Confidence;
-use crate::finding::Status;
+use crate::finding::{Confidence, Finding, Root, Status};
+use crate::incident::{self, Incident};
 use crate::outcome::Outcome;
 
 /// How the text report is shown.
@@ -45,9 +45,14 @@ impl Paint {
     }
 }
 
+/// Places of an incident listed under its first before the rest are counted.
+const OTHER_PLACES_SHOWN: usize = 5;
+
 pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result<()> {
     let p = Paint { on: cx.color };
-    for f in out.reported() {
+    let several = out.several_repositories();
+    for incident in incident::group(out.reported()) {
+        let f = incident.first();
         let conf = match f.confidence {
             Confidence::High => p.wrap(HIGH, "high"),
             Confidence::Medium => p.wrap(MEDIUM, "medium"),
@@ -70,7 +75,8 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
         };
         writeln!(
             w,
-            "{}:{}:{}: {} [{conf}] {}{verified}",
+            "{}{}:{}:{}: {} [{conf}] {}{verified}",
+            repository_prefix(f, several),
             p.wrap(PATH, &sanitize(&f.path)),
             p.wrap(GOOD, &f.line.to_string()),
             f.column,
@@ -113,6 +119,7 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
             writeln!(w, "    {}", vocabulary::exposure_details(e))?;
         }
         writeln!(w, "    {}", f.snippet)?;
+        write_other_places(w, &incident, several, cx.verbose, &p)?;
         writeln!(
             w,
             "    {}",
@@ -127,7 +134,8 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
                 .map_or("", |s| s.justification.as_str());
             writeln!(
                 w,
-                "suppressed {}:{}: {} {} ({why})",
+                "suppressed {}{}:{}: {} {} ({why})",
+                repository_prefix(f, several),
                 sanitize(&f.path),
                 f.line,
                 f.rule_id,
@@ -135,7 +143,11 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
             )?;
         }
         for s in &out.stats.skipped {
-            writeln!(w, "skipped {}: {}", sanitize(&s.path), s.reason)?;
+            let repo = match (&s.root, several) {
+                (Root::Repository(r), true) => format!("[{}] ", sanitize(r)),
+                _ => String::new(),
+            };
+            writeln!(w, "skipped {repo}{}: {}", sanitize(&s.path), s.reason)?;
         }
     }
     if out.reported().next().is_some() || cx.verbose {
@@ -150,6 +162,67 @@ pub fn write(w: &mut dyn Write, out: &Outcome, cx: &ReportContext) -> io::Result
             w,
             "How to fix: {} rules list --verbose {hint}",
             command_name()
+        )?;
+    }
+    Ok(())
+}
+
+/// `[repository] ` before a place when the report covers several repositories.
+fn repository_prefix(f: &Finding, several: bool) -> String {
+    match (&f.root, several) {
+        (Root::Repository(r), true) => format!("[{}] ", sanitize(r)),
+        _ => String::new(),
+    }
+}
+
+/// The other places of the same secret, under its first: a few (all with `verbose`), then
+/// how many more.
+fn write_other_places(
+    w: &mut dyn Write,
+    incident: &Incident<'_>,
+    several: bool,
+    verbose: bool,
+    p: &Paint,
+) -> io::Result<()> {
+    let others = incident.others();
+    if others.is_empty() {
+        return Ok(());
+    }
+    let repositories = match incident.repositories() {
+        n if n > 1 => format!(" in {n} repositories"),
+        _ => String::new(),
+    };
+    writeln!(
+        w,
+        "    the same secret at {} more place{}{repositories}:",
+        others.len(),
+        if others.len() == 1 { "" } else { "s" }
+    )?;
+    let shown = if verbose {
+        others.len()
+    } else {
+        OTHER_PLACES_SHOWN
+    };
+    for f in others.iter().take(shown) {
+        let commit = f
+            .provenance
+            .as_ref()
+            .map(|c| format!(" {}", p.wrap(MEDIUM, &c.commit[..c.commit.len().min(10)])))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "      {}{}:{}:{}{commit}",
+            repository_prefix(f, several),
+            p.wrap(PATH, &sanitize(&f.path)),
+            f.line,
+            f.column
+        )?;
+    }
+    if others.len() > shown {
+        writeln!(
+            w,
+            "      … and {} more (--verbose lists them; --format json has each)",
+            others.len() - shown
         )?;
     }
     Ok(())

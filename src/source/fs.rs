@@ -169,10 +169,9 @@ impl<'a> Worker<'a> {
     }
 
     fn skip(&mut self, path: &Path, reason: SkipReason) {
-        self.stats.skipped.push(Skipped {
-            path: display_path(path),
-            reason,
-        });
+        self.stats
+            .skipped
+            .push(Skipped::new(display_path(path), reason));
     }
 
     fn visit(&mut self, entry: &DirEntry) {
@@ -208,10 +207,10 @@ impl<'a> Worker<'a> {
         let (path, message) = split_walk_error(err);
         match path {
             Some(p) => self.skip(&p, SkipReason::Unreadable(message)),
-            None => self.stats.skipped.push(Skipped {
-                path: display_path(self.root),
-                reason: SkipReason::Unreadable(message),
-            }),
+            None => self.stats.skipped.push(Skipped::new(
+                display_path(self.root),
+                SkipReason::Unreadable(message),
+            )),
         }
     }
 

@@ -107,12 +107,11 @@ pub fn drop_allowed(out: &mut Outcome, allowed: PathFilter<'_>) {
         dropped.insert(f.path.clone());
     }
     out.hidden.extend(hidden);
-    out.stats
-        .skipped
-        .extend(dropped.into_iter().map(|path| Skipped {
-            path,
-            reason: SkipReason::AllowedByConfig,
-        }));
+    out.stats.skipped.extend(
+        dropped
+            .into_iter()
+            .map(|path| Skipped::new(path, SkipReason::AllowedByConfig)),
+    );
 }
 
 /// Books one blob's result into `stats`: counted when scanned, recorded when skipped.
@@ -126,10 +125,9 @@ pub fn tally(
         // Still a binary skip, with what the strict pass found: the full rule set did not
         // run on it, and the summary and `--verbose` must keep saying so.
         Ok(scanned) if scanned.binary => {
-            stats.skipped.push(Skipped {
-                path: path.to_string(),
-                reason: SkipReason::Binary,
-            });
+            stats
+                .skipped
+                .push(Skipped::new(path.to_string(), SkipReason::Binary));
             stats.binary_strict_scanned += 1;
             scanned.findings
         }
@@ -139,10 +137,7 @@ pub fn tally(
             scanned.findings
         }
         Err(reason) => {
-            stats.skipped.push(Skipped {
-                path: path.to_string(),
-                reason,
-            });
+            stats.skipped.push(Skipped::new(path.to_string(), reason));
             Vec::new()
         }
     }

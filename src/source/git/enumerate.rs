@@ -191,10 +191,10 @@ fn walk(
         let info = match info {
             Ok(i) => i,
             Err(err) => {
-                skipped.push(Skipped {
-                    path: "<history>".into(),
-                    reason: SkipReason::MissingObject(format!("commit walk stopped early: {err}")),
-                });
+                skipped.push(Skipped::new(
+                    "<history>".into(),
+                    SkipReason::MissingObject(format!("commit walk stopped early: {err}")),
+                ));
                 break;
             }
         };
@@ -203,10 +203,10 @@ fn walk(
             Ok(c.tree_id()?.detach())
         }) {
             Ok(tree) => commits.push(info.id, tree, &info.parent_ids),
-            Err(err) => skipped.push(Skipped {
-                path: format!("<commit {}>", info.id),
-                reason: SkipReason::MissingObject(err.to_string()),
-            }),
+            Err(err) => skipped.push(Skipped::new(
+                format!("<commit {}>", info.id),
+                SkipReason::MissingObject(err.to_string()),
+            )),
         }
     }
     Ok(commits)
@@ -250,7 +250,7 @@ impl<'r> Enumerator<'r> {
     }
 
     fn skip(&mut self, path: String, reason: SkipReason) {
-        self.out.skipped.push(Skipped { path, reason });
+        self.out.skipped.push(Skipped::new(path, reason));
     }
 
     /// Every tree below `root` not seen before, depth first; `read`: `root`'s bytes if
@@ -304,10 +304,9 @@ impl<'r> Enumerator<'r> {
             } else if entry.mode.is_commit() {
                 let path = join(prefix, entry.filename);
                 if self.submodules.insert(path.clone()) {
-                    self.out.skipped.push(Skipped {
-                        path,
-                        reason: SkipReason::Submodule,
-                    });
+                    self.out
+                        .skipped
+                        .push(Skipped::new(path, SkipReason::Submodule));
                 }
             } else if !entry.mode.is_link()
                 && !self.known.has_blob(entry.oid)

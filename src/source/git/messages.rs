@@ -34,9 +34,9 @@ pub fn scan_message(
                     f
                 }));
         }
-        Err(reason) => out.stats.skipped.push(Skipped {
-            path: format!("<{object} message>"),
-            reason,
-        }),
+        Err(reason) => out
+            .stats
+            .skipped
+            .push(Skipped::new(format!("<{object} message>"), reason)),
     }
 }

@@ -183,3 +183,34 @@ pub fn hooks_dir(path: &Path) -> Result<PathBuf> {
     }
     Ok(repo.commondir().join("hooks"))
 }
+
+/// The commit HEAD of the repository at `path` names, and its branch's short name when it
+/// is on one (`None`s for an unborn or unreadable HEAD).
+pub fn head(path: &Path) -> (Option<String>, Option<String>) {
+    let Ok(repo) = open_git2(path) else {
+        return (None, None);
+    };
+    let Ok(head) = repo.head() else {
+        return (None, None);
+    };
+    // Peeled by hand, a few tags deep: libgit2's own peel never ends on a tag that names
+    // itself, which a scanned repository may hold.
+    let mut id = head.target();
+    for _ in 0..8 {
+        match id.and_then(|i| repo.find_object(i, None).ok()) {
+            Some(o) if o.kind() == Some(git2::ObjectType::Tag) => {
+                id = o.as_tag().map(|t| t.target_id()).filter(|t| Some(*t) != id);
+            }
+            Some(o) if o.kind() == Some(git2::ObjectType::Commit) => break,
+            _ => id = None,
+        }
+    }
+    let commit = id
+        .and_then(|i| repo.find_commit(i).ok())
+        .map(|c| c.id().to_string());
+    let branch = head
+        .is_branch()
+        .then(|| head.shorthand().ok().map(crate::escape::sanitize))
+        .flatten();
+    (commit, branch)
+}

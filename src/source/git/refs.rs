@@ -48,12 +48,12 @@ impl Roots {
             let Some(Ok(peeled)) = peeled else {
                 // The object it names can't be read (corrupt or truncated pack, partial clone).
                 let target = target.map_or("an unknown object".to_string(), |t| t.to_string());
-                roots.skipped.push(Skipped {
-                    path: name,
-                    reason: SkipReason::MissingObject(format!(
+                roots.skipped.push(Skipped::new(
+                    name,
+                    SkipReason::MissingObject(format!(
                         "the ref points to {target}, which cannot be read"
                     )),
-                });
+                ));
                 continue;
             };
             // None: reached through a tag another ref reached first.

@@ -1,0 +1,156 @@
+//! Local mirrors of clone URLs, made and refreshed by the `git` program (`git clone
+//! --mirror`, then `git fetch --prune`), so that git's own credential helpers, proxies and
+//! SSH setup apply and tokenwarden never handles a credential.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::{CloneUrl, RepoSpec};
+use crate::escape::sanitize;
+use crate::scrub::scrub_builtin;
+
+/// Where mirrors are kept.
+pub struct Mirrors {
+    dir: PathBuf,
+}
+
+/// A mirror ready to scan.
+pub struct Mirrored {
+    pub path: PathBuf,
+    /// Set when an existing mirror could not be refreshed and is scanned as last fetched.
+    pub warning: Option<String>,
+}
+
+impl Mirrors {
+    /// `dir`, or the user's cache directory's `tokenwarden/mirrors`.
+    pub fn new(dir: Option<PathBuf>) -> Result<Mirrors, String> {
+        let dir = match dir {
+            Some(d) => d,
+            None => default_dir().ok_or(
+                "no cache directory to keep mirrors in (HOME, XDG_CACHE_HOME and LOCALAPPDATA \
+                 are unset): pass --mirror-dir DIR",
+            )?,
+        };
+        Ok(Mirrors { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The mirror of `url`, cloned on first use and fetched (with pruning) afterwards. An
+    /// existing mirror that cannot be fetched is still scanned, with a warning; one that
+    /// cannot be cloned is an error.
+    pub fn ensure(&self, spec: &RepoSpec, url: &CloneUrl) -> Result<Mirrored, String> {
+        let path = self.dir.join(format!("{}.git", spec.file_stem()));
+        if path.join("HEAD").is_file() {
+            // The same repository may be written differently from one run to the next.
+            let _ = git(&[
+                "--git-dir",
+                &path.to_string_lossy(),
+                "remote",
+                "set-url",
+                "origin",
+                "--",
+                &url.url,
+            ]);
+            let warning = git(&[
+                "--git-dir",
+                &path.to_string_lossy(),
+                "fetch",
+                "--prune",
+                "--quiet",
+                "origin",
+            ])
+            .err()
+            .map(|why| {
+                format!(
+                    "{spec}: cannot update its mirror ({why}); scanned as last fetched, at {}",
+                    sanitize(&path.display().to_string())
+                )
+            });
+            return Ok(Mirrored { path, warning });
+        }
+        std::fs::create_dir_all(&self.dir).map_err(|e| {
+            format!(
+                "cannot create the mirror directory {}: {e}",
+                sanitize(&self.dir.display().to_string())
+            )
+        })?;
+        // Cloned aside and renamed: an interrupted clone never looks like a mirror.
+        let partial = self.dir.join(format!(
+            ".{}.partial-{}",
+            spec.file_stem(),
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&partial);
+        let cloned = git(&[
+            "clone",
+            "--mirror",
+            "--quiet",
+            "--",
+            &url.url,
+            &partial.to_string_lossy(),
+        ])
+        .and_then(|()| {
+            std::fs::rename(&partial, &path).map_err(|e| format!("cannot move the clone: {e}"))
+        });
+        if let Err(why) = cloned {
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(format!("cannot clone: {why}"));
+        }
+        Ok(Mirrored {
+            path,
+            warning: None,
+        })
+    }
+}
+
+/// Runs git without a terminal to prompt on: a clone that needs credentials git's helpers
+/// do not have fails instead of waiting for a password nobody will type.
+fn git(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("git")
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}; install git to scan clone URLs"))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    // The last lines say why; the server's own words are untrusted text.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let why = lines[lines.len().saturating_sub(2)..].join("; ");
+    Err(sanitize(&scrub_builtin(if why.is_empty() {
+        "git failed without a message"
+    } else {
+        &why
+    })))
+}
+
+/// `$XDG_CACHE_HOME` or `~/.cache` (Linux and other Unix), `~/Library/Caches` (macOS),
+/// `%LOCALAPPDATA%` (Windows), then `tokenwarden/mirrors`.
+fn default_dir() -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if cfg!(windows) {
+        env("LOCALAPPDATA")
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library/Caches"))
+    } else {
+        env("XDG_CACHE_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| env("HOME").map(|h| h.join(".cache")))
+    }?;
+    Some(base.join("tokenwarden").join("mirrors"))
+}
