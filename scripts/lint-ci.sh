@@ -21,5 +21,5 @@ if [[ ! -x "$tools/bin/actionlint" ]] ||
 fi
 export PATH="$PWD/$tools/bin:$PATH"
 actionlint -no-color .github/workflows/*.yml examples/github-workflow.yml
-shellcheck scripts/*.sh hooks/pre-commit bench/*.sh .ci/run
+shellcheck scripts/*.sh examples/*.sh hooks/pre-commit bench/*.sh .ci/run
 echo "workflows and shell scripts: clean ($(actionlint -version | head -n1))"

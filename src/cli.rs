@@ -136,6 +136,21 @@ secrets and private keys are rotated in the Admin Console (the app's General tab
 Exit code: 0 when every live token is now revoked (or none was live), 1 when one could not \
 be revoked, 2 on an error or a refused confirmation.")]
     Revoke(RevokeArgs),
+    /// Combine JSON reports (the shards of an organization's scan) into one list of
+    /// incidents: one per leaked secret, with every place it appears.
+    #[command(after_help = "\
+Reads JSON reports of `history`, `scan` or `github-action` runs, or earlier `merge --format json` \
+outputs (merging is associative: merged reports merge again to the same result). Findings are \
+joined by fingerprint (the same rule and secret) into incidents: every repository, path and \
+commit where the secret appears, the earliest commit date, whether it is still at HEAD anywhere, \
+and the best verification any run had (live first). Secrets are always redacted.
+
+  tokenwarden history --repos repos.txt --shard 1/2 --format json -o report-1.json
+  tokenwarden history --repos repos.txt --shard 2/2 --format json -o report-2.json
+  tokenwarden merge report-*.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+
+Exit codes: 0 no incident, 1 incidents, 2 error (a report that cannot be read).")]
+    Merge(MergeArgs),
     /// Record today's findings so that later runs with --baseline fail only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -152,6 +167,30 @@ PowerShell:  tokenwarden completions powershell >> $PROFILE")]
     /// Print the manual page (roff) on standard output: tokenwarden man > tokenwarden.1
     #[command(hide = true)]
     Man,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// JSON reports to combine.
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MergeFormat::Text)]
+    pub format: MergeFormat,
+
+    /// Write the merged report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum MergeFormat {
+    Text,
+    /// {"version", "incidents", "repositories", "stats"}: what `merge` reads back.
+    Json,
+    /// For a job summary or a ticket: incidents by severity, live first.
+    Markdown,
 }
 
 #[derive(Args, Debug)]

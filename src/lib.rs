@@ -27,6 +27,7 @@ pub mod incident;
 pub(crate) mod keys;
 pub(crate) mod locate;
 pub mod matcher;
+pub mod merge;
 pub mod okta;
 pub mod outcome;
 pub mod pipeline;

@@ -7,6 +7,7 @@ mod docs;
 mod github_action;
 mod history;
 mod install_hook;
+mod merge;
 mod revoke;
 mod rules;
 mod scan;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Audit(args) => audit::run(args),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Revoke(args) => revoke::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Baseline(BaselineCommand::Create(args)) => scan::create_baseline(args),
         Command::Completions { shell } => docs::completions(shell),
         Command::Man => docs::man(),

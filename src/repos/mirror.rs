@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::{CloneUrl, RepoSpec};
+use super::spec::{CloneUrl, RepoSpec};
 use crate::escape::sanitize;
 use crate::scrub::scrub_builtin;
 

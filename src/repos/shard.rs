@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::RepoSpec;
+use super::spec::RepoSpec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {

@@ -15,6 +15,8 @@ mod fake_okta;
 mod git_sources;
 mod github_action;
 mod incremental;
+mod org_examples;
+mod organizations;
 mod properties;
 mod respond;
 mod sarif_schema;

@@ -222,3 +222,45 @@ fn live_impact_and_revoke() {
     insta::assert_snapshot!("revoke_plan", revoke(&["--dry-run"]));
     insta::assert_snapshot!("revoke_result", revoke(&["--yes"]));
 }
+
+#[test]
+fn organization_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let alpha = Repo::at(&root.join("alpha"));
+    alpha.write("deploy/call.sh", &header(&okta_token(7101)));
+    alpha.write("tests/cassette.yaml", &header(&okta_token(7101)));
+    alpha.write("ops/rotate.sh", &header(&okta_token(7102)));
+    alpha.commit_all("alpha");
+    let beta = Repo::at(&root.join("beta"));
+    beta.write("scripts/users.sh", &header(&okta_token(7101)));
+    beta.commit_all("beta");
+    fs::create_dir(root.join("plain")).unwrap();
+    let repos = ["alpha", "beta", "plain"];
+    let history = |extra: &[&str]| {
+        let mut args = vec!["history", "--no-color"];
+        args.extend(extra);
+        args.extend(repos);
+        run(root, &args)
+    };
+    insta::assert_snapshot!("org_text", history(&[]));
+    insta::assert_snapshot!("org_json", history(&["--format", "json"]));
+    insta::assert_snapshot!("org_sarif", history(&["--format", "sarif"]));
+    let one = tokenwarden(
+        root,
+        &["history", "alpha", "--format", "json", "-o", "1.json"],
+    );
+    let two = tokenwarden(
+        root,
+        &[
+            "history", "beta", "plain", "--format", "json", "-o", "2.json",
+        ],
+    );
+    assert_eq!((one.status.code(), two.status.code()), (Some(1), Some(1)));
+    for format in ["text", "json", "markdown"] {
+        insta::assert_snapshot!(
+            format!("merge_{format}"),
+            run(root, &["merge", "1.json", "2.json", "--format", format])
+        );
+    }
+}

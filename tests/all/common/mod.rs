@@ -117,7 +117,7 @@ fn plausible(s: &str) -> bool {
 
 /// A scratch repository driven through the `git` command line.
 pub struct Repo {
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     pub path: PathBuf,
     clock: std::cell::Cell<u64>,
 }
@@ -125,11 +125,17 @@ pub struct Repo {
 impl Repo {
     pub fn new() -> Repo {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("repo");
-        fs::create_dir(&path).unwrap();
+        let mut r = Repo::at(&dir.path().join("repo"));
+        r._dir = Some(dir);
+        r
+    }
+
+    /// A repository at `path` (created), which the caller cleans up.
+    pub fn at(path: &Path) -> Repo {
+        fs::create_dir_all(path).unwrap();
         let r = Repo {
-            _dir: dir,
-            path,
+            _dir: None,
+            path: path.to_path_buf(),
             clock: std::cell::Cell::new(1_700_000_000),
         };
         r.git(&["init", "-q", "-b", "main"]);

@@ -1,0 +1,401 @@
+//! Many repositories in one run, shards of a list, mirrors of clone URLs and `merge`: all on
+//! real repositories in temporary directories, clone URLs as `file://` (no network).
+
+use crate::common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use common::{Repo, header, okta_token, tokenwarden};
+use serde_json::Value;
+
+/// alpha: token 1 in two files and token 2; beta: token 1 again; gamma: clean.
+fn org(dir: &Path) -> [Repo; 3] {
+    let alpha = Repo::at(&dir.join("alpha"));
+    alpha.write("deploy/call.sh", &header(&okta_token(8101)));
+    alpha.write("tests/cassette.yaml", &header(&okta_token(8101)));
+    alpha.write("ops/rotate.sh", &header(&okta_token(8102)));
+    alpha.commit_all("alpha");
+    let beta = Repo::at(&dir.join("beta"));
+    beta.write("scripts/users.sh", &header(&okta_token(8101)));
+    beta.commit_all("beta");
+    let gamma = Repo::at(&dir.join("gamma"));
+    gamma.write("README.md", "nothing here\n");
+    gamma.commit_all("gamma");
+    [alpha, beta, gamma]
+}
+
+fn run_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let out = tokenwarden(dir, &all);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {stderr}"));
+    (out.status.code().unwrap(), json, stderr)
+}
+
+fn repositories_of(report: &Value) -> BTreeSet<String> {
+    report["repositories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["repository"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn each_finding_names_its_repository_and_one_secret_is_one_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let [alpha, beta, _] = org(dir.path());
+    let (code, json, stderr) = run_json(dir.path(), &["history", "alpha", "beta", "gamma"]);
+    assert_eq!(code, 1, "{stderr}");
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 4);
+    let shared: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["path"] != "ops/rotate.sh")
+        .collect();
+    assert_eq!(shared.len(), 3);
+    assert!(
+        shared
+            .iter()
+            .all(|f| f["incident"] == shared[0]["fingerprint"])
+    );
+    let repos: BTreeSet<&str> = shared
+        .iter()
+        .map(|f| f["repository"].as_str().unwrap())
+        .collect();
+    assert_eq!(repos, ["alpha", "beta"].into());
+    let listed = json["repositories"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed[0]["repository"], "alpha");
+    assert_eq!(listed[0]["head"], alpha.git(&["rev-parse", "HEAD"]));
+    assert_eq!(listed[1]["head"], beta.git(&["rev-parse", "HEAD"]));
+    assert_eq!(listed[1]["findings"], 1);
+    assert_eq!(listed[2]["findings"], 0);
+    assert!(listed.iter().all(|r| r["scanned"] == true));
+    assert!(stderr.contains("[3/3]"), "a line per repository: {stderr}");
+
+    let out = tokenwarden(
+        dir.path(),
+        &["history", "--no-color", "alpha", "beta", "gamma"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("[alpha] deploy/call.sh:1:"), "{text}");
+    assert!(
+        text.contains("the same secret at 2 more places in 2 repositories:")
+            && text.contains("[alpha] tests/cassette.yaml:1:")
+            && text.contains("[beta] scripts/users.sh:1:"),
+        "{text}"
+    );
+    assert!(text.contains("4 findings (4 high) of 2 secrets"), "{text}");
+    assert!(text.contains("of 3 repositories"), "{text}");
+}
+
+#[test]
+fn sarif_has_one_run_per_repository_with_its_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let [alpha, beta, gamma] = org(dir.path());
+    let out = tokenwarden(
+        dir.path(),
+        &["history", "--format", "sarif", "alpha", "beta", "gamma"],
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(common::sarif_schema_errors(&doc).is_empty());
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    let ids: BTreeSet<&str> = runs
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "tokenwarden/alpha/",
+            "tokenwarden/beta/",
+            "tokenwarden/gamma/"
+        ]
+        .into(),
+        "a category per repository: code scanning refuses two runs of one"
+    );
+    for (run, repo) in runs.iter().zip([&alpha, &beta, &gamma]) {
+        let vcp = &run["versionControlProvenance"][0];
+        assert_eq!(vcp["revisionId"], repo.git(&["rev-parse", "HEAD"]));
+        assert_eq!(vcp["branch"], "main");
+        let uri = vcp["repositoryUri"].as_str().unwrap();
+        assert!(uri.starts_with("file:///"), "{uri}");
+    }
+    assert_eq!(runs[0]["results"].as_array().unwrap().len(), 3);
+    assert_eq!(runs[1]["results"].as_array().unwrap().len(), 1);
+    assert!(runs[2]["results"].as_array().unwrap().is_empty());
+    let incident = &runs[1]["results"][0]["properties"]["incident"];
+    assert!(
+        runs[0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| &r["properties"]["incident"] == incident)
+    );
+}
+
+#[test]
+fn a_repository_that_cannot_be_read_is_reported_and_the_others_are_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    org(dir.path());
+    fs::create_dir(dir.path().join("plain")).unwrap();
+    let (code, json, stderr) = run_json(dir.path(), &["history", "alpha", "plain", "missing"]);
+    assert_eq!(code, 1, "{stderr}");
+    let listed = json["repositories"].as_array().unwrap();
+    let failed: Vec<&str> = listed
+        .iter()
+        .filter(|r| r["scanned"] == false)
+        .map(|r| r["repository"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["plain", "missing"]);
+    assert!(
+        listed[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not in a git repository")
+    );
+    assert!(stderr.contains("plain: not scanned"), "{stderr}");
+    let sarif = tokenwarden(
+        dir.path(),
+        &["history", "--format", "sarif", "alpha", "plain"],
+    );
+    let doc: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(
+        doc["runs"][1]["invocations"][0]["executionSuccessful"],
+        false
+    );
+
+    // None readable: an error, naming each.
+    let out = tokenwarden(dir.path(), &["history", "plain", "missing"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no repository could be scanned")
+            && stderr.contains("plain:")
+            && stderr.contains("missing:"),
+        "{stderr}"
+    );
+}
+
+/// `file://` URL of a bare repository: the mirror path without a network.
+fn url_of(path: &Path) -> String {
+    let abs = fs::canonicalize(path).unwrap();
+    format!("file://{}", abs.display().to_string().replace('\\', "/"))
+}
+
+#[test]
+#[cfg(unix)]
+fn clone_urls_are_mirrored_then_refreshed() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = Repo::at(&dir.path().join("work"));
+    work.write("a.sh", &header(&okta_token(8201)));
+    work.commit_all("one");
+    work.git(&["clone", "-q", "--bare", ".", "../origin.git"]);
+    let url = url_of(&dir.path().join("origin.git"));
+    let mirrors = dir.path().join("mirrors");
+    let mirrors_arg = mirrors.display().to_string();
+    let args = ["history", "--mirror-dir", &mirrors_arg, &url];
+    let (code, json, stderr) = run_json(dir.path(), &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(json["findings"][0]["repository"], url.as_str());
+    assert_eq!(json["repositories"][0]["uri"], url.as_str());
+    let kept: Vec<_> = fs::read_dir(&mirrors).unwrap().collect();
+    assert_eq!(kept.len(), 1, "one mirror, no partial clone left behind");
+
+    // A commit pushed later is fetched into the same mirror.
+    work.write("b.sh", &header(&okta_token(8202)));
+    work.commit_all("two");
+    work.git(&["push", "-q", "../origin.git", "main"]);
+    let (code, json, stderr) = run_json(dir.path(), &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(json["findings"].as_array().unwrap().len(), 2, "{json:#}");
+    assert_eq!(fs::read_dir(&mirrors).unwrap().count(), 1);
+
+    // One that cannot be cloned is reported with git's reason.
+    let gone = url_of(dir.path()) + "/nothing-here.git";
+    let (code, json, _) = run_json(
+        dir.path(),
+        &["history", "--mirror-dir", &mirrors_arg, &url, &gone],
+    );
+    assert_eq!(code, 1);
+    let error = json["repositories"][1]["error"].as_str().unwrap();
+    assert!(error.starts_with("cannot clone: "), "{error}");
+}
+
+#[test]
+fn urls_that_carry_passwords_or_run_programs_are_refused_before_any_clone() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "pw-8z1Qk2Lm9Xv";
+    let url = format!("https://bot:{password}@example.invalid/acme/api.git");
+    for (arg, says) in [
+        (url.as_str(), "credential helper"),
+        ("ext::sh -c touch% pwned", "refused"),
+    ] {
+        let out = tokenwarden(dir.path(), &["history", arg]);
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!stderr.contains(password), "the password is not repeated");
+    }
+    fs::write(dir.path().join("repos.txt"), format!("# org\n\n{url}\n")).unwrap();
+    let out = tokenwarden(dir.path(), &["history", "--repos", "repos.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("repos.txt:3:"), "{stderr}");
+    assert!(!dir.path().join("pwned").exists());
+}
+
+#[test]
+fn shards_split_a_list_and_their_merge_is_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    org(dir.path());
+    for i in 0..5 {
+        let r = Repo::at(&dir.path().join(format!("r{i}")));
+        r.write(
+            "env",
+            &format!("OKTA_API_TOKEN={}\n", okta_token(8300 + i % 2)),
+        );
+        r.commit_all("x");
+    }
+    fs::write(
+        dir.path().join("repos.txt"),
+        "# the org\nalpha\nbeta\ngamma\n\nr0\nr1\nr2\nr3\nr4\nbeta/\n",
+    )
+    .unwrap();
+    let (_, whole, stderr) = run_json(dir.path(), &["history", "--repos", "repos.txt"]);
+    assert!(stderr.contains("listed more than once"), "{stderr}");
+    assert_eq!(repositories_of(&whole).len(), 8);
+    let mut covered = BTreeSet::new();
+    let mut reports = Vec::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let out = dir.path().join(format!("report-{k}.json"));
+        let out_arg = out.display().to_string();
+        let run = tokenwarden(
+            dir.path(),
+            &[
+                "history",
+                "--repos",
+                "repos.txt",
+                "--shard",
+                &shard,
+                "--format",
+                "json",
+                "-o",
+                &out_arg,
+            ],
+        );
+        assert!(run.status.code().unwrap() < 2);
+        let report: Value = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+        let mine = repositories_of(&report);
+        assert!(covered.is_disjoint(&mine), "{shard} overlaps");
+        covered.extend(mine);
+        reports.push(out_arg);
+    }
+    assert_eq!(covered, repositories_of(&whole));
+
+    let whole_path = dir.path().join("whole.json");
+    fs::write(&whole_path, whole.to_string()).unwrap();
+    let merge = |inputs: &[&str]| {
+        let mut args = vec!["merge", "--format", "json"];
+        args.extend(inputs);
+        let out = tokenwarden(dir.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["stats"]["reports"] = Value::Null;
+        v
+    };
+    let sharded = merge(&reports.iter().map(String::as_str).collect::<Vec<_>>());
+    let single = merge(&[whole_path.to_str().unwrap()]);
+    assert_eq!(sharded["incidents"], single["incidents"]);
+    assert_eq!(sharded["stats"], single["stats"]);
+    assert_eq!(sharded["stats"]["incidents"], 4);
+    let shared = &sharded["incidents"][0];
+    assert_eq!(
+        shared["locations"].as_array().unwrap().len(),
+        3,
+        "{shared:#}"
+    );
+
+    // A merged report merges again to the same incidents.
+    let merged_path = dir.path().join("merged.json");
+    fs::write(&merged_path, sharded.to_string()).unwrap();
+    let again = merge(&[merged_path.to_str().unwrap(), &reports[0]]);
+    assert_eq!(again["incidents"], sharded["incidents"]);
+}
+
+#[test]
+fn a_state_directory_keeps_one_state_per_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let [alpha, ..] = org(dir.path());
+    let args = ["history", "--state", "states", "alpha", "beta"];
+    let (code, _, stderr) = run_json(dir.path(), &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(fs::read_dir(dir.path().join("states")).unwrap().count(), 2);
+    alpha.write("late.sh", &header(&okta_token(8401)));
+    alpha.commit_all("late");
+    let (_, json, stderr) = run_json(dir.path(), &args);
+    assert!(!stderr.contains("whole history is scanned"), "{stderr}");
+    let new: Vec<(&str, &str)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["new"] == true)
+        .map(|f| {
+            (
+                f["repository"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(new, [("alpha", "late.sh")]);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn a_range_belongs_to_one_repository_and_bad_shards_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    org(dir.path());
+    let out = tokenwarden(
+        dir.path(),
+        &["history", "--range", "HEAD~1..HEAD", "alpha", "beta"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("one repository"));
+    let out = tokenwarden(dir.path(), &["history", "--shard", "5/4", "alpha"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("K/N"));
+}
+
+#[test]
+fn merge_says_what_is_not_a_report_and_exits_clean_without_incidents() {
+    let dir = tempfile::tempdir().unwrap();
+    org(dir.path());
+    fs::write(dir.path().join("notes.json"), "{\"hello\": 1}").unwrap();
+    fs::write(dir.path().join("broken.json"), "{").unwrap();
+    for bad in ["notes.json", "broken.json", "absent.json"] {
+        let out = tokenwarden(dir.path(), &["merge", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(bad), "{stderr}");
+    }
+    let run = tokenwarden(
+        dir.path(),
+        &["history", "gamma", "--format", "json", "-o", "clean.json"],
+    );
+    assert_eq!(run.status.code(), Some(0));
+    let out = tokenwarden(dir.path(), &["merge", "clean.json", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 incidents"));
+}
