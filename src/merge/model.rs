@@ -193,47 +193,50 @@ impl Merged {
     }
 }
 
-impl Incident {
-    /// One finding of a scan's JSON report.
-    fn from_finding(f: &Value) -> Option<Incident> {
-        let location = Location {
-            repository: f["repository"].as_str().map(str::to_string),
-            path: f["path"].as_str()?.to_string(),
-            line: f["line"].as_u64().unwrap_or(0),
-            commit: f["commit"].as_str().map(str::to_string),
-        };
-        Some(Incident {
-            fingerprint: f["fingerprint"].as_str()?.to_string(),
-            rule_id: f["rule_id"].as_str().unwrap_or_default().to_string(),
-            confidence: confidence(&f["confidence"]),
-            secret: redacted(f["secret"].as_str().unwrap_or_default()),
-            verification: f.get("verification").filter(|v| v.is_object()).cloned(),
-            // A finding without history is in the files as they are now.
-            at_head: f["at_head"].as_bool().unwrap_or(true),
-            first_seen: f["date"].as_str().map(str::to_string),
-            locations: BTreeSet::from([location]),
+impl Location {
+    /// A finding's place, or a merged incident's location.
+    fn from_json(v: &Value) -> Option<Location> {
+        Some(Location {
+            repository: v["repository"].as_str().map(str::to_string),
+            path: v["path"].as_str()?.to_string(),
+            line: v["line"].as_u64().unwrap_or(0),
+            commit: v["commit"].as_str().map(str::to_string),
         })
+    }
+}
+
+impl Incident {
+    /// One finding of a scan's JSON report: an incident with one place.
+    fn from_finding(f: &Value) -> Option<Incident> {
+        // A finding without history is in the files as they are now.
+        Incident::from_json(f, BTreeSet::from([Location::from_json(f)?]), "date", true)
     }
 
     /// One incident of a merged report.
     fn from_merged(v: &Value) -> Option<Incident> {
-        let mut locations = BTreeSet::new();
-        for l in v["locations"].as_array()? {
-            locations.insert(Location {
-                repository: l["repository"].as_str().map(str::to_string),
-                path: l["path"].as_str()?.to_string(),
-                line: l["line"].as_u64().unwrap_or(0),
-                commit: l["commit"].as_str().map(str::to_string),
-            });
-        }
+        let locations = v["locations"]
+            .as_array()?
+            .iter()
+            .map(Location::from_json)
+            .collect::<Option<_>>()?;
+        Incident::from_json(v, locations, "first_seen", false)
+    }
+
+    /// The fields a finding and an incident share; `date` names the date field.
+    fn from_json(
+        v: &Value,
+        locations: BTreeSet<Location>,
+        date: &str,
+        at_head: bool,
+    ) -> Option<Incident> {
         Some(Incident {
             fingerprint: v["fingerprint"].as_str()?.to_string(),
             rule_id: v["rule_id"].as_str().unwrap_or_default().to_string(),
             confidence: confidence(&v["confidence"]),
             secret: redacted(v["secret"].as_str().unwrap_or_default()),
             verification: v.get("verification").filter(|v| v.is_object()).cloned(),
-            at_head: v["at_head"].as_bool().unwrap_or(false),
-            first_seen: v["first_seen"].as_str().map(str::to_string),
+            at_head: v["at_head"].as_bool().unwrap_or(at_head),
+            first_seen: v[date].as_str().map(str::to_string),
             locations,
         })
     }

@@ -21,66 +21,19 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `git ARGS` in `dir`, with fixed identity and dates and no hooks, as `common::Repo` runs it.
-#[cfg(unix)]
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Test Author",
-            "-c",
-            "user.email=author@example.com",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "core.hooksPath=/dev/null/none",
-        ])
-        .args(["-c", "core.autocrlf=false"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", "@1700000000 +0100")
-        .env("GIT_COMMITTER_DATE", "@1700000000 +0100")
-        .env_remove("GIT_DIR")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?} in {}: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A repository at `dir` with one commit per entry of `commits` (path, content; `None`
 /// deletes the path).
 #[cfg(unix)]
 fn repository(dir: &Path, commits: &[&[(&str, Option<&str>)]]) {
-    fs::create_dir_all(dir).unwrap();
-    git(dir, &["init", "-q", "-b", "main"]);
+    let repo = crate::common::Repo::at(dir);
     for (i, files) in commits.iter().enumerate() {
         for (path, content) in *files {
-            let p = dir.join(path);
             match content {
-                Some(text) => {
-                    fs::create_dir_all(p.parent().unwrap()).unwrap();
-                    fs::write(p, text).unwrap();
-                }
-                None => fs::remove_file(p).unwrap(),
+                Some(text) => repo.write(path, text),
+                None => fs::remove_file(dir.join(path)).unwrap(),
             }
         }
-        git(dir, &["add", "-A"]);
-        git(
-            dir,
-            &[
-                "commit",
-                "-q",
-                "--allow-empty",
-                "-m",
-                &format!("commit {i}"),
-            ],
-        );
+        repo.commit_all(&format!("commit {i}"));
     }
 }
 
@@ -157,7 +110,16 @@ fn the_local_org_example_scans_shards_and_merges() {
     let work = dir.join("upstream");
     repository(&work, &[&[("ops/sync.sh", Some(&header(&remote_token)))]]);
     let bare = dir.join("remote.git");
-    git(dir, &["clone", "-q", "--bare", "upstream", "remote.git"]);
+    let out = Command::new("git")
+        .args(["clone", "-q", "--bare", "upstream", "remote.git"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let url = format!("file://{}", bare.display());
     fs::write(
         dir.join("repos.txt"),

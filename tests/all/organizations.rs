@@ -184,6 +184,7 @@ fn a_repository_that_cannot_be_read_is_reported_and_the_others_are_scanned() {
 }
 
 /// `file://` URL of a bare repository: the mirror path without a network.
+#[cfg(unix)]
 fn url_of(path: &Path) -> String {
     let abs = fs::canonicalize(path).unwrap();
     format!("file://{}", abs.display().to_string().replace('\\', "/"))
