@@ -274,9 +274,9 @@ pub struct StagedArgs {
 
 #[derive(Args, Debug)]
 pub struct HistoryArgs {
-    /// Repositories: a local repository (a work tree, any directory inside one, or a bare
-    /// repository) or a clone URL (https://, ssh://, git://, file://, git@host:org/repo),
-    /// mirrored into --mirror-dir [default: .].
+    /// Repositories [default: .]: each a local repository (a work tree, any directory
+    /// inside one, or a bare repository) or a clone URL (https://, ssh://, git://, file://,
+    /// git@host:org/repo), which is mirrored into --mirror-dir.
     #[arg(value_name = "REPO")]
     pub repositories: Vec<PathBuf>,
 
@@ -298,7 +298,7 @@ pub struct HistoryArgs {
     /// Scan this many repositories at once. They share the --threads workers, so more jobs
     /// never means more threads: they keep the workers busy while a repository is cloned
     /// or its commits are walked.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Many repositories")]
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), help_heading = "Many repositories")]
     pub jobs: u16,
 
     /// Scan only shard K of N (1 <= K <= N): the repositories whose normalized name hashes

@@ -13,8 +13,9 @@ use crate::finding::Root;
 use crate::outcome::{Outcome, RepositoryRun};
 use crate::pipeline::{Pipeline, collapse};
 use crate::report::sarif::local_uri;
-use crate::repos::{self, Location, Mirrors, RepoSpec};
+use crate::repos::{self, Location, RepoSpec};
 use crate::source::display_path;
+use crate::source::git::mirror::Mirrors;
 use crate::source::git::{self, Selection, work_tree};
 use crate::source::progress::{Progress, Silent};
 
@@ -95,6 +96,7 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         selection: &selection,
         states,
         progress: !several && !quiet,
+        several,
     };
     let outcomes = job.run_all(&targets, usize::from(args.jobs), several && !quiet);
     let mut out = Outcome::default();
@@ -183,6 +185,8 @@ struct Job<'a> {
     states: StatePaths,
     /// A progress bar on the terminal (one repository: its phases).
     progress: bool,
+    /// The run names several repositories: reports say which one each warning is about.
+    several: bool,
 }
 
 impl Job<'_> {
@@ -234,13 +238,15 @@ impl Job<'_> {
         let mut warnings = Vec::new();
         let path = match (&spec.location, self.mirrors) {
             (Location::Local(p), _) => p.clone(),
-            (Location::Remote(url), Some(mirrors)) => match mirrors.ensure(spec, url) {
-                Ok(m) => {
-                    warnings.extend(m.warning);
-                    m.path
+            (Location::Remote(url), Some(mirrors)) => {
+                match mirrors.ensure(&spec.file_stem(), &spec.name, &url.url) {
+                    Ok(m) => {
+                        warnings.extend(m.warning);
+                        m.path
+                    }
+                    Err(why) => return failed(run, why),
                 }
-                Err(why) => return failed(run, why),
-            },
+            }
             (Location::Remote(_), None) => return failed(run, "no mirror directory".into()),
         };
         run.uri = match &spec.location {
@@ -272,6 +278,14 @@ impl Job<'_> {
                 run.blobs_scanned = out.stats.files_scanned;
                 run.bytes_scanned = out.stats.bytes_scanned;
                 out.stats.warnings.extend(warnings);
+                if self.several {
+                    // Among a hundred repositories' warnings, each must say whose it is.
+                    for w in &mut out.stats.warnings {
+                        if !w.starts_with(&format!("{spec}: ")) {
+                            *w = format!("{spec}: {w}");
+                        }
+                    }
+                }
                 run.warnings = out.stats.warnings.clone();
                 out.repositories = vec![run];
                 out

@@ -1,17 +1,16 @@
 //! The repositories of a run that scans several: named on the command line or listed in a
-//! `--repos` file, deduplicated, narrowed to a `--shard`, and mirrored when named by URL.
+//! `--repos` file, deduplicated and narrowed to a `--shard` (a URL's mirror is
+//! `source::git::mirror`'s).
 //!
 //! The list is the user's (trusted: it chooses what is cloned); what the repositories hold
 //! is not.
 
-mod mirror;
 mod shard;
 mod spec;
 
 use std::collections::HashSet;
 use std::path::Path;
 
-pub use mirror::{Mirrored, Mirrors};
 pub use shard::Shard;
 pub use spec::{CloneUrl, Location, RepoSpec};
 

@@ -13,6 +13,7 @@ pub mod history;
 mod index_diff;
 mod messages;
 mod meta;
+pub mod mirror;
 mod prefetch;
 mod provenance;
 pub mod range;

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::spec::{CloneUrl, RepoSpec};
 use crate::escape::sanitize;
 use crate::scrub::scrub_builtin;
 
@@ -38,22 +37,27 @@ impl Mirrors {
         &self.dir
     }
 
-    /// The mirror of `url`, cloned on first use and fetched (with pruning) afterwards. An
-    /// existing mirror that cannot be fetched is still scanned, with a warning; one that
-    /// cannot be cloned is an error.
-    pub fn ensure(&self, spec: &RepoSpec, url: &CloneUrl) -> Result<Mirrored, String> {
-        let path = self.dir.join(format!("{}.git", spec.file_stem()));
+    /// The mirror of `url` (a repository the user named `name`), kept as `stem.git`: cloned
+    /// on first use and fetched (with pruning) afterwards. An existing mirror that cannot
+    /// be fetched is still scanned, with a warning; one that cannot be cloned is an error.
+    pub fn ensure(&self, stem: &str, name: &str, url: &str) -> Result<Mirrored, String> {
+        let path = self.dir.join(format!("{stem}.git"));
         if path.join("HEAD").is_file() {
             // The same repository may be written differently from one run to the next.
-            let _ = git(&[
-                "--git-dir",
-                &path.to_string_lossy(),
-                "remote",
-                "set-url",
-                "origin",
-                "--",
-                &url.url,
-            ]);
+            let known = git2::Repository::open_bare(&path)
+                .ok()
+                .and_then(|r| r.config().ok()?.get_string("remote.origin.url").ok());
+            let _ = (known.as_deref() != Some(url)).then(|| {
+                git(&[
+                    "--git-dir",
+                    &path.to_string_lossy(),
+                    "remote",
+                    "set-url",
+                    "origin",
+                    "--",
+                    url,
+                ])
+            });
             let warning = git(&[
                 "--git-dir",
                 &path.to_string_lossy(),
@@ -65,7 +69,8 @@ impl Mirrors {
             .err()
             .map(|why| {
                 format!(
-                    "{spec}: cannot update its mirror ({why}); scanned as last fetched, at {}",
+                    "{}: cannot update its mirror ({why}); scanned as last fetched, at {}",
+                    sanitize(name),
                     sanitize(&path.display().to_string())
                 )
             });
@@ -78,18 +83,16 @@ impl Mirrors {
             )
         })?;
         // Cloned aside and renamed: an interrupted clone never looks like a mirror.
-        let partial = self.dir.join(format!(
-            ".{}.partial-{}",
-            spec.file_stem(),
-            std::process::id()
-        ));
+        let partial = self
+            .dir
+            .join(format!(".{stem}.partial-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&partial);
         let cloned = git(&[
             "clone",
             "--mirror",
             "--quiet",
             "--",
-            &url.url,
+            url,
             &partial.to_string_lossy(),
         ])
         .and_then(|()| {
