@@ -14,6 +14,9 @@ use crate::size::human_bytes;
 const PLACES_SHOWN: usize = 10;
 /// Incidents listed in detail before the rest are only in the table.
 const DETAILS_SHOWN: usize = 50;
+/// Table rows: a GitHub job summary holds at most 1 MiB, and a thousand-row table is read
+/// by nobody; the JSON report has them all.
+const ROWS_SHOWN: usize = 500;
 
 pub fn markdown(m: &Merged) -> String {
     let mut s = String::new();
@@ -29,7 +32,7 @@ pub fn markdown(m: &Merged) -> String {
             "| | secret | rule | confidence | places | repositories | first seen | at HEAD | verification |\n\
              |---|---|---|---|---|---|---|---|---|\n",
         );
-        for i in &ranked {
+        for i in ranked.iter().take(ROWS_SHOWN) {
             let _ = writeln!(
                 s,
                 "| {} | `{}` | `{}` | {} | {} | {} | {} | {} | {} |",
@@ -44,6 +47,13 @@ pub fn markdown(m: &Merged) -> String {
                     .map_or("–".to_string(), |d| cell(day(d))),
                 if i.at_head { "yes" } else { "no" },
                 cell(&verdict(i))
+            );
+        }
+        if ranked.len() > ROWS_SHOWN {
+            let _ = writeln!(
+                s,
+                "\n…and {} more incidents (the JSON report lists every one).",
+                ranked.len() - ROWS_SHOWN
             );
         }
         s.push('\n');
@@ -71,7 +81,7 @@ pub fn markdown(m: &Merged) -> String {
         if ranked.len() > DETAILS_SHOWN {
             let _ = writeln!(
                 s,
-                "…and {} more incidents in the table above.\n",
+                "…and {} more incidents, not detailed here.\n",
                 ranked.len() - DETAILS_SHOWN
             );
         }
