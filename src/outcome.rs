@@ -179,6 +179,9 @@ pub struct Outcome {
     pub hidden: Vec<Finding>,
     /// The repositories of a history run, in the order they were named: scanned or not.
     pub repositories: Vec<RepositoryRun>,
+    /// The run was asked for a list of repositories (reports list them, even none: an
+    /// empty shard says so).
+    pub lists_repositories: bool,
 }
 
 impl Outcome {
@@ -231,6 +234,7 @@ impl Outcome {
                 self.rules.push(r);
             }
         }
+        self.lists_repositories |= other.lists_repositories;
         for r in other.repositories {
             if !self.repositories.iter().any(|mine| mine.name == r.name) {
                 self.repositories.push(r);
@@ -278,6 +282,7 @@ impl Outcome {
                 .cloned()
                 .collect(),
             repositories: run.cloned().into_iter().collect(),
+            lists_repositories: true,
         }
     }
 

@@ -99,7 +99,10 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         several,
     };
     let outcomes = job.run_all(&targets, usize::from(args.jobs), several && !quiet);
-    let mut out = Outcome::default();
+    let mut out = Outcome {
+        lists_repositories: true,
+        ..Default::default()
+    };
     for o in outcomes {
         out = out.merge(o);
     }

@@ -47,7 +47,7 @@ pub fn write(w: &mut dyn Write, out: &Outcome) -> io::Result<()> {
         "stats": stats_json(out),
     });
     let doc = match doc {
-        Value::Object(mut map) if !out.repositories.is_empty() => {
+        Value::Object(mut map) if out.lists_repositories || !out.repositories.is_empty() => {
             map.insert(
                 "repositories".into(),
                 out.repositories

@@ -400,3 +400,25 @@ fn merge_says_what_is_not_a_report_and_exits_clean_without_incidents() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 incidents"));
 }
+
+#[test]
+fn an_empty_shard_lists_no_repository_and_exits_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    org(dir.path());
+    fs::write(dir.path().join("one.txt"), "alpha\n").unwrap();
+    let mut empty = 0;
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let (code, json, stderr) = run_json(
+            dir.path(),
+            &["history", "--repos", "one.txt", "--shard", &shard],
+        );
+        let listed = json["repositories"].as_array().unwrap().len();
+        if listed == 0 {
+            empty += 1;
+            assert_eq!(code, 0, "{stderr}");
+            assert!(stderr.contains("0 of 1 repositories"), "{stderr}");
+        }
+    }
+    assert_eq!(empty, 2);
+}
