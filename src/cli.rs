@@ -295,6 +295,16 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DIR", help_heading = "Many repositories")]
     pub mirror_dir: Option<PathBuf>,
 
+    /// Give up a `git clone` or `git fetch` of a clone URL after SECONDS (the repository
+    /// is reported not scanned, or scanned as last fetched); 0: never.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 1800,
+        help_heading = "Many repositories"
+    )]
+    pub clone_timeout: u64,
+
     /// Scan this many repositories at once. They share the --threads workers, so more jobs
     /// never means more threads: they keep the workers busy while a repository is cloned
     /// or its commits are walked.

@@ -78,7 +78,11 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         .iter()
         .any(|t| matches!(t.spec.location, Location::Remote(_)))
     {
-        true => Some(Mirrors::new(args.mirror_dir.clone()).map_err(Error::settings)?),
+        true => {
+            let timeout = (args.clone_timeout > 0)
+                .then(|| std::time::Duration::from_secs(args.clone_timeout));
+            Some(Mirrors::new(args.mirror_dir.clone(), timeout).map_err(Error::settings)?)
+        }
         false => None,
     };
     let states = match &args.state {

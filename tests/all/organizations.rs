@@ -422,3 +422,40 @@ fn an_empty_shard_lists_no_repository_and_exits_clean() {
     }
     assert_eq!(empty, 2);
 }
+
+#[test]
+#[cfg(unix)]
+fn a_clone_that_hangs_is_given_up_after_the_timeout() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    org(dir.path());
+    // What a stalled server looks like to git: a transport that never answers. The
+    // environment is the user's (trusted); no host is contacted.
+    let hang = dir.path().join("hang.sh");
+    fs::write(&hang, "#!/bin/sh\nexec sleep 20\n").unwrap();
+    fs::set_permissions(&hang, fs::Permissions::from_mode(0o755)).unwrap();
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
+        .args([
+            "history",
+            "--clone-timeout",
+            "1",
+            "--mirror-dir",
+            "mirrors",
+            "--format",
+            "json",
+            "alpha",
+            "ssh://git@example.invalid/acme/api.git",
+        ])
+        .current_dir(dir.path())
+        .env("GIT_SSH_COMMAND", &hang)
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let error = json["repositories"][1]["error"].as_str().unwrap();
+    assert!(error.contains("no answer within 1 s"), "{error}");
+    let left: Vec<_> = fs::read_dir(dir.path().join("mirrors")).unwrap().collect();
+    assert!(left.is_empty(), "no partial clone left behind: {left:?}");
+}

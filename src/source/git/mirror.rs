@@ -2,8 +2,12 @@
 //! --mirror`, then `git fetch --prune`), so that git's own credential helpers, proxies and
 //! SSH setup apply and tokenwarden never handles a credential.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
 
 use crate::escape::sanitize;
 use crate::scrub::scrub_builtin;
@@ -11,6 +15,8 @@ use crate::scrub::scrub_builtin;
 /// Where mirrors are kept.
 pub struct Mirrors {
     dir: PathBuf,
+    /// How long one git clone or fetch may take; `None`: as long as it takes.
+    timeout: Option<Duration>,
 }
 
 /// A mirror ready to scan.
@@ -21,8 +27,9 @@ pub struct Mirrored {
 }
 
 impl Mirrors {
-    /// `dir`, or the user's cache directory's `tokenwarden/mirrors`.
-    pub fn new(dir: Option<PathBuf>) -> Result<Mirrors, String> {
+    /// `dir`, or the user's cache directory's `tokenwarden/mirrors`; each git run given
+    /// up after `timeout`.
+    pub fn new(dir: Option<PathBuf>, timeout: Option<Duration>) -> Result<Mirrors, String> {
         let dir = match dir {
             Some(d) => d,
             None => default_dir().ok_or(
@@ -30,11 +37,15 @@ impl Mirrors {
                  are unset): pass --mirror-dir DIR",
             )?,
         };
-        Ok(Mirrors { dir })
+        Ok(Mirrors { dir, timeout })
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    fn git(&self, args: &[&str]) -> Result<(), String> {
+        run_git(args, self.timeout)
     }
 
     /// The mirror of `url` (a repository the user named `name`), kept as `stem.git`: cloned
@@ -48,7 +59,7 @@ impl Mirrors {
                 .ok()
                 .and_then(|r| r.config().ok()?.get_string("remote.origin.url").ok());
             let _ = (known.as_deref() != Some(url)).then(|| {
-                git(&[
+                self.git(&[
                     "--git-dir",
                     &path.to_string_lossy(),
                     "remote",
@@ -58,22 +69,23 @@ impl Mirrors {
                     url,
                 ])
             });
-            let warning = git(&[
-                "--git-dir",
-                &path.to_string_lossy(),
-                "fetch",
-                "--prune",
-                "--quiet",
-                "origin",
-            ])
-            .err()
-            .map(|why| {
-                format!(
-                    "{}: cannot update its mirror ({why}); scanned as last fetched, at {}",
-                    sanitize(name),
-                    sanitize(&path.display().to_string())
-                )
-            });
+            let warning = self
+                .git(&[
+                    "--git-dir",
+                    &path.to_string_lossy(),
+                    "fetch",
+                    "--prune",
+                    "--quiet",
+                    "origin",
+                ])
+                .err()
+                .map(|why| {
+                    format!(
+                        "{}: cannot update its mirror ({why}); scanned as last fetched, at {}",
+                        sanitize(name),
+                        sanitize(&path.display().to_string())
+                    )
+                });
             return Ok(Mirrored { path, warning });
         }
         std::fs::create_dir_all(&self.dir).map_err(|e| {
@@ -87,17 +99,18 @@ impl Mirrors {
             .dir
             .join(format!(".{stem}.partial-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&partial);
-        let cloned = git(&[
-            "clone",
-            "--mirror",
-            "--quiet",
-            "--",
-            url,
-            &partial.to_string_lossy(),
-        ])
-        .and_then(|()| {
-            std::fs::rename(&partial, &path).map_err(|e| format!("cannot move the clone: {e}"))
-        });
+        let cloned = self
+            .git(&[
+                "clone",
+                "--mirror",
+                "--quiet",
+                "--",
+                url,
+                &partial.to_string_lossy(),
+            ])
+            .and_then(|()| {
+                std::fs::rename(&partial, &path).map_err(|e| format!("cannot move the clone: {e}"))
+            });
         if let Err(why) = cloned {
             let _ = std::fs::remove_dir_all(&partial);
             return Err(format!("cannot clone: {why}"));
@@ -110,21 +123,50 @@ impl Mirrors {
 }
 
 /// Runs git without a terminal to prompt on: a clone that needs credentials git's helpers
-/// do not have fails instead of waiting for a password nobody will type.
-fn git(args: &[&str]) -> Result<(), String> {
-    let out = Command::new("git")
+/// do not have fails instead of waiting for a password nobody will type. One that still
+/// hangs (a stalled server, an SSH host key question) is killed after the timeout.
+fn run_git(args: &[&str], timeout: Option<Duration>) -> Result<(), String> {
+    let mut child = Command::new("git")
         .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .output()
+        .spawn()
         .map_err(|e| format!("cannot run git: {e}; install git to scan clone URLs"))?;
-    if out.status.success() {
+    // Read while git runs: a full pipe would stall it. Not joined after a kill: a child of
+    // git (ssh, a remote helper) may still hold the pipe open.
+    let mut pipe = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        if let Some(p) = pipe.as_mut() {
+            let _ = p.read_to_end(&mut text);
+        }
+        text
+    });
+    let status = match timeout {
+        Some(limit) => match child.wait_timeout(limit) {
+            Ok(Some(status)) => status,
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "git gave no answer within {} s (--clone-timeout)",
+                    limit.as_secs()
+                ));
+            }
+            Err(e) => return Err(format!("cannot wait for git: {e}")),
+        },
+        None => child
+            .wait()
+            .map_err(|e| format!("cannot wait for git: {e}"))?,
+    };
+    if status.success() {
         return Ok(());
     }
+    let stderr = reader.join().unwrap_or_default();
     // The last lines say why; the server's own words are untrusted text.
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&stderr);
     let lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)
