@@ -207,7 +207,7 @@ impl Outcome {
     /// scan): findings and hidden findings together, a finding both hold (same place, same
     /// fingerprint) once, rules described once, stats added up. Associative, and sorted
     /// like `sort`, so the order of merging does not show in reports.
-    pub fn merge(mut self, other: Outcome) -> Outcome {
+    pub fn merge(mut self, mut other: Outcome) -> Outcome {
         let key = |f: &Finding| {
             (
                 f.root.clone(),
@@ -218,17 +218,20 @@ impl Outcome {
             )
         };
         let mut seen: std::collections::HashSet<_> = self.findings.iter().map(key).collect();
-        for f in other.findings {
-            if seen.insert(key(&f)) {
-                self.findings.push(f);
-            }
-        }
+        other.findings.retain(|f| seen.insert(key(f)));
         let mut hidden: std::collections::HashSet<_> = self.hidden.iter().map(key).collect();
-        for f in other.hidden {
-            if hidden.insert(key(&f)) {
-                self.hidden.push(f);
-            }
-        }
+        other.hidden.retain(|f| hidden.insert(key(f)));
+        self.append(other);
+        self.sort();
+        self
+    }
+
+    /// `other`'s results after these, for parts that cannot overlap (the repositories of
+    /// one run): `merge` without its look for duplicates, and unsorted (`sort` once at the
+    /// end), so that joining hundreds of parts stays linear.
+    pub fn append(&mut self, other: Outcome) {
+        self.findings.extend(other.findings);
+        self.hidden.extend(other.hidden);
         for r in other.rules {
             if !self.rules.iter().any(|mine| mine.id == r.id) {
                 self.rules.push(r);
@@ -243,8 +246,6 @@ impl Outcome {
         let elapsed = self.stats.elapsed.max(other.stats.elapsed);
         self.stats.merge(other.stats);
         self.stats.elapsed = elapsed;
-        self.sort();
-        self
     }
 
     /// The part of this outcome read from repository `name`: its findings, skipped paths

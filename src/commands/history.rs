@@ -108,8 +108,9 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         ..Default::default()
     };
     for o in outcomes {
-        out = out.merge(o);
+        out.append(o);
     }
+    out.sort();
     out.stats.warnings.extend(notices);
     let failed: Vec<&RepositoryRun> = out
         .repositories

@@ -334,4 +334,27 @@ mod tests {
         assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
         assert_eq!(property("x\x1b[2J\u{202e}y.sh"), "x\\u{1b}[2J\\u{202e}y.sh");
     }
+
+    #[test]
+    fn the_job_summary_has_a_row_per_secret() {
+        let out = Outcome {
+            findings: vec![
+                Finding::example("a.yaml", "1"),
+                Finding::example("b.yaml", "1"),
+                Finding::example("c.yaml", "2"),
+            ],
+            ..Default::default()
+        };
+        let s = job_summary(&out, "scope", &[]);
+        assert!(
+            s.starts_with("## tokenwarden: 3 findings of 2 secrets"),
+            "{s}"
+        );
+        assert!(
+            s.contains("`a.yaml:1` and 1 more place (same secret)"),
+            "{s}"
+        );
+        assert!(!s.contains("b.yaml"), "{s}");
+        assert!(s.contains("`c.yaml:1` |"), "{s}");
+    }
 }
