@@ -20,7 +20,7 @@ use crate::finding::{Finding, SuppressedBy, Suppression, SuppressionKind as Kind
 pub const INLINE_MARKER: &[u8] = b"tokenwarden:allow";
 pub const IGNORE_FILE: &str = ".tokenwardenignore";
 /// 1 MiB holds 40,000 fingerprints; anything larger is not an ignore file.
-const MAX_IGNORE_FILE_BYTES: u64 = 1 << 20;
+pub const MAX_IGNORE_FILE_BYTES: u64 = 1 << 20;
 
 /// Rules that look at the raw secret and its line, so they run inside the engine,
 /// before redaction.
@@ -101,6 +101,16 @@ impl Known {
             known.baseline = parse_baseline(&text, &known.baseline_origin)?;
         }
         Ok(known)
+    }
+
+    /// The fingerprints of an ignore file's `text`, read from somewhere else than a work
+    /// tree (a mirror's HEAD); `origin` names it in justifications and errors.
+    pub fn from_ignore_file(text: &str, origin: &str) -> Result<Known> {
+        Ok(Known {
+            ignored: parse_ignore_file(text, origin)?,
+            ignore_origin: origin.to_string(),
+            ..Default::default()
+        })
     }
 
     pub fn check(&self, f: &Finding) -> Option<Suppression> {

@@ -18,6 +18,7 @@ use crate::source::display_path;
 use crate::source::git::mirror::Mirrors;
 use crate::source::git::{self, Selection, work_tree};
 use crate::source::progress::{Progress, Silent};
+use crate::suppress::{IGNORE_FILE, Known, MAX_IGNORE_FILE_BYTES};
 
 pub fn run(args: HistoryArgs) -> Result<i32> {
     let selection = match (&args.range, &args.branch) {
@@ -285,6 +286,11 @@ impl Job<'_> {
                 (run.head, run.branch) = git::head(&path);
                 run.blobs_scanned = out.stats.files_scanned;
                 run.bytes_scanned = out.stats.bytes_scanned;
+                if matches!(spec.location, Location::Remote(_))
+                    && let Some(head) = &run.head
+                {
+                    warnings.extend(apply_ignore_file(&mut out, &path, head, spec));
+                }
                 out.stats.warnings.extend(warnings);
                 if self.several {
                     // Among a hundred repositories' warnings, each must say whose it is.
@@ -300,6 +306,32 @@ impl Job<'_> {
             }
             Err(e) => failed(run, e.to_string()),
         }
+    }
+}
+
+/// A mirror has no work tree, so its `.tokenwardenignore` is read from HEAD's commit (as
+/// a work tree's is read from disk; untrusted either way: it can only hide findings, as in
+/// a pull request) and applied to the findings it lists. A warning when it cannot be read.
+fn apply_ignore_file(
+    out: &mut Outcome,
+    path: &Path,
+    head: &str,
+    spec: &RepoSpec,
+) -> Option<String> {
+    let origin = format!("{IGNORE_FILE} at HEAD of {spec}");
+    let known = match git::revision::file_at(path, head, IGNORE_FILE, MAX_IGNORE_FILE_BYTES) {
+        Ok(None) => return None,
+        Ok(Some(bytes)) => Known::from_ignore_file(&String::from_utf8_lossy(&bytes), &origin),
+        Err(e) => Err(e),
+    };
+    match known {
+        Ok(known) => {
+            for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
+                f.suppression = known.check(f);
+            }
+            None
+        }
+        Err(e) => Some(format!("{origin} is not applied: {e}")),
     }
 }
 

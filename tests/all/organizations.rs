@@ -218,6 +218,24 @@ fn clone_urls_are_mirrored_then_refreshed() {
     assert_eq!(json["findings"].as_array().unwrap().len(), 2, "{json:#}");
     assert_eq!(fs::read_dir(&mirrors).unwrap().count(), 1);
 
+    // A mirror has no work tree: its ignore file is read from HEAD.
+    let fp = json["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    work.write(".tokenwardenignore", &format!("{fp} # a test fixture\n"));
+    work.commit_all("ignore");
+    work.git(&["push", "-q", "../origin.git", "main"]);
+    let (_, json, stderr) = run_json(dir.path(), &args);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1, "{stderr}");
+    let why = json["suppressed"][0]["suppression"]["justification"]
+        .as_str()
+        .unwrap();
+    assert!(
+        why.contains(".tokenwardenignore at HEAD of file://"),
+        "{why}"
+    );
+
     // One that cannot be cloned is reported with git's reason.
     let gone = url_of(dir.path()) + "/nothing-here.git";
     let (code, json, _) = run_json(
