@@ -48,6 +48,9 @@ import subprocess
 import sys
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import synth  # noqa: E402  (bench/synth.py: the same code-like lines)
 from pathlib import Path
 
 GEN_VERSION = 1
@@ -211,24 +214,10 @@ class Content:
         self.pool = [self.line() for _ in range(pool_size)]
 
     def ident(self):
-        return "_".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(1, 3)))
+        return synth.ident(self.rng, WORDS)
 
     def line(self):
-        rng, ident = self.rng, self.ident
-        kind = rng.randrange(7)
-        if kind == 0:
-            return f"    {ident()} = {ident()}({ident()}, {rng.randrange(10**6)})\n"
-        if kind == 1:
-            return f"    if {ident()} is None or len({ident()}) > {rng.randrange(100)}:\n"
-        if kind == 2:
-            return f'    log.info("{ident()} {rng.randrange(16**12):012x} done in %d ms", {ident()})\n'
-        if kind == 3:
-            return f"# {' '.join(rng.choice(WORDS) for _ in range(rng.randint(4, 12)))}\n"
-        if kind == 4:
-            return f'    url = "https://api.acme.example/v1/{rng.choice(WORDS)}s/{rng.randrange(10**9)}"\n'
-        if kind == 5:
-            return "\n"
-        return f"def {ident()}(self, {ident()}, {ident()}=None):\n"
+        return synth.code_line(self.rng, WORDS, "api.acme.example", blank_lines=True)
 
     def lines(self, n):
         return [self.rng.choice(self.pool) for _ in range(n)]

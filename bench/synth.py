@@ -21,8 +21,9 @@ WORDS = ("user group app client token request response session config value resu
          "status policy factor schedule render buffer handler context record ").split()
 
 
-def ident():
-    return "_".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+def ident(r=None, words=WORDS):
+    r = r or rng
+    return "_".join(r.choice(words) for _ in range(r.randint(1, 3)))
 
 
 def token():
@@ -32,19 +33,28 @@ def token():
             return "00" + body
 
 
-def code_line():
-    kind = rng.randrange(6)
+def code_line(r=None, words=WORDS, host="example.com", blank_lines=False):
+    """A line of Python-like code; `r`, `words`, `host` and `blank_lines` let bench/org-gen.py
+    draw the same kinds of lines from its own generator."""
+    r = r or rng
+
+    def name():
+        return ident(r, words)
+
+    kind = r.randrange(7 if blank_lines else 6)
     if kind == 0:
-        return f"    {ident()} = {ident()}({ident()}, {rng.randrange(10**6)})\n"
+        return f"    {name()} = {name()}({name()}, {r.randrange(10**6)})\n"
     if kind == 1:
-        return f"    if {ident()} is None or len({ident()}) > {rng.randrange(100)}:\n"
+        return f"    if {name()} is None or len({name()}) > {r.randrange(100)}:\n"
     if kind == 2:
-        return f'    log.info("{ident()} {rng.randrange(16**12):012x} done in %d ms", {ident()})\n'
+        return f'    log.info("{name()} {r.randrange(16**12):012x} done in %d ms", {name()})\n'
     if kind == 3:
-        return f"# {' '.join(rng.choice(WORDS) for _ in range(rng.randint(4, 12)))}\n"
+        return f"# {' '.join(r.choice(words) for _ in range(r.randint(4, 12)))}\n"
     if kind == 4:
-        return f'    url = "https://example.com/api/v1/{rng.choice(WORDS)}s/{rng.randrange(10**9)}"\n'
-    return f"def {ident()}(self, {ident()}, {ident()}=None):\n"
+        return f'    url = "https://{host}/api/v1/{r.choice(words)}s/{r.randrange(10**9)}"\n'
+    if kind == 5 and blank_lines:
+        return "\n"
+    return f"def {name()}(self, {name()}, {name()}=None):\n"
 
 
 LEAKS = [
