@@ -204,6 +204,9 @@ fn result(f: &Finding, rule: &RuleInfo, index: Option<i64>, occurrence: usize) -
     props.insert("confidence".to_string(), json!(f.confidence));
     props.insert("fingerprint".to_string(), json!(f.fingerprint));
     props.insert("incident".to_string(), json!(crate::incident::id(f)));
+    if let Root::Repository(r) = &f.root {
+        props.insert("repository".to_string(), json!(r));
+    }
     if let Some(p) = &f.provenance
         && let Ok(Value::Object(fields)) = serde_json::to_value(p)
     {
