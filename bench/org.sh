@@ -34,6 +34,8 @@
 #   START_RUNS=20 SCAN_RUNS=20 MIRROR_RUNS=20 LARGE_RUNS=3   runs of the per-repository
 #                                   measurements (LARGE_RUNS: one large URL, first and second run)
 #   STATE_RUN=1                     0: skip the --state runs
+#   PEERS=kingfisher                peers run on the same repositories as local paths (empty:
+#                                   none; installed into BENCH_TOOLS when missing)
 #   GEN_ONLY=1                      only generate (and verify) the organization
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -48,6 +50,7 @@ SCAN_RUNS="${SCAN_RUNS:-20}"
 MIRROR_RUNS="${MIRROR_RUNS:-20}"
 LARGE_RUNS="${LARGE_RUNS:-3}"
 STATE_RUN="${STATE_RUN:-1}"
+PEERS="${PEERS-kingfisher}"
 GEN_ONLY="${GEN_ONLY:-0}"
 [[ -n "${EPOCHREALTIME:-}" ]] || die "bash 5 is required (EPOCHREALTIME)"
 [[ "${SHARDS%% *}" == 1 ]] || die "SHARDS must start with 1 (the reference run): $SHARDS"
@@ -308,6 +311,51 @@ if [[ "$STATE_RUN" == 1 ]]; then
   done
 fi
 
+# ---------------------------------------------------------------- 3b. a peer, same repositories
+
+# Every scannable repository of the organization as a local path (no clone: Kingfisher
+# would clone URLs its own way), all refs' history: tokenwarden `history --repos` against
+# `kingfisher scan PATH... --git-history full --no-validate`.
+if [[ -n "$PEERS" ]]; then
+  # shellcheck disable=SC2086 # PEERS is a word list
+  locate_peers $PEERS
+  for tool in $PEERS; do peer_version "$tool"; done
+  d="$ORG_DIR/runs/peers"
+  rm -rf "$d"
+  mkdir -p "$d"
+  python3 - "$MANIFEST" "$ORG_DIR" >"$d/paths.txt" <<'PY'
+import json, os, sys
+m = json.load(open(sys.argv[1]))
+for r in m["repos"]:
+    path = os.path.join(sys.argv[2], r["dir"])
+    if r.get("broken") in (None, "missing-blob") and os.path.exists(path):
+        print(path)
+PY
+  mapfile -t peer_paths <"$d/paths.txt"
+  # peer_run TOOL CMD...: one timed run after a warm-up, a `peer` row (wall, peak RSS)
+  peer_run() {
+    local tool="$1" rc
+    shift
+    "$@" >/dev/null 2>&1 || true
+    wait_quiet
+    rc=0
+    /usr/bin/time -f "%e %M" -o "$d/time-$tool.txt" "$@" >"$d/out-$tool.txt" 2>&1 || rc=$?
+    note_build "peer $tool"
+    read -r wall rss <"$d/time-$tool.txt"
+    fig peer "$tool" "$wall" "$rss" "$rc" "${#peer_paths[@]}"
+    log "== peer $tool: ${#peer_paths[@]} repositories as paths: $wall s, $((rss / 1024)) MiB, exit $rc"
+  }
+  peer_run tokenwarden "$TOKENWARDEN" history --repos "$d/paths.txt" --jobs "$JOBS" -q \
+    --format json -o "$d/tokenwarden.json"
+  for tool in $PEERS; do
+    case "$tool" in
+      kingfisher) peer_run kingfisher "$KINGFISHER" scan "${peer_paths[@]}" --git-history full \
+          --no-validate --no-update-check --format json -o "$d/kingfisher.json" ;;
+      *) log "org.sh: no organization run for peer $tool" ;;
+    esac
+  done
+fi
+
 # ---------------------------------------------------------------- 4. per repository
 
 # time_runs LABEL COMMAND_SHOWN RUNS CMD...: RUNS timed runs after one warm-up (any exit
@@ -457,6 +505,14 @@ if st:
         what = "first run (clones every URL, scans everything, writes the states)" if r[1] == "1" \
             else "second run (every mirror fetched, nothing new; every state up to date)"
         print(f"| {what} | {f(r[2])} | {r[3]} |")
+pe = [r for r in rows if r[0] == "peer"]
+if pe:
+    print()
+    print(f"| every scannable repository ({pe[0][5]}) as a local path, all refs | wall | peak RSS | exit | vs tokenwarden |")
+    print("|---|---|---|---|---|")
+    base = float(pe[0][2])
+    for r in pe:
+        print(f"| {r[1]} | {f(r[2])} | {int(r[3]) / 1024:.0f} MiB | {r[4]} | {float(r[2]) / base:.2f}× |")
 print()
 print("| per repository | command | runs | mean | min | max | note |")
 print("|---|---|---|---|---|---|---|")
@@ -472,7 +528,7 @@ PY
   echo
   echo "Organization (\`bench/org-gen.py\`, fixed seed): $(py describe "$MANIFEST")."
   echo "Machine: $(nproc) CPUs${cpu_model:+ ($cpu_model)}, $ram RAM; ${BUSY_BEFORE}% busy just before, load (1/5/15 min) before: $LOAD_BEFORE, after: ${LOAD_AFTER:-$(loadavg)}; $(date -u '+%Y-%m-%d %H:%M UTC')."
-  echo "$git_version; ${VERSION[tokenwarden]} (repo HEAD $(tokenwarden_rev))."
+  echo "$git_version; ${VERSION[tokenwarden]} (repo HEAD $(tokenwarden_rev))$(for tool in $PEERS; do printf '; %s' "${VERSION[$tool]:-}"; done)."
   echo
   echo "Each shard: \`tokenwarden history --repos repos.txt --shard K/N --mirror-dir MIRRORS --format json -o report-N-K.json --jobs $JOBS -q\`,"
   echo "the N of one run started together with a fresh, empty MIRRORS (every URL cloned); then"
