@@ -341,7 +341,8 @@ PY
     rc=0
     /usr/bin/time -f "%e %M" -o "$d/time-$tool.txt" "$@" >"$d/out-$tool.txt" 2>&1 || rc=$?
     note_build "peer $tool"
-    read -r wall rss <"$d/time-$tool.txt"
+    # GNU time writes "Command exited with non-zero status N" first when it did.
+    read -r wall rss < <(tail -n1 "$d/time-$tool.txt")
     fig peer "$tool" "$wall" "$rss" "$rc" "${#peer_paths[@]}"
     log "== peer $tool: ${#peer_paths[@]} repositories as paths: $wall s, $((rss / 1024)) MiB, exit $rc"
   }
