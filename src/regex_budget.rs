@@ -27,7 +27,7 @@ pub struct Limits {
 }
 
 /// Regexes built against one set's `Limits`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Budget {
     limits: Limits,
     used: usize,

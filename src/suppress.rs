@@ -77,7 +77,7 @@ impl LineAllow {
 }
 
 /// Fingerprint-based suppressions, applied to finished findings.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Known {
     ignored: HashSet<String>,
     ignore_origin: String,
@@ -86,19 +86,26 @@ pub struct Known {
 }
 
 impl Known {
-    /// `ignore_file` is read if it exists; `baseline` must exist.
-    pub fn load(ignore_file: Option<&Path>, baseline: Option<&Path>) -> Result<Known> {
+    /// The run's `--baseline` (which must exist), or nothing: each root's ignore file is
+    /// added with `with_ignore_file`.
+    pub fn baseline(baseline: Option<&Path>) -> Result<Known> {
         let mut known = Known::default();
-        if let Some(path) = ignore_file.filter(|p| p.is_file()) {
-            let text = crate::tomlfile::read_limited(path, MAX_IGNORE_FILE_BYTES, "ignore file")?;
-            known.ignore_origin = path.display().to_string();
-            known.ignored = parse_ignore_file(&text, &known.ignore_origin)?;
-        }
         if let Some(path) = baseline {
             let text =
                 fs::read_to_string(path).map_err(|e| Error::io("read baseline", path, &e))?;
             known.baseline_origin = path.display().to_string();
             known.baseline = parse_baseline(&text, &known.baseline_origin)?;
+        }
+        Ok(known)
+    }
+
+    /// These suppressions and those of `ignore_file`, read if it exists.
+    pub fn with_ignore_file(&self, ignore_file: Option<&Path>) -> Result<Known> {
+        let mut known = self.clone();
+        if let Some(path) = ignore_file.filter(|p| p.is_file()) {
+            let text = crate::tomlfile::read_limited(path, MAX_IGNORE_FILE_BYTES, "ignore file")?;
+            known.ignore_origin = path.display().to_string();
+            known.ignored = parse_ignore_file(&text, &known.ignore_origin)?;
         }
         Ok(known)
     }

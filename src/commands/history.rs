@@ -69,12 +69,15 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
             "no repositories to scan: the list is empty",
         ));
     }
-    let targets: Vec<Target> = plan.repositories.into_iter().map(Target::new).collect();
+    let mut targets: Vec<Target> = plan.repositories.into_iter().map(Target::new).collect();
     let roots: Vec<(Option<&Path>, String)> = targets
         .iter()
         .map(|t| (t.work_tree.as_deref(), t.spec.name.clone()))
         .collect();
-    let pipeline = Pipeline::for_repositories(&args.common.settings.resolve(), &roots)?;
+    let (pipeline, refused) = Pipeline::for_repositories(&args.common.settings.resolve(), &roots)?;
+    for (target, why) in targets.iter_mut().zip(refused) {
+        target.error = target.error.take().or(why);
+    }
     let mirrors = match targets
         .iter()
         .any(|t| matches!(t.spec.location, Location::Remote(_)))

@@ -90,15 +90,23 @@ impl Pipeline {
 
     /// One policy per repository of a history run: its work tree's settings when it has
     /// one (a mirror has none), for the findings named `Root::Repository(name)`.
+    ///
+    /// A repository's own settings files are its author's: one that cannot be read or asks
+    /// for what a scanned tree may not (a rule superseding a built-in one) refuses that
+    /// repository alone, with the reason in the second list, so that no repository can stop
+    /// the others from being scanned. What the user named (`--config`, `--rules`,
+    /// `--baseline`) still fails the run.
     pub fn for_repositories(
         settings: &Settings,
         repositories: &[(Option<&Path>, String)],
-    ) -> Result<Pipeline> {
+    ) -> Result<(Pipeline, Vec<Option<String>>)> {
         let roots: Vec<(Option<&Path>, Root)> = repositories
             .iter()
             .map(|(dir, name)| (*dir, Root::Repository(name.clone())))
             .collect();
-        Pipeline::with_roots(settings, &roots, None)
+        let mut refused = vec![None; roots.len()];
+        let pipeline = Pipeline::with_roots(settings, &roots, None, Some(&mut refused))?;
+        Ok((pipeline, refused))
     }
 
     /// `new`, with the trust-granting parts of the `--config` file taken from `base` (its
@@ -112,13 +120,16 @@ impl Pipeline {
             .iter()
             .map(|r| (Some(*r), Root::Dir(display_path(r))))
             .collect();
-        Pipeline::with_roots(settings, &roots, base)
+        Pipeline::with_roots(settings, &roots, base, None)
     }
 
+    /// `refused`: when given (one entry per root), a root whose own settings fail is
+    /// refused there instead of failing the run.
     fn with_roots(
         settings: &Settings,
         roots: &[(Option<&Path>, Root)],
         base: Option<BaseTrust>,
+        mut refused: Option<&mut Vec<Option<String>>>,
     ) -> Result<Pipeline> {
         let started = Instant::now();
         let no_root = [(None, Root::Stdin)];
@@ -128,8 +139,23 @@ impl Pipeline {
             roots
         };
         let mut configs = Vec::new();
-        for (root, _) in roots {
-            let mut config = Config::load(settings.config.as_deref(), *root)?;
+        // With --config, no root's own file is read: its errors are the run's.
+        let refusing = settings.config.is_none() && refused.is_some();
+        let mut refuse = |i: usize, e: Error| match refused.as_deref_mut() {
+            Some(refused) if refusing => {
+                refused[i] = Some(e.to_string());
+                Ok(())
+            }
+            _ => Err(e),
+        };
+        for (i, (root, _)) in roots.iter().enumerate() {
+            let mut config = match Config::load(settings.config.as_deref(), *root) {
+                Ok(config) => config,
+                Err(e) => {
+                    refuse(i, e)?;
+                    Config::default()
+                }
+            };
             if base.is_some() {
                 config.trusted = false;
                 config.verify_orgs.clear();
@@ -153,14 +179,28 @@ impl Pipeline {
             }
         }
         let (base_orgs, pinned) = base.map_or_else(Default::default, |b| (b.verify_orgs, b.rules));
-        let rules = RuleSet::load_layered(&trusted, &pinned, &untrusted)?;
+        let mut refused_rules = Vec::new();
+        let rules = RuleSet::load_layered(
+            &trusted,
+            &pinned,
+            &untrusted,
+            refusing.then_some(&mut refused_rules),
+        )?;
+        for (i, e) in refused_rules {
+            refuse(i, e)?;
+        }
         let verify = verify_options(settings, &configs, &base_orgs)?;
         let mut policies = Vec::new();
+        let baseline = Known::baseline(settings.baseline.as_deref())?;
         for (i, ((root, label), mut config)) in roots.iter().zip(configs).enumerate() {
-            let known = Known::load(
-                root.map(|r| r.join(IGNORE_FILE)).as_deref(),
-                settings.baseline.as_deref(),
-            )?;
+            let known =
+                match baseline.with_ignore_file(root.map(|r| r.join(IGNORE_FILE)).as_deref()) {
+                    Ok(known) => known,
+                    Err(e) => {
+                        refuse(i, e)?;
+                        Known::default()
+                    }
+                };
             let scan = ScanPolicy {
                 min_confidence: settings
                     .min_confidence

@@ -37,6 +37,17 @@ pub struct UntrustedRules {
 }
 
 impl UntrustedRules {
+    /// Its rules, those with a pinned rule's id left out, checked.
+    fn load(&self, pinned_ids: &[String], budget: &mut Budget) -> Result<Vec<Rule>> {
+        let mut from_tree = Vec::new();
+        for dir in &self.dirs {
+            from_tree.extend(load_dir(dir, budget)?);
+        }
+        from_tree.retain(|r| !pinned_ids.contains(&r.info.id));
+        self.check(&from_tree)?;
+        Ok(from_tree)
+    }
+
     /// What an untrusted rule may not do.
     fn check(&self, from_tree: &[Rule]) -> Result<()> {
         let refuse = |rule: &Rule, what: String| {
@@ -86,10 +97,14 @@ impl RuleSet {
     /// `pinned` are trusted rule files given as (origin, text): a trusted config's rules as
     /// the base revision of a change has them. An untrusted rule with a pinned rule's id is
     /// left out: the pinned version applies until the change is merged.
+    ///
+    /// `refused`: when given, a root whose rules cannot be loaded or may not be used is
+    /// left out with its error there (the other roots still load); else that is the error.
     pub fn load_layered(
         trusted: &[impl AsRef<Path>],
         pinned: &[(String, String)],
         roots: &[UntrustedRules],
+        mut refused: Option<&mut Vec<(usize, Error)>>,
     ) -> Result<RuleSet> {
         let mut rules = embedded(false, &[])?;
         let mut budget = Budget::new(RULE_FILE_LIMITS);
@@ -103,12 +118,19 @@ impl RuleSet {
             rules.push(rule);
         }
         for root in roots {
-            let mut from_tree = Vec::new();
-            for dir in &root.dirs {
-                from_tree.extend(load_dir(dir, &mut budget)?);
-            }
-            from_tree.retain(|r| !pinned_ids.contains(&r.info.id));
-            root.check(&from_tree)?;
+            let before = budget.clone();
+            let from_tree = match root.load(&pinned_ids, &mut budget) {
+                Ok(from_tree) => from_tree,
+                Err(e) => match refused.as_deref_mut() {
+                    Some(refused) => {
+                        // What it built before failing is not kept, so not charged.
+                        budget = before;
+                        refused.push((root.root, e));
+                        continue;
+                    }
+                    None => return Err(e),
+                },
+            };
             rules.extend(from_tree.into_iter().map(|mut r| {
                 r.info.trusted = false;
                 r.root = Some(root.root);

@@ -477,3 +477,49 @@ fn a_clone_that_hangs_is_given_up_after_the_timeout() {
     let left: Vec<_> = fs::read_dir(dir.path().join("mirrors")).unwrap().collect();
     assert!(left.is_empty(), "no partial clone left behind: {left:?}");
 }
+
+/// A repository's own settings are its author's: a rule that would replace the built-in
+/// Okta finding, or an ignore file that cannot be read, refuses that repository alone.
+#[test]
+fn a_repository_whose_settings_are_refused_cannot_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let [alpha, beta, _] = org(dir.path());
+    alpha.write(".tokenwarden.toml", "rules = [\"tw-rules\"]\n");
+    alpha.write(
+        "tw-rules/quiet.toml",
+        "id = \"tree-token\"\nname = \"x\"\ndescription = \"x\"\nseverity = \"note\"\n\
+         security_severity = 1.0\nkeywords = [\"SSWS\"]\n\
+         regex = '''SSWS (?P<secret>00[A-Za-z0-9_-]{40})'''\nconfidence = \"high\"\n\
+         supersedes = [\"okta-api-token\"]\nremediation = \"x\"\n",
+    );
+    alpha.commit_all("quiet the scanner");
+    beta.write(".tokenwardenignore", "not-a-fingerprint\n");
+    beta.commit_all("a broken ignore file");
+    let (code, json, stderr) = run_json(dir.path(), &["history", "alpha", "beta", "gamma"]);
+    assert_eq!(code, 0, "gamma is clean: {stderr}");
+    let listed = json["repositories"].as_array().unwrap();
+    assert!(
+        listed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("supersedes `okta-api-token`")
+    );
+    assert!(
+        listed[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a finding fingerprint")
+    );
+    assert_eq!(listed[2]["scanned"], true);
+    assert!(json["findings"].as_array().unwrap().is_empty());
+    // Alone, the refusal is the run's error, as for any scan of that tree.
+    let out = tokenwarden(dir.path(), &["history", "alpha"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("supersedes `okta-api-token`"));
+    let out = tokenwarden(dir.path(), &["scan", "alpha"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a directory scan still fails closed"
+    );
+}
