@@ -378,7 +378,7 @@ fn scan_state(
     root: &Root,
     progress: &dyn Progress,
 ) -> Result<Outcome> {
-    let rules = pipeline.engine().matcher().rule_set().digest();
+    let rules = pipeline.engine().matcher().rule_set().digest(i);
     let mut out = pipeline.install(|| {
         git::scan_incremental(
             path,

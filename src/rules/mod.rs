@@ -80,6 +80,15 @@ impl UntrustedRules {
     }
 }
 
+/// The error for `r` when one of `rules` has its id already.
+fn defined_before(rules: &[Rule], r: &Rule) -> Option<Error> {
+    let first = rules.iter().find(|o| o.info.id == r.info.id)?;
+    Some(Error::settings(format!(
+        "{}: rule id `{}` is already defined in {}",
+        r.origin, r.info.id, first.origin
+    )))
+}
+
 impl RuleSet {
     /// The built-in rules plus every `*.toml` in each of `extra_dirs`.
     pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet> {
@@ -119,7 +128,17 @@ impl RuleSet {
         }
         for root in roots {
             let before = budget.clone();
-            let from_tree = match root.load(&pinned_ids, &mut budget) {
+            // An id another root already uses is refused with this root, not the run's
+            // (when roots are refused one by one): two repositories of an organization
+            // may well carry the same rule file.
+            let loaded =
+                root.load(&pinned_ids, &mut budget).and_then(|from_tree| {
+                    match from_tree.iter().find_map(|r| defined_before(&rules, r)) {
+                        Some(e) => Err(e),
+                        None => Ok(from_tree),
+                    }
+                });
+            let from_tree = match loaded {
                 Ok(from_tree) => from_tree,
                 Err(e) => match refused.as_deref_mut() {
                     Some(refused) => {
@@ -172,11 +191,8 @@ impl RuleSet {
 
     fn new(rules: Vec<Rule>) -> Result<RuleSet> {
         for (i, r) in rules.iter().enumerate() {
-            if let Some(first) = rules[..i].iter().find(|o| o.info.id == r.info.id) {
-                return Err(Error::settings(format!(
-                    "{}: rule id `{}` is already defined in {}",
-                    r.origin, r.info.id, first.origin
-                )));
+            if let Some(e) = defined_before(&rules[..i], r) {
+                return Err(e);
             }
         }
         for r in &rules {
@@ -194,12 +210,17 @@ impl RuleSet {
         Ok(RuleSet { rules })
     }
 
-    /// What the rules are, as one hex digest: each rule's id, text, trust and root. A saved
-    /// history state scanned with other rules is not reused.
-    pub fn digest(&self) -> String {
+    /// What the rules that apply to root `root` are (every rule but other roots' own), as
+    /// one hex digest: each rule's id, text, trust and root. A saved history state scanned
+    /// with other rules is not reused; another repository's rules changing is not a reason.
+    pub fn digest(&self, root: usize) -> String {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
-        for r in &self.rules {
+        for r in self
+            .rules
+            .iter()
+            .filter(|r| r.root.is_none_or(|own| own == root))
+        {
             h.update(r.info.id.as_bytes());
             h.update(sha2::Sha256::digest(r.text.as_bytes()));
             h.update([u8::from(r.info.trusted)]);

@@ -523,3 +523,36 @@ fn a_repository_whose_settings_are_refused_cannot_stop_the_others() {
         "a directory scan still fails closed"
     );
 }
+
+/// A tree rule belongs to its repository: another repository's state stays valid when it
+/// changes, and a second repository defining the same rule id is refused alone.
+#[test]
+fn tree_rules_belong_to_their_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let [alpha, beta, _] = org(dir.path());
+    let args = ["history", "--state", "states", "alpha", "beta"];
+    let (code, _, stderr) = run_json(dir.path(), &args);
+    assert_eq!(code, 1, "{stderr}");
+    let rule = "id = \"acme-key\"\nname = \"x\"\ndescription = \"x\"\nseverity = \"note\"\n\
+                security_severity = 1.0\nkeywords = [\"ACME_KEY\"]\n\
+                regex = '''ACME_KEY=(?P<secret>[A-Za-z0-9]{32})'''\nconfidence = \"high\"\n\
+                remediation = \"x\"\n";
+    alpha.write(".tokenwarden.toml", "rules = [\"tw-rules\"]\n");
+    alpha.write("tw-rules/acme.toml", rule);
+    alpha.commit_all("a rule of our own");
+    let (_, _, stderr) = run_json(dir.path(), &args);
+    assert!(stderr.contains("alpha: the state"), "{stderr}");
+    assert!(!stderr.contains("beta: the state"), "{stderr}");
+
+    beta.write(".tokenwarden.toml", "rules = [\"tw-rules\"]\n");
+    beta.write("tw-rules/acme.toml", rule);
+    beta.commit_all("the same rule");
+    let (code, json, stderr) = run_json(dir.path(), &["history", "alpha", "beta"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(json["repositories"][0]["scanned"], true);
+    let error = json["repositories"][1]["error"].as_str().unwrap();
+    assert!(
+        error.contains("rule id `acme-key` is already defined"),
+        "{error}"
+    );
+}
