@@ -74,9 +74,10 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         .iter()
         .map(|t| (t.work_tree.as_deref(), t.spec.name.clone()))
         .collect();
-    let (pipeline, refused) = Pipeline::for_repositories(&args.common.settings.resolve(), &roots)?;
-    for (target, why) in targets.iter_mut().zip(refused) {
-        target.error = target.error.take().or(why);
+    let (pipeline, set_aside) =
+        Pipeline::for_repositories(&args.common.settings.resolve(), &roots, several)?;
+    for (target, why) in targets.iter_mut().zip(set_aside) {
+        target.own_settings_refused = why;
     }
     let mirrors = match targets
         .iter()
@@ -114,7 +115,6 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
     for o in outcomes {
         out.append(o);
     }
-    out.sort();
     out.stats.warnings.extend(notices);
     let failed: Vec<&RepositoryRun> = out
         .repositories
@@ -152,6 +152,8 @@ struct Target {
     work_tree: Option<PathBuf>,
     /// Why it cannot be scanned, when that is known already.
     error: Option<String>,
+    /// Why its own settings files are not applied (it is scanned without them).
+    own_settings_refused: Option<String>,
 }
 
 impl Target {
@@ -167,6 +169,7 @@ impl Target {
             spec,
             work_tree,
             error,
+            own_settings_refused: None,
         }
     }
 }
@@ -247,7 +250,23 @@ impl Job<'_> {
             name: spec.name.clone(),
             ..Default::default()
         };
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = target
+            .own_settings_refused
+            .iter()
+            .map(|why| {
+                format!(
+                    "its own settings are not applied, so it was scanned with the built-in rules and what the command line names: {}",
+                    sanitize(why)
+                )
+            })
+            .collect();
+        run.uri = match &spec.location {
+            Location::Remote(url) => Some(url.uri()),
+            Location::Local(p) => local_uri(p),
+        };
+        if let Some(why) = &target.error {
+            return failed(run, why.clone());
+        }
         let path = match (&spec.location, self.mirrors) {
             (Location::Local(p), _) => p.clone(),
             (Location::Remote(url), Some(mirrors)) => {
@@ -261,13 +280,6 @@ impl Job<'_> {
             }
             (Location::Remote(_), None) => return failed(run, "no mirror directory".into()),
         };
-        run.uri = match &spec.location {
-            Location::Remote(url) => Some(url.uri()),
-            Location::Local(p) => local_uri(p),
-        };
-        if let Some(why) = &target.error {
-            return failed(run, why.clone());
-        }
         let root = Root::Repository(spec.name.clone());
         let progress: Box<dyn Progress> = match self.progress {
             true => self.pipeline.progress(false),

@@ -91,22 +91,26 @@ impl Pipeline {
     /// One policy per repository of a history run: its work tree's settings when it has
     /// one (a mirror has none), for the findings named `Root::Repository(name)`.
     ///
-    /// A repository's own settings files are its author's: one that cannot be read or asks
-    /// for what a scanned tree may not (a rule superseding a built-in one) refuses that
-    /// repository alone, with the reason in the second list, so that no repository can stop
-    /// the others from being scanned. What the user named (`--config`, `--rules`,
-    /// `--baseline`) still fails the run.
+    /// A repository's own settings files are its author's: when they cannot be read or ask
+    /// for what a scanned tree may not (a rule superseding a built-in one), that repository
+    /// is scanned without them (built-in rules, what the command line names), with the
+    /// reason in the second list. So no repository can hide its own findings or stop the
+    /// others from being scanned. What the user named (`--config`, `--rules`,
+    /// `--baseline`) still fails the run, and so does everything when not `several` (one
+    /// repository named on the command line fails closed, as a directory scan does).
     pub fn for_repositories(
         settings: &Settings,
         repositories: &[(Option<&Path>, String)],
+        several: bool,
     ) -> Result<(Pipeline, Vec<Option<String>>)> {
         let roots: Vec<(Option<&Path>, Root)> = repositories
             .iter()
             .map(|(dir, name)| (*dir, Root::Repository(name.clone())))
             .collect();
-        let mut refused = vec![None; roots.len()];
-        let pipeline = Pipeline::with_roots(settings, &roots, None, Some(&mut refused))?;
-        Ok((pipeline, refused))
+        let mut set_aside = vec![None; roots.len()];
+        let tolerated = several.then_some(&mut set_aside);
+        let pipeline = Pipeline::with_roots(settings, &roots, None, tolerated)?;
+        Ok((pipeline, set_aside))
     }
 
     /// `new`, with the trust-granting parts of the `--config` file taken from `base` (its
@@ -123,13 +127,13 @@ impl Pipeline {
         Pipeline::with_roots(settings, &roots, base, None)
     }
 
-    /// `refused`: when given (one entry per root), a root whose own settings fail is
-    /// refused there instead of failing the run.
+    /// `set_aside`: when given (one entry per root), a root whose own settings fail is
+    /// scanned without them, the reason there, instead of failing the run.
     fn with_roots(
         settings: &Settings,
         roots: &[(Option<&Path>, Root)],
         base: Option<BaseTrust>,
-        mut refused: Option<&mut Vec<Option<String>>>,
+        set_aside: Option<&mut Vec<Option<String>>>,
     ) -> Result<Pipeline> {
         let started = Instant::now();
         let no_root = [(None, Root::Stdin)];
@@ -138,30 +142,35 @@ impl Pipeline {
         } else {
             roots
         };
-        let mut configs = Vec::new();
         // With --config, no root's own file is read: its errors are the run's.
-        let refusing = settings.config.is_none() && refused.is_some();
-        let mut refuse = |i: usize, e: Error| match refused.as_deref_mut() {
-            Some(refused) if refusing => {
-                refused[i] = Some(e.to_string());
-                Ok(())
-            }
-            _ => Err(e),
-        };
+        let tolerant = settings.config.is_none() && set_aside.is_some();
+        let mut aside: Vec<Option<String>> = vec![None; roots.len()];
+        let mut configs = Vec::new();
         for (i, (root, _)) in roots.iter().enumerate() {
-            let mut config = match Config::load(settings.config.as_deref(), *root) {
-                Ok(config) => config,
-                Err(e) => {
-                    refuse(i, e)?;
-                    Config::default()
-                }
-            };
+            let mut config = Config::load(settings.config.as_deref(), *root)
+                .or_else(|e| put_aside(tolerant, &mut aside[i], e).map(|()| Config::default()))?;
             if base.is_some() {
                 config.trusted = false;
                 config.verify_orgs.clear();
             }
             configs.push(config);
         }
+        let baseline = Known::baseline(settings.baseline.as_deref())?;
+        let mut knowns = Vec::new();
+        for (i, (root, _)) in roots.iter().enumerate() {
+            let ignore_file = root.map(|r| r.join(IGNORE_FILE));
+            let known = match aside[i] {
+                Some(_) => baseline.clone(),
+                None => baseline
+                    .with_ignore_file(ignore_file.as_deref())
+                    .or_else(|e| {
+                        put_aside(tolerant, &mut aside[i], e).map(|()| baseline.clone())
+                    })?,
+            };
+            knowns.push(known);
+        }
+        // Before the rules: a root set aside brings none.
+        set_aside_own(&mut configs, &mut knowns, &baseline, &aside);
         let mut trusted = settings.rule_dirs.clone();
         let mut untrusted = Vec::new();
         for (i, config) in configs.iter().enumerate() {
@@ -184,23 +193,22 @@ impl Pipeline {
             &trusted,
             &pinned,
             &untrusted,
-            refusing.then_some(&mut refused_rules),
+            tolerant.then_some(&mut refused_rules),
         )?;
         for (i, e) in refused_rules {
-            refuse(i, e)?;
+            put_aside(tolerant, &mut aside[i], e)?;
+        }
+        // A root whose own settings failed in part is scanned with none of them (its rules
+        // were left out by `load_layered`).
+        set_aside_own(&mut configs, &mut knowns, &baseline, &aside);
+        if let Some(out) = set_aside {
+            *out = aside;
         }
         let verify = verify_options(settings, &configs, &base_orgs)?;
         let mut policies = Vec::new();
-        let baseline = Known::baseline(settings.baseline.as_deref())?;
-        for (i, ((root, label), mut config)) in roots.iter().zip(configs).enumerate() {
-            let known =
-                match baseline.with_ignore_file(root.map(|r| r.join(IGNORE_FILE)).as_deref()) {
-                    Ok(known) => known,
-                    Err(e) => {
-                        refuse(i, e)?;
-                        Known::default()
-                    }
-                };
+        for (i, (((root, label), mut config), known)) in
+            roots.iter().zip(configs).zip(knowns).enumerate()
+        {
             let scan = ScanPolicy {
                 min_confidence: settings
                     .min_confidence
@@ -390,6 +398,32 @@ impl Pipeline {
             eprintln!("tokenwarden: {}", report::summary(out, self.verbose));
         }
         Ok(())
+    }
+}
+
+/// Records `e` as the reason a root's own settings are set aside when the run tolerates
+/// that (`tolerant`), else returns it. The first reason is kept.
+fn put_aside(tolerant: bool, slot: &mut Option<String>, e: Error) -> Result<()> {
+    if !tolerant {
+        return Err(e);
+    }
+    slot.get_or_insert_with(|| e.to_string());
+    Ok(())
+}
+
+/// The roots set aside keep none of their own settings: no config, and of the
+/// suppressions only the run's `baseline`.
+fn set_aside_own(
+    configs: &mut [Config],
+    knowns: &mut [Known],
+    baseline: &Known,
+    aside: &[Option<String>],
+) {
+    for ((config, known), why) in configs.iter_mut().zip(knowns).zip(aside) {
+        if why.is_some() {
+            *config = Config::default();
+            *known = baseline.clone();
+        }
     }
 }
 

@@ -479,9 +479,10 @@ fn a_clone_that_hangs_is_given_up_after_the_timeout() {
 }
 
 /// A repository's own settings are its author's: a rule that would replace the built-in
-/// Okta finding, or an ignore file that cannot be read, refuses that repository alone.
+/// Okta finding, or an ignore file that cannot be read, is not applied. The repository is
+/// scanned without its settings: it can neither hide its own findings nor stop the others.
 #[test]
-fn a_repository_whose_settings_are_refused_cannot_stop_the_others() {
+fn a_repository_whose_own_settings_are_refused_is_scanned_without_them() {
     let dir = tempfile::tempdir().unwrap();
     let [alpha, beta, _] = org(dir.path());
     alpha.write(".tokenwarden.toml", "rules = [\"tw-rules\"]\n");
@@ -496,22 +497,41 @@ fn a_repository_whose_settings_are_refused_cannot_stop_the_others() {
     beta.write(".tokenwardenignore", "not-a-fingerprint\n");
     beta.commit_all("a broken ignore file");
     let (code, json, stderr) = run_json(dir.path(), &["history", "alpha", "beta", "gamma"]);
-    assert_eq!(code, 0, "gamma is clean: {stderr}");
+    assert_eq!(code, 1, "{stderr}");
     let listed = json["repositories"].as_array().unwrap();
+    assert!(listed.iter().all(|r| r["scanned"] == true), "{json:#}");
+    let alpha_warnings = listed[0]["warnings"].to_string();
     assert!(
-        listed[0]["error"]
-            .as_str()
-            .unwrap()
-            .contains("supersedes `okta-api-token`")
+        alpha_warnings.contains("not applied")
+            && alpha_warnings.contains("supersedes `okta-api-token`"),
+        "{alpha_warnings}"
     );
     assert!(
-        listed[1]["error"]
-            .as_str()
-            .unwrap()
+        listed[1]["warnings"]
+            .to_string()
             .contains("not a finding fingerprint")
     );
-    assert_eq!(listed[2]["scanned"], true);
-    assert!(json["findings"].as_array().unwrap().is_empty());
+    let rules: Vec<(&str, &str)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["repository"].as_str().unwrap(),
+                f["rule_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("alpha", "okta-api-token"),
+            ("alpha", "okta-api-token"),
+            ("alpha", "okta-api-token"),
+            ("beta", "okta-api-token")
+        ],
+        "the built-in rule still reports the tree's tokens"
+    );
     // Alone, the refusal is the run's error, as for any scan of that tree.
     let out = tokenwarden(dir.path(), &["history", "alpha"]);
     assert_eq!(out.status.code(), Some(2));
@@ -525,7 +545,8 @@ fn a_repository_whose_settings_are_refused_cannot_stop_the_others() {
 }
 
 /// A tree rule belongs to its repository: another repository's state stays valid when it
-/// changes, and a second repository defining the same rule id is refused alone.
+/// changes, and a second repository defining the same rule id is scanned without its own
+/// settings.
 #[test]
 fn tree_rules_belong_to_their_repository() {
     let dir = tempfile::tempdir().unwrap();
@@ -549,10 +570,10 @@ fn tree_rules_belong_to_their_repository() {
     beta.commit_all("the same rule");
     let (code, json, stderr) = run_json(dir.path(), &["history", "alpha", "beta"]);
     assert_eq!(code, 1, "{stderr}");
-    assert_eq!(json["repositories"][0]["scanned"], true);
-    let error = json["repositories"][1]["error"].as_str().unwrap();
+    assert_eq!(json["repositories"][1]["scanned"], true);
+    let warnings = json["repositories"][1]["warnings"].to_string();
     assert!(
-        error.contains("rule id `acme-key` is already defined"),
-        "{error}"
+        warnings.contains("rule id `acme-key` is already defined"),
+        "{warnings}"
     );
 }
