@@ -101,12 +101,18 @@ mod tests {
         let mut s = Scratch::new();
         let content = "x".repeat(100_000);
         let head = s.commit(Some("refs/heads/main"), &[], &[("big.txt", &content)]);
-        let status = std::process::Command::new("git")
-            .args(["gc", "--quiet"])
+        // Only a pack is needed: `repack` makes one without gc's other chores (prune,
+        // reflog expiry, commit-graph), one of which failed once under a loaded test run.
+        let out = std::process::Command::new("git")
+            .args(["repack", "-a", "-d", "-q"])
             .current_dir(s.dir.path())
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success());
+        assert!(
+            out.status.success(),
+            "git repack: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let repo = s.open();
         let blob = s
             .repo
