@@ -101,20 +101,10 @@ mod tests {
         let mut s = Scratch::new();
         let content = "x".repeat(100_000);
         let head = s.commit(Some("refs/heads/main"), &[], &[("big.txt", &content)]);
-        // Only a pack is needed: `repack` makes one without gc's other chores (prune,
-        // reflog expiry, commit-graph), one of which failed once under a loaded test run.
-        let out = std::process::Command::new("git")
-            .args(["repack", "-a", "-d", "-q"])
-            .current_dir(s.dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git repack: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let repo = s.open();
-        let blob = s
+        // Packed in process: a `git gc` or `git repack` child, under a loaded test run,
+        // once read stray text as revisions and failed. The loose copy of the blob goes, so
+        // that it can only be read from the pack.
+        let blob_id = s
             .repo
             .find_commit(head)
             .unwrap()
@@ -123,7 +113,14 @@ mod tests {
             .get_name("big.txt")
             .unwrap()
             .id();
-        let id = gix::ObjectId::from_bytes_or_panic(blob.as_bytes());
+        let mut pack = s.repo.packbuilder().unwrap();
+        pack.insert_commit(head).unwrap();
+        let objects = s.repo.path().join("objects");
+        pack.write(&objects.join("pack"), 0o644).unwrap();
+        let hex = blob_id.to_string();
+        std::fs::remove_file(objects.join(&hex[..2]).join(&hex[2..])).unwrap();
+        let repo = s.open();
+        let id = gix::ObjectId::from_bytes_or_panic(blob_id.as_bytes());
         let read = || repo.gix.find_object(id).unwrap().data.clone();
         let before = read();
         // The object came from a mapped pack of this repository.
