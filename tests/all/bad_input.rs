@@ -338,7 +338,7 @@ fn truncated_packfile_is_an_error_or_a_skip_never_a_panic() {
     repo.write("a.sh", &header(&okta_token(8400)));
     repo.write("b.txt", &"filler line\n".repeat(2000));
     repo.commit_all("one");
-    repo.git(&["gc", "-q"]);
+    repo.pack_all();
     let pack_dir = repo.path.join(".git/objects/pack");
     let pack = fs::read_dir(&pack_dir)
         .unwrap()

@@ -193,6 +193,25 @@ impl Repo {
         self.git(&["rev-parse", "HEAD"])
     }
 
+    /// Packs everything HEAD reaches and drops the loose objects, as `git gc` would, but in
+    /// process: under a loaded `.ci/run`, `git gc` children read stray text as revisions
+    /// ("fatal: bad revision …") and failed.
+    pub fn pack_all(&self) {
+        let repo = git2::Repository::open(&self.path).unwrap();
+        let head = repo.head().unwrap().peel_to_commit().unwrap().id();
+        let mut pack = repo.packbuilder().unwrap();
+        pack.insert_commit(head).unwrap();
+        let objects = repo.path().join("objects");
+        pack.write(&objects.join("pack"), 0o644).unwrap();
+        for dir in fs::read_dir(&objects).unwrap() {
+            let dir = dir.unwrap().path();
+            let name = dir.file_name().unwrap().to_string_lossy().to_string();
+            if name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+                fs::remove_dir_all(dir).unwrap();
+            }
+        }
+    }
+
     /// Feeds `script` to `git fast-import`: commits whose paths no file system of this OS
     /// could hold (bytes that are not UTF-8, names Windows reserves) are still built.
     pub fn fast_import(&self, script: &[u8]) {
