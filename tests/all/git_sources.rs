@@ -1089,13 +1089,20 @@ fn history_progress_only_on_a_terminal() {
     let out = repo.tw(&["history", "--format", "json", "."]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("scanning blobs"));
     // A pseudo-terminal through util-linux `script`, where it exists.
+    // Its typescript and the report go to a scratch directory, not /dev/null: on a machine whose
+    // /dev/null was already replaced by a regular file they would fill it with terminal bytes.
     let bin = env!("CARGO_BIN_EXE_tokenwarden");
+    let scratch = tempfile::tempdir().unwrap();
+    let (report, typescript) = (
+        scratch.path().join("report"),
+        scratch.path().join("typescript"),
+    );
     let under_tty = |extra: &str| {
         Command::new("script")
             .args([
-                "-qc",
-                &format!("{bin} history {extra} -o /dev/null ."),
-                "/dev/null",
+                "-qc".as_ref(),
+                format!("{bin} history {extra} -o '{}' .", report.display()).as_ref(),
+                typescript.as_os_str(),
             ])
             .current_dir(&repo.path)
             .stdin(std::process::Stdio::null())

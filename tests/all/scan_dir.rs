@@ -760,13 +760,21 @@ fn color_follows_the_terminal_no_color_and_term() {
     let t = Tree::new();
     t.write("a.env", format!("OKTA_API_TOKEN={}\n", okta_token(901)));
     let bin = env!("CARGO_BIN_EXE_tokenwarden");
+    // The typescript goes to a scratch file outside the scanned tree, not /dev/null (see
+    // git_sources' terminal test).
+    let scratch = tempfile::tempdir().unwrap();
+    let typescript = scratch.path().join("typescript");
     let under_tty = |env: &[(&str, &str)]| {
         let mut cmd = std::process::Command::new("script");
-        cmd.args(["-qc", &format!("{bin} scan ."), "/dev/null"])
-            .current_dir(t.path())
-            .env("TERM", "xterm-256color")
-            .env_remove("NO_COLOR")
-            .stdin(std::process::Stdio::null());
+        cmd.args([
+            "-qc".as_ref(),
+            format!("{bin} scan .").as_ref(),
+            typescript.as_os_str(),
+        ])
+        .current_dir(t.path())
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
