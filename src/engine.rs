@@ -113,7 +113,7 @@ impl Engine {
             !m.redact_only
                 && m.confidence >= floor
                 && window.report.contains(&m.start)
-                && rules[m.rule].root.is_none_or(|r| Some(r) == policy.root)
+                && rules[m.rule].applies_to(policy.root)
         };
         if !matches.iter().any(report) {
             return Vec::new();

@@ -141,8 +141,7 @@ impl Matcher {
                     .iter()
                     .filter_map(|id| rules.index_of(id))
                     .filter(|&i| {
-                        r.info.trusted
-                            || (!rules.rules[i].info.trusted && rules.rules[i].root == r.root)
+                        r.info.trusted || (!rules.rules[i].info.trusted && rules.rules[i].covers(r))
                     })
                     .collect()
             })

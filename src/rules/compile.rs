@@ -53,9 +53,10 @@ pub struct Rule {
     pub negative_examples: Vec<NegativeSpec>,
     /// Where the rule came from (`rules/okta-api-token.toml` or a user's path).
     pub origin: String,
-    /// The root of the run whose config loaded this rule (it applies to that root only);
-    /// `None` for built-in rules and rules the user named.
-    pub root: Option<usize>,
+    /// The roots of the run whose configs loaded this rule (it applies to those only): one,
+    /// or several whose rule files define it with the same text. `None` for built-in rules
+    /// and rules the user named.
+    pub roots: Option<Vec<usize>>,
     /// The rule file's text, for the digest of what a saved history state was scanned with
     /// (hashed only when asked: hashing every rule cost the pre-commit hook a fifth of its
     /// start-up).
@@ -75,6 +76,25 @@ pub struct Built {
     pub regex: Regex,
     pub secret_group: usize,
     pub name_group: Option<usize>,
+}
+
+impl Rule {
+    /// Whether its findings are reported in root `root` (`None`: a scan without roots).
+    pub fn applies_to(&self, root: Option<usize>) -> bool {
+        match &self.roots {
+            None => true,
+            Some(own) => root.is_some_and(|r| own.contains(&r)),
+        }
+    }
+
+    /// Whether it applies wherever `other` does.
+    pub fn covers(&self, other: &Rule) -> bool {
+        match (&self.roots, &other.roots) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(mine), Some(theirs)) => theirs.iter().all(|r| mine.contains(r)),
+        }
+    }
 }
 
 impl Pattern {
@@ -409,7 +429,7 @@ pub fn compile(spec: RuleSpec, origin: &str, build: &mut Build) -> Result<Rule> 
         examples: spec.examples,
         negative_examples: spec.negative_examples,
         origin: origin.to_string(),
-        root: None,
+        roots: None,
         text: Default::default(),
     })
 }

@@ -89,6 +89,14 @@ fn defined_before(rules: &[Rule], r: &Rule) -> Option<Error> {
     )))
 }
 
+/// The index of the rule of another scanned root that `r` (from a root's own rule files)
+/// repeats: same id, same rule file text.
+fn shared_with(rules: &[Rule], r: &Rule) -> Option<usize> {
+    rules
+        .iter()
+        .position(|o| o.info.id == r.info.id && o.roots.is_some() && o.text == r.text)
+}
+
 impl RuleSet {
     /// The built-in rules plus every `*.toml` in each of `extra_dirs`.
     pub fn load(extra_dirs: &[impl AsRef<Path>]) -> Result<RuleSet> {
@@ -128,16 +136,20 @@ impl RuleSet {
         }
         for root in roots {
             let before = budget.clone();
-            // An id another root already uses is refused with this root, not the run's
-            // (when roots are refused one by one): two repositories of an organization
-            // may well carry the same rule file.
-            let loaded =
-                root.load(&pinned_ids, &mut budget).and_then(|from_tree| {
-                    match from_tree.iter().find_map(|r| defined_before(&rules, r)) {
-                        Some(e) => Err(e),
-                        None => Ok(from_tree),
-                    }
+            // Repositories of one organization often carry the same rule file (copied from
+            // a template): a rule another root defined with the same text is shared with
+            // this root. Another rule under an id already used is refused with this root,
+            // not the run's (when roots are refused one by one).
+            let loaded = root.load(&pinned_ids, &mut budget).and_then(|from_tree| {
+                let clash = from_tree.iter().find_map(|r| match shared_with(&rules, r) {
+                    Some(_) => None,
+                    None => defined_before(&rules, r),
                 });
+                match clash {
+                    Some(e) => Err(e),
+                    None => Ok(from_tree),
+                }
+            });
             let from_tree = match loaded {
                 Ok(from_tree) => from_tree,
                 Err(e) => match refused.as_deref_mut() {
@@ -150,11 +162,21 @@ impl RuleSet {
                     None => return Err(e),
                 },
             };
-            rules.extend(from_tree.into_iter().map(|mut r| {
-                r.info.trusted = false;
-                r.root = Some(root.root);
-                r
-            }));
+            for mut r in from_tree {
+                match shared_with(&rules, &r) {
+                    Some(i) => {
+                        let own = rules[i].roots.get_or_insert_default();
+                        if !own.contains(&root.root) {
+                            own.push(root.root);
+                        }
+                    }
+                    None => {
+                        r.info.trusted = false;
+                        r.roots = Some(vec![root.root]);
+                        rules.push(r);
+                    }
+                }
+            }
         }
         RuleSet::new(rules)
     }
@@ -211,20 +233,16 @@ impl RuleSet {
     }
 
     /// What the rules that apply to root `root` are (every rule but other roots' own), as
-    /// one hex digest: each rule's id, text, trust and root. A saved history state scanned
-    /// with other rules is not reused; another repository's rules changing is not a reason.
+    /// one hex digest: each rule's id, text, trust and whether it is the root's own. A saved
+    /// history state scanned with other rules is not reused; another repository's rules
+    /// changing, or the root's place in the list of repositories, is not a reason.
     pub fn digest(&self, root: usize) -> String {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
-        for r in self
-            .rules
-            .iter()
-            .filter(|r| r.root.is_none_or(|own| own == root))
-        {
+        for r in self.rules.iter().filter(|r| r.applies_to(Some(root))) {
             h.update(r.info.id.as_bytes());
             h.update(sha2::Sha256::digest(r.text.as_bytes()));
-            h.update([u8::from(r.info.trusted)]);
-            h.update(r.root.map_or(u64::MAX, |x| x as u64).to_le_bytes());
+            h.update([u8::from(r.info.trusted), u8::from(r.roots.is_some())]);
         }
         crate::finding::hex(&h.finalize())
     }
@@ -412,6 +430,65 @@ mod tests {
         assert!(
             err("[[companions]]\nname = \"org\"\nregex = 'x'\n").contains("named group `value`")
         );
+    }
+
+    #[test]
+    fn roots_with_the_same_rule_files_share_them_and_other_texts_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let rule = |id: &str, more: &str| {
+            format!(
+                "id = \"{id}\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"note\"\n\
+                 security_severity = 1.0\nremediation = \"r\"\n\
+                 regex = '(?P<secret>tok_[a-z0-9]{{12}})'\n{more}"
+            )
+        };
+        let roots: Vec<UntrustedRules> = ["b = 1", "b = 1", "b = 2"]
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                let d = dir.path().join(i.to_string());
+                fs::create_dir(&d).unwrap();
+                fs::write(d.join("a.toml"), rule("a", "supersedes = [\"b\"]\n")).unwrap();
+                fs::write(d.join("b.toml"), rule("b", &format!("# {b}\n"))).unwrap();
+                UntrustedRules {
+                    root: i,
+                    dirs: vec![d.clone()],
+                    config: d.join(".tokenwarden.toml"),
+                }
+            })
+            .collect();
+        let mut refused = Vec::new();
+        let set = RuleSet::load_layered(&[] as &[&Path], &[], &roots, Some(&mut refused)).unwrap();
+        let [a, b] = ["a", "b"].map(|id| &set.rules[set.index_of(id).unwrap()]);
+        assert_eq!(a.roots, Some(vec![0, 1]));
+        assert_eq!(b.roots, Some(vec![0, 1]));
+        assert!(b.covers(a), "a still supersedes b in both roots");
+        assert!(a.applies_to(Some(1)) && !a.applies_to(Some(2)) && !a.applies_to(None));
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].0, 2);
+        assert!(
+            refused[0]
+                .1
+                .to_string()
+                .contains("rule id `b` is already defined"),
+            "{}",
+            refused[0].1
+        );
+        // Which root loaded a shared rule first does not change any root's digest.
+        let swapped: Vec<UntrustedRules> = roots
+            .iter()
+            .take(2)
+            .rev()
+            .map(|r| UntrustedRules {
+                root: 1 - r.root,
+                dirs: r.dirs.clone(),
+                config: r.config.clone(),
+            })
+            .collect();
+        let other = RuleSet::load_layered(&[] as &[&Path], &[], &swapped, None).unwrap();
+        assert_eq!(set.digest(0), other.digest(1));
+        assert_eq!(set.digest(1), other.digest(0));
+        assert_ne!(set.digest(0), set.digest(2));
     }
 
     #[test]

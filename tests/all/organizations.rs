@@ -545,8 +545,8 @@ fn a_repository_whose_own_settings_are_refused_is_scanned_without_them() {
 }
 
 /// A tree rule belongs to its repository: another repository's state stays valid when it
-/// changes, and a second repository defining the same rule id is scanned without its own
-/// settings.
+/// changes, the same rule file in a second repository is shared with it, and a second
+/// repository defining the same rule id differently is scanned without its own settings.
 #[test]
 fn tree_rules_belong_to_their_repository() {
     let dir = tempfile::tempdir().unwrap();
@@ -560,14 +560,45 @@ fn tree_rules_belong_to_their_repository() {
                 remediation = \"x\"\n";
     alpha.write(".tokenwarden.toml", "rules = [\"tw-rules\"]\n");
     alpha.write("tw-rules/acme.toml", rule);
+    alpha.write("acme.env", "ACME_KEY=Qm7xT2vLp9sWd4Rk8Nc3Hj6Fg1Zb5Ya0\n");
     alpha.commit_all("a rule of our own");
     let (_, _, stderr) = run_json(dir.path(), &args);
     assert!(stderr.contains("alpha: the state"), "{stderr}");
     assert!(!stderr.contains("beta: the state"), "{stderr}");
 
+    // The same file (a template copied into every repository): shared, no warning.
     beta.write(".tokenwarden.toml", "rules = [\"tw-rules\"]\n");
     beta.write("tw-rules/acme.toml", rule);
+    beta.write("acme.env", "ACME_KEY=Wc5nR8kT1pZ4vB7xM2qL9sD3fG6hJ0aY\n");
     beta.commit_all("the same rule");
+    let (code, json, stderr) = run_json(dir.path(), &args);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("alpha: the state"), "{stderr}");
+    assert!(stderr.contains("beta: the state"), "{stderr}");
+    let warnings = json["repositories"][1]["warnings"].to_string();
+    assert!(!warnings.contains("acme"), "{warnings}");
+    let acme = |json: &serde_json::Value| -> Vec<String> {
+        let mut found: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "acme-key")
+            .map(|f| f["repository"].as_str().unwrap().to_string())
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(acme(&json), ["alpha", "beta"]);
+    // Which repository comes first is not part of a state: neither is rescanned.
+    let (_, _, stderr) = run_json(
+        dir.path(),
+        &["history", "--state", "states", "beta", "alpha"],
+    );
+    assert!(!stderr.contains(": the state"), "{stderr}");
+
+    // The same id with other text: refused for beta alone, which the built-in rules scan.
+    beta.write("tw-rules/acme.toml", &rule.replace("\"note\"", "\"error\""));
+    beta.commit_all("the rule, edited");
     let (code, json, stderr) = run_json(dir.path(), &["history", "alpha", "beta"]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(json["repositories"][1]["scanned"], true);
@@ -576,4 +607,5 @@ fn tree_rules_belong_to_their_repository() {
         warnings.contains("rule id `acme-key` is already defined"),
         "{warnings}"
     );
+    assert_eq!(acme(&json), ["alpha"]);
 }
