@@ -37,11 +37,17 @@ pub struct UntrustedRules {
 }
 
 impl UntrustedRules {
-    /// Its rules, those with a pinned rule's id left out, checked.
-    fn load(&self, pinned_ids: &[String], budget: &mut Budget) -> Result<Vec<Rule>> {
+    /// Its rules, those with a pinned rule's id left out, checked. Files whose text is
+    /// `shared` (another root's rule, kept once) are not charged to `budget`.
+    fn load(
+        &self,
+        pinned_ids: &[String],
+        budget: &mut Budget,
+        shared: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<Rule>> {
         let mut from_tree = Vec::new();
         for dir in &self.dirs {
-            from_tree.extend(load_dir(dir, budget)?);
+            from_tree.extend(load_dir_sharing(dir, budget, shared)?);
         }
         from_tree.retain(|r| !pinned_ids.contains(&r.info.id));
         self.check(&from_tree)?;
@@ -140,16 +146,19 @@ impl RuleSet {
             // a template): a rule another root defined with the same text is shared with
             // this root. Another rule under an id already used is refused with this root,
             // not the run's (when roots are refused one by one).
-            let loaded = root.load(&pinned_ids, &mut budget).and_then(|from_tree| {
-                let clash = from_tree.iter().find_map(|r| match shared_with(&rules, r) {
-                    Some(_) => None,
-                    None => defined_before(&rules, r),
+            let known = |text: &str| rules.iter().any(|o| o.roots.is_some() && o.text == text);
+            let loaded = root
+                .load(&pinned_ids, &mut budget, &known)
+                .and_then(|from_tree| {
+                    let clash = from_tree.iter().find_map(|r| match shared_with(&rules, r) {
+                        Some(_) => None,
+                        None => defined_before(&rules, r),
+                    });
+                    match clash {
+                        Some(e) => Err(e),
+                        None => Ok(from_tree),
+                    }
                 });
-                match clash {
-                    Some(e) => Err(e),
-                    None => Ok(from_tree),
-                }
-            });
             let from_tree = match loaded {
                 Ok(from_tree) => from_tree,
                 Err(e) => match refused.as_deref_mut() {
@@ -294,6 +303,16 @@ fn embedded(eager: bool, except: &[String]) -> Result<Vec<Rule>> {
 
 /// The rules in `dir`, built now and charged to `budget`.
 fn load_dir(dir: &Path, budget: &mut Budget) -> Result<Vec<Rule>> {
+    load_dir_sharing(dir, budget, &|_| false)
+}
+
+/// `load_dir`, with files whose text is `shared` built on a scratch budget: they are
+/// copies of a rule already kept (and charged), and are dropped after their checks.
+fn load_dir_sharing(
+    dir: &Path,
+    budget: &mut Budget,
+    shared: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Rule>> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io("read rules directory", dir, &e))?;
     let mut paths = Vec::new();
     for entry in entries {
@@ -314,7 +333,12 @@ fn load_dir(dir: &Path, budget: &mut Budget) -> Result<Vec<Rule>> {
         .iter()
         .map(|p| {
             let text = tomlfile::read_limited(p, MAX_RULE_FILE_BYTES, "rule file")?;
-            parse_rule(&text, &p.display().to_string(), &mut Build::Now(budget))
+            let origin = p.display().to_string();
+            if shared(&text) {
+                let mut scratch = Budget::new(RULE_FILE_LIMITS);
+                return parse_rule(&text, &origin, &mut Build::Now(&mut scratch));
+            }
+            parse_rule(&text, &origin, &mut Build::Now(budget))
         })
         .collect()
 }
@@ -489,6 +513,41 @@ mod tests {
         assert_eq!(set.digest(0), other.digest(1));
         assert_eq!(set.digest(1), other.digest(0));
         assert_ne!(set.digest(0), set.digest(2));
+    }
+
+    #[test]
+    fn a_shared_rule_is_charged_to_the_budget_once() {
+        let dir = tempfile::tempdir().unwrap();
+        // Over half the rule files' regex budget: two different rules this size do not fit.
+        let contexts = "[[context]]\nconfidence = \"high\"\nbefore = 'key\\d='\n".repeat(200);
+        let rule = |id: &str| {
+            format!(
+                "id = \"{id}\"\nname = \"n\"\ndescription = \"d\"\nseverity = \"note\"\n\
+                 security_severity = 1.0\nremediation = \"r\"\n\
+                 regex = '(?P<secret>tok_[a-z0-9]{{12}})'\n{contexts}"
+            )
+        };
+        let load = |ids: [&str; 3]| {
+            let roots: Vec<UntrustedRules> = ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    let d = dir.path().join(format!("{i}-{id}"));
+                    fs::create_dir_all(&d).unwrap();
+                    fs::write(d.join("r.toml"), rule(id)).unwrap();
+                    UntrustedRules {
+                        root: i,
+                        dirs: vec![d],
+                        config: dir.path().join(".tokenwarden.toml"),
+                    }
+                })
+                .collect();
+            let mut refused = Vec::new();
+            RuleSet::load_layered(&[] as &[&Path], &[], &roots, Some(&mut refused)).unwrap();
+            refused.iter().map(|(i, _)| *i).collect::<Vec<_>>()
+        };
+        assert_eq!(load(["x", "y", "z"]), [1, 2], "the budget is that tight");
+        assert_eq!(load(["x", "x", "x"]), [] as [usize; 0]);
     }
 
     #[test]
