@@ -450,7 +450,15 @@ fn a_clone_that_hangs_is_given_up_after_the_timeout() {
     // What a stalled server looks like to git: a transport that never answers. The
     // environment is the user's (trusted); no host is contacted.
     let hang = dir.path().join("hang.sh");
-    fs::write(&hang, "#!/bin/sh\nexec sleep 20\n").unwrap();
+    let pid_file = dir.path().join("hang.pid");
+    fs::write(
+        &hang,
+        format!(
+            "#!/bin/sh\necho $$ > '{}'\nexec sleep 60\n",
+            pid_file.display()
+        ),
+    )
+    .unwrap();
     fs::set_permissions(&hang, fs::Permissions::from_mode(0o755)).unwrap();
     let started = std::time::Instant::now();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tokenwarden"))
@@ -476,6 +484,22 @@ fn a_clone_that_hangs_is_given_up_after_the_timeout() {
     assert!(error.contains("no answer within 1 s"), "{error}");
     let left: Vec<_> = fs::read_dir(dir.path().join("mirrors")).unwrap().collect();
     assert!(left.is_empty(), "no partial clone left behind: {left:?}");
+    // The transport git started is ended with it (where /proc lists it), not left running.
+    #[cfg(target_os = "linux")]
+    {
+        let pid = fs::read_to_string(&pid_file).unwrap();
+        let stat = fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+        let running = stat.is_ok_and(|s| {
+            // A killed process nobody has reaped yet is a zombie: ended.
+            s.rsplit_once(')')
+                .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+        });
+        assert!(
+            !running,
+            "the hanging transport (pid {}) still runs",
+            pid.trim()
+        );
+    }
 }
 
 /// A repository's own settings are its author's: a rule that would replace the built-in

@@ -148,8 +148,7 @@ fn run_git(args: &[&str], timeout: Option<Duration>) -> Result<(), String> {
         Some(limit) => match child.wait_timeout(limit) {
             Ok(Some(status)) => status,
             Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                end_with_descendants(&mut child);
                 return Err(format!(
                     "git gave no answer within {} s (--clone-timeout)",
                     limit.as_secs()
@@ -178,6 +177,57 @@ fn run_git(args: &[&str], timeout: Option<Duration>) -> Result<(), String> {
     } else {
         &why
     })))
+}
+
+/// Kills git and, where the system lists them (Linux), what it started: a remote helper or
+/// ssh would otherwise outlive it, holding its connection and writing into a mirror that is
+/// about to be removed. Each process is stopped before its children are listed, so none
+/// starts another after being looked at.
+fn end_with_descendants(child: &mut std::process::Child) {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{Pid, Signal, kill_process};
+        let mut found = vec![child.id()];
+        let mut next = 0;
+        while next < found.len() {
+            let pid = found[next];
+            next += 1;
+            if let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+                let _ = kill_process(p, Signal::STOP);
+            }
+            for c in children_of(pid) {
+                if !found.contains(&c) {
+                    found.push(c);
+                }
+            }
+        }
+        for pid in found.into_iter().skip(1) {
+            if let Some(p) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
+                let _ = kill_process(p, Signal::KILL);
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The processes whose parent is `pid`, from `/proc/*/stat` (its fourth field; the second,
+/// the command name in parentheses, may itself hold spaces and parentheses).
+#[cfg(target_os = "linux")]
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&p| {
+            std::fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
 }
 
 /// `$XDG_CACHE_HOME` or `~/.cache` (Linux and other Unix), `~/Library/Caches` (macOS),
