@@ -245,6 +245,25 @@ fn clone_urls_are_mirrored_then_refreshed() {
     assert_eq!(code, 1);
     let error = json["repositories"][1]["error"].as_str().unwrap();
     assert!(error.starts_with("cannot clone: "), "{error}");
+
+    // A clone an interrupted run left half-done is removed when the repository is cloned
+    // again (Linux: its process is known to be gone).
+    #[cfg(target_os = "linux")]
+    {
+        let mirror = fs::read_dir(&mirrors).unwrap().next().unwrap().unwrap();
+        let name = mirror.file_name().into_string().unwrap();
+        let stem = name.strip_suffix(".git").unwrap();
+        fs::remove_dir_all(mirror.path()).unwrap();
+        let abandoned = mirrors.join(format!(".{stem}.partial-4000000000"));
+        fs::create_dir_all(abandoned.join("objects")).unwrap();
+        let (code, _, stderr) = run_json(dir.path(), &args);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            !abandoned.exists(),
+            "the abandoned partial clone is removed"
+        );
+        assert_eq!(fs::read_dir(&mirrors).unwrap().count(), 1);
+    }
 }
 
 #[test]

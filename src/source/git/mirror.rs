@@ -99,6 +99,7 @@ impl Mirrors {
             .dir
             .join(format!(".{stem}.partial-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&partial);
+        self.remove_abandoned(stem);
         let cloned = self
             .git(&[
                 "clone",
@@ -119,6 +120,35 @@ impl Mirrors {
             path,
             warning: None,
         })
+    }
+}
+
+impl Mirrors {
+    /// Removes partial clones of `stem` left by runs that were interrupted (Ctrl-C, a killed
+    /// job): each may hold gigabytes. Only where the system says their process is gone
+    /// (Linux); a run still cloning keeps its own.
+    fn remove_abandoned(&self, stem: &str) {
+        #[cfg(target_os = "linux")]
+        {
+            let prefix = format!(".{stem}.partial-");
+            let Ok(entries) = std::fs::read_dir(&self.dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+                    continue;
+                };
+                let gone = pid.parse::<u32>().is_ok_and(|pid| {
+                    pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+                });
+                if gone {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = stem;
     }
 }
 
