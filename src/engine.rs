@@ -28,7 +28,7 @@ pub struct ScanPolicy {
     pub min_confidence: Confidence,
     /// Inline markers and config allow rules, checked on the raw line and secret.
     pub allow: LineAllow,
-    /// Which root this is, for rules scoped to one (`Rule::root`).
+    /// Which root this is, for rules scoped to some (`Rule::roots`).
     pub root: Option<usize>,
 }
 

@@ -110,13 +110,14 @@ impl Known {
         Ok(known)
     }
 
-    /// The fingerprints of an ignore file's `text`, read from somewhere else than a work
-    /// tree (a mirror's HEAD); `origin` names it in justifications and errors.
-    pub fn from_ignore_file(text: &str, origin: &str) -> Result<Known> {
+    /// These suppressions and the fingerprints of an ignore file's `text`, read from
+    /// somewhere else than a work tree (a mirror's HEAD); `origin` names it in
+    /// justifications and errors.
+    pub fn with_ignore_text(&self, text: &str, origin: &str) -> Result<Known> {
         Ok(Known {
             ignored: parse_ignore_file(text, origin)?,
             ignore_origin: origin.to_string(),
-            ..Default::default()
+            ..self.clone()
         })
     }
 

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::cli::HistoryArgs;
+use crate::config;
 use crate::error::{Error, Result};
 use crate::escape::sanitize;
 use crate::finding::Root;
@@ -18,7 +19,7 @@ use crate::source::display_path;
 use crate::source::git::mirror::Mirrors;
 use crate::source::git::{self, Selection, work_tree};
 use crate::source::progress::{Progress, Silent};
-use crate::suppress::{IGNORE_FILE, Known, MAX_IGNORE_FILE_BYTES};
+use crate::suppress::{IGNORE_FILE, MAX_IGNORE_FILE_BYTES};
 
 pub fn run(args: HistoryArgs) -> Result<i32> {
     let selection = match (&args.range, &args.branch) {
@@ -205,6 +206,29 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// A mirror has no work tree: its `.tokenwarden.toml` and `.tokenwardenignore` are read
+    /// from HEAD's commit (as a work tree's are from disk; untrusted either way) and apply to
+    /// it as they would to its clone. The warnings say what does not.
+    fn adopt_settings_at_head(&self, i: usize, mirror: &Path, spec: &RepoSpec) -> Vec<String> {
+        let Some(head) = git::head(mirror).0 else {
+            return Vec::new(); // an empty repository: nothing to read, nothing to scan
+        };
+        let read = |name: &str, max: u64| match git::revision::file_at(mirror, &head, name, max) {
+            Ok(None) => Ok(None),
+            Ok(Some(bytes)) => Ok(Some((
+                String::from_utf8_lossy(&bytes).into_owned(),
+                format!("{name} at HEAD of {spec}"),
+            ))),
+            Err(e) => Err(format!("{name} at HEAD of {spec}: {e}")),
+        };
+        let adopted = read(config::FILE_NAME, config::MAX_CONFIG_BYTES).and_then(|settings| {
+            let ignore = read(IGNORE_FILE, MAX_IGNORE_FILE_BYTES)?;
+            self.pipeline
+                .adopt_settings_at_head(i, pair(&settings), pair(&ignore))
+        });
+        adopted.unwrap_or_else(|why| vec![own_settings_not_applied(&why)])
+    }
+
     /// Every target, `jobs` at a time, each on the pipeline's workers: concurrent scans
     /// share them rather than each starting its own. A line per repository as each ends
     /// when `report`.
@@ -253,12 +277,7 @@ impl Job<'_> {
         let mut warnings: Vec<String> = target
             .own_settings_refused
             .iter()
-            .map(|why| {
-                format!(
-                    "its own settings are not applied, so it was scanned with the built-in rules and what the command line names: {}",
-                    sanitize(why)
-                )
-            })
+            .map(|why| own_settings_not_applied(why))
             .collect();
         run.uri = match &spec.location {
             Location::Remote(url) => Some(url.uri()),
@@ -273,6 +292,7 @@ impl Job<'_> {
                 match mirrors.ensure(&spec.file_stem(), &spec.name, &url.url) {
                     Ok(m) => {
                         warnings.extend(m.warning);
+                        warnings.extend(self.adopt_settings_at_head(i, &m.path, spec));
                         m.path
                     }
                     Err(why) => return failed(run, why),
@@ -301,11 +321,6 @@ impl Job<'_> {
                 (run.head, run.branch) = git::head(&path);
                 run.blobs_scanned = out.stats.files_scanned;
                 run.bytes_scanned = out.stats.bytes_scanned;
-                if matches!(spec.location, Location::Remote(_))
-                    && let Some(head) = &run.head
-                {
-                    warnings.extend(apply_ignore_file(&mut out, &path, head, spec));
-                }
                 out.stats.warnings.extend(warnings);
                 if self.several {
                     // Among a hundred repositories' warnings, each must say whose it is.
@@ -324,30 +339,16 @@ impl Job<'_> {
     }
 }
 
-/// A mirror has no work tree, so its `.tokenwardenignore` is read from HEAD's commit (as
-/// a work tree's is read from disk; untrusted either way: it can only hide findings, as in
-/// a pull request) and applied to the findings it lists. A warning when it cannot be read.
-fn apply_ignore_file(
-    out: &mut Outcome,
-    path: &Path,
-    head: &str,
-    spec: &RepoSpec,
-) -> Option<String> {
-    let origin = format!("{IGNORE_FILE} at HEAD of {spec}");
-    let known = match git::revision::file_at(path, head, IGNORE_FILE, MAX_IGNORE_FILE_BYTES) {
-        Ok(None) => return None,
-        Ok(Some(bytes)) => Known::from_ignore_file(&String::from_utf8_lossy(&bytes), &origin),
-        Err(e) => Err(e),
-    };
-    match known {
-        Ok(known) => {
-            for f in out.findings.iter_mut().filter(|f| f.suppression.is_none()) {
-                f.suppression = known.check(f);
-            }
-            None
-        }
-        Err(e) => Some(format!("{origin} is not applied: {e}")),
-    }
+/// A file's (text, origin) as borrowed strings.
+fn pair(f: &Option<(String, String)>) -> Option<(&str, &str)> {
+    f.as_ref().map(|(t, o)| (t.as_str(), o.as_str()))
+}
+
+fn own_settings_not_applied(why: &str) -> String {
+    format!(
+        "its own settings are not applied, so it was scanned with the built-in rules and what the command line names: {}",
+        sanitize(why)
+    )
 }
 
 /// A repository that could not be scanned: in the report's list with its reason, and a

@@ -58,6 +58,13 @@ pub struct Pipeline {
     engine: Engine,
     /// One per scanned root, in the order the command names them.
     policies: Vec<Policy>,
+    /// A root's own settings read once its repository was fetched (a mirror's, from HEAD),
+    /// after the pipeline was built: in place of its entry in `policies` once set.
+    fetched: Vec<OnceLock<Fetched>>,
+    /// `--min-confidence`, which a root's own `min_confidence` does not override.
+    min_confidence: Option<Confidence>,
+    /// Roots' own settings files apply (no `--config` given).
+    own_settings: bool,
     verify: Option<VerifyOptions>,
     only_live: bool,
     verbose: bool,
@@ -78,6 +85,14 @@ pub struct Policy {
     label: Root,
     pub config: Config,
     pub scan: ScanPolicy,
+    known: Known,
+}
+
+/// What a repository fetched during the run brings of its own (`adopt_settings_at_head`).
+struct Fetched {
+    /// Its `.tokenwarden.toml` made a policy; `None` with `--config`, whose policy stays.
+    policy: Option<Policy>,
+    /// The run's baseline and its `.tokenwardenignore`.
     known: Known,
 }
 
@@ -228,7 +243,10 @@ impl Pipeline {
         let engine = Engine::new(Matcher::new(rules), settings.redact, verify.is_some());
         Ok(Pipeline {
             engine,
+            fetched: policies.iter().map(|_| OnceLock::new()).collect(),
             policies,
+            min_confidence: settings.min_confidence,
+            own_settings: settings.config.is_none(),
             verify,
             only_live: settings.verify.as_ref().is_some_and(|v| v.only_live),
             verbose: settings.verbose,
@@ -250,18 +268,105 @@ impl Pipeline {
 
     /// The policy of root `i` (in the order the command named them).
     pub fn policy(&self, i: usize) -> &Policy {
-        &self.policies[i.min(self.policies.len() - 1)]
+        let i = i.min(self.policies.len() - 1);
+        let fetched = self.fetched[i].get().and_then(|f| f.policy.as_ref());
+        fetched.unwrap_or(&self.policies[i])
     }
 
-    /// The policy whose root a finding was read from; standard input, and a repository
-    /// of a run that names one, go by the first.
-    fn policy_of(&self, f: &Finding) -> &Policy {
+    /// Root `i`'s own settings as its repository's HEAD has them, for a repository that
+    /// has no work tree (a mirror) and so was fetched after the pipeline was built: its
+    /// `.tokenwarden.toml` and `.tokenwardenignore` as (text, origin). Untrusted, as a work
+    /// tree's are: they may only quiet its own findings. Its `rules` directories cannot be
+    /// read without a work tree and its `[verify] orgs` may not choose where tokens go:
+    /// both are left out, with the warnings returned. Settings that do not parse are the
+    /// error: the repository is then scanned without any of its own. Before root `i` is
+    /// scanned; at most once. With `--config`, only the ignore file is read (as for a work
+    /// tree).
+    pub fn adopt_settings_at_head(
+        &self,
+        i: usize,
+        config: Option<(&str, &str)>,
+        ignore: Option<(&str, &str)>,
+    ) -> std::result::Result<Vec<String>, String> {
+        let Some(base) = self.policies.get(i) else {
+            return Ok(Vec::new());
+        };
+        let read = || -> Result<(Config, Known)> {
+            let config = match config.filter(|_| self.own_settings) {
+                Some((text, origin)) => {
+                    let mut config = Config::parse(text, origin, None)?;
+                    config.origin = Some(PathBuf::from(origin));
+                    config
+                }
+                None => Config::default(),
+            };
+            let known = match ignore {
+                Some((text, origin)) => base.known.with_ignore_text(text, origin)?,
+                None => base.known.clone(),
+            };
+            Ok((config, known))
+        };
+        let (mut config, known) = match read() {
+            Ok(read) => read,
+            Err(e) => return Err(e.to_string()),
+        };
+        let mut warnings = Vec::new();
+        let origin = || {
+            sanitize(
+                &config
+                    .origin
+                    .as_deref()
+                    .unwrap_or(Path::new(""))
+                    .display()
+                    .to_string(),
+            )
+        };
+        if !config.rule_dirs.is_empty() {
+            warnings.push(format!(
+                "the rule directories named in {} are not loaded: a mirror has no work tree \
+                 to read them from (scan a clone of it to apply them)",
+                origin()
+            ));
+            config.rule_dirs.clear();
+        }
+        if !config.verify_orgs.is_empty() && self.verify.is_some() {
+            warnings.push(format!(
+                "ignoring [verify] orgs in {}: a config inside the scanned tree may not choose \
+                 where tokens are sent",
+                origin()
+            ));
+        }
+        config.verify_orgs.clear();
+        let scan = ScanPolicy {
+            min_confidence: self
+                .min_confidence
+                .or(config.min_confidence)
+                .unwrap_or(Confidence::Medium),
+            allow: std::mem::take(&mut config.line_allow),
+            root: Some(i),
+        };
+        let policy = self.own_settings.then(|| Policy {
+            root: base.root.clone(),
+            label: base.label.clone(),
+            config,
+            scan,
+            known: known.clone(),
+        });
+        let _ = self.fetched[i].set(Fetched { policy, known });
+        Ok(warnings)
+    }
+
+    /// The fingerprint suppressions of the root a finding was read from; standard input,
+    /// and a repository of a run that names one, go by the first.
+    fn known_of(&self, f: &Finding) -> &Known {
         let i = self
             .policies
             .iter()
             .position(|p| p.label == f.root)
             .unwrap_or(0);
-        &self.policies[i]
+        self.fetched[i]
+            .get()
+            .map_or(&self.policies[i].known, |f| &f.known)
     }
 
     /// `text` with every secret-shaped piece redacted (unless `--no-redact`): for free text
@@ -341,7 +446,7 @@ impl Pipeline {
         }
         for i in 0..out.findings.len() {
             if out.findings[i].suppression.is_none() {
-                let known = &self.policy_of(&out.findings[i]).known;
+                let known = self.known_of(&out.findings[i]);
                 out.findings[i].suppression = known.check(&out.findings[i]);
             }
         }

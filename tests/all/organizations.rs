@@ -266,6 +266,111 @@ fn clone_urls_are_mirrored_then_refreshed() {
     }
 }
 
+/// A repository named by URL is its own settings' author as much as its clone is: its
+/// `.tokenwarden.toml` and `.tokenwardenignore` (read from HEAD) apply as they would to
+/// the work tree, so a scan by URL and a scan of a clone say the same. Its rule
+/// directories cannot be read without a work tree: left out, with a warning.
+#[test]
+#[cfg(unix)]
+fn a_mirror_applies_its_own_settings_from_head_as_its_clone_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = Repo::at(&dir.path().join("work"));
+    let quiet = okta_token(8301);
+    work.write("app/config.sh", &header(&okta_token(8302)));
+    work.write("fixtures/tape.yaml", &header(&okta_token(8303)));
+    work.write("tests/fake.sh", &header(&quiet));
+    work.write(
+        "ok.sh",
+        &format!(
+            "{} # rotated, see ticket\n",
+            header(&okta_token(8304)).trim_end()
+        ),
+    );
+    work.write(
+        ".tokenwarden.toml",
+        &format!(
+            "rules = [\"tw-rules\"]\n[allow]\npaths = [\"fixtures/\"]\nsecrets = ['^{}']\n\
+             lines = ['rotated, see ticket']\n",
+            &quiet[..12]
+        ),
+    );
+    work.write("tw-rules/none.toml", "not even toml");
+    work.commit_all("settings");
+    work.git(&["clone", "-q", "--bare", ".", "../origin.git"]);
+    let url = url_of(&dir.path().join("origin.git"));
+    let summary = |json: &Value| -> Vec<(String, bool)> {
+        let mut v: Vec<(String, bool)> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(json["suppressed"].as_array().unwrap())
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["suppression"].is_null(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (code, by_url, stderr) = run_json(dir.path(), &["history", "--mirror-dir", "m", &url]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        summary(&by_url),
+        [
+            ("app/config.sh".to_string(), true),
+            ("ok.sh".to_string(), false),
+            ("tests/fake.sh".to_string(), false)
+        ],
+        "{by_url:#}"
+    );
+    let warnings = by_url["repositories"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("the rule directories named in .tokenwarden.toml at HEAD of file://")
+            && warnings.contains("are not loaded"),
+        "{warnings}"
+    );
+    // The clone, minus the rule directory that cannot be read from a mirror.
+    let settings = fs::read_to_string(work.path.join(".tokenwarden.toml")).unwrap();
+    work.write(
+        ".tokenwarden.toml",
+        &settings.replace("rules = [\"tw-rules\"]\n", ""),
+    );
+    let (_, by_path, stderr) = run_json(dir.path(), &["history", "work"]);
+    assert_eq!(summary(&by_path), summary(&by_url), "{stderr}");
+
+    // With --config, the repository's .tokenwarden.toml is not read (as for a work tree).
+    fs::write(dir.path().join("mine.toml"), "").unwrap();
+    let (_, json, stderr) = run_json(
+        dir.path(),
+        &[
+            "history",
+            "--config",
+            "mine.toml",
+            "--mirror-dir",
+            "m",
+            &url,
+        ],
+    );
+    assert_eq!(json["findings"].as_array().unwrap().len(), 4, "{stderr}");
+    assert!(!stderr.contains("rule directories"), "{stderr}");
+
+    // Settings that do not parse: none of them apply, and the warning says why.
+    work.write(".tokenwarden.toml", "[allow\n");
+    work.commit_all("broken settings");
+    work.git(&["push", "-q", "../origin.git", "main"]);
+    let (code, json, _) = run_json(dir.path(), &["history", "--mirror-dir", "m", &url]);
+    assert_eq!(code, 1);
+    assert_eq!(json["findings"].as_array().unwrap().len(), 4, "{json:#}");
+    let warnings = json["repositories"][0]["warnings"].to_string();
+    assert!(
+        warnings.contains("its own settings are not applied")
+            && warnings.contains(".tokenwarden.toml at HEAD of file://"),
+        "{warnings}"
+    );
+}
+
 #[test]
 fn urls_that_carry_passwords_or_run_programs_are_refused_before_any_clone() {
     let dir = tempfile::tempdir().unwrap();
