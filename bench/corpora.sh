@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the benchmark corpora under CACHE (default /work/cache), outside this repository:
+# Builds the benchmark corpora under CACHE (default ~/.cache/tokenwarden-bench/corpora, as bench/lib.sh), outside this repository:
 #   terraform-provider-okta.git, git.git   mirror clones (history benchmarks)
 #   git-head, scan-corpus                  git/git's HEAD tree, and 8 copies of it (scan)
 #   odd.git                                terraform-provider-okta as real repositories also
@@ -10,7 +10,7 @@
 # local clones instead (e.g. a `fetch`ed mirror).
 set -euo pipefail
 
-CACHE="${CACHE:-/work/cache}"
+CACHE="${CACHE:-${BENCH_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenwarden-bench}/corpora}"
 SOURCE_TPO="${SOURCE_TPO:-https://github.com/okta/terraform-provider-okta.git}"
 SOURCE_GIT="${SOURCE_GIT:-https://github.com/git/git.git}"
 mkdir -p "$CACHE"

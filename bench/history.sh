@@ -6,7 +6,7 @@
 # repository.
 #
 # Usage: bench/history.sh [REPO...]
-#   default: /work/cache/terraform-provider-okta.git /work/cache/git.git (bare mirror
+#   default: $CACHE/terraform-provider-okta.git $CACHE/git.git (bare mirror
 #   clones; a work tree works too)
 #
 # A repository is "big" when its objects take BIG_MB MiB or more (git/git: ~500 MiB of
@@ -25,7 +25,7 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if (( $# )); then REPOS=("$@"); else REPOS=(/work/cache/terraform-provider-okta.git /work/cache/git.git); fi
+if (( $# )); then REPOS=("$@"); else REPOS=("$CACHE/terraform-provider-okta.git" "$CACHE/git.git"); fi
 RUNS="${RUNS:-3}"
 WARMUP="${WARMUP:-1}"
 COUNTS="${COUNTS:-1}"

@@ -7,6 +7,7 @@
 # Environment understood by every script:
 #   TOKENWARDEN   tokenwarden binary (default: target/release/tokenwarden of this repo)
 #   BENCH_TOOLS   where missing peers are installed (default: ~/.cache/tokenwarden-bench)
+#   CACHE         where bench/corpora.sh builds the corpora (default: BENCH_TOOLS/corpora)
 #   NO_INSTALL=1  never install anything; fail if a peer is missing
 #   QUIET_WAIT=900  before each tool, wait up to this many seconds while cargo or rustc
 #                 run on the machine (a build skews every figure on 2 cores); 0: don't wait
@@ -18,6 +19,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BENCH_REPO="$(cd "$BENCH_DIR/.." && pwd)"
 TOKENWARDEN="${TOKENWARDEN:-$BENCH_REPO/target/release/tokenwarden}"
 BENCH_TOOLS="${BENCH_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenwarden-bench}"
+CACHE="${CACHE:-$BENCH_TOOLS/corpora}"
 NO_INSTALL="${NO_INSTALL:-0}"
 QUIET_WAIT="${QUIET_WAIT:-900}"
 SLOW_TIMEOUT="${SLOW_TIMEOUT:-300}"

@@ -2,11 +2,11 @@
 # Runs every benchmark and writes bench/RESULTS.md.
 #
 # Usage: bench/run.sh [SCAN_CORPUS] [HISTORY_REPO...]
-#   defaults: /work/cache/scan-corpus, /work/cache/terraform-provider-okta.git and
-#   /work/cache/odd.git (alternates, a replace ref, grafts); bench/corpora.sh builds them all
-#   BIG_REPO=/work/cache/git.git  also time the whole history of a big repository
+#   defaults: $CACHE/scan-corpus, $CACHE/terraform-provider-okta.git and
+#   $CACHE/odd.git (alternates, a replace ref, grafts); bench/corpora.sh builds them all
+#   BIG_REPO=$CACHE/git.git  also time the whole history of a big repository
 #                                 (tokenwarden and git cat-file only, one run each)
-#   GIT_HEAD=/work/cache/git-head  git/git's HEAD tree, for the pre-commit benchmark
+#   GIT_HEAD=$CACHE/git-head  git/git's HEAD tree, for the pre-commit benchmark
 #   SYNTH_MB=256                  size of the generated corpus (bench/synth.py)
 #   SLOW_TIMEOUT=300              seconds before ripsecrets / detect-secrets are stopped
 #   LOG_DIR=/tmp/tokenwarden-bench-logs  where each benchmark's stderr is kept
@@ -16,11 +16,13 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 TOKENWARDEN="${TOKENWARDEN:-$repo/target/release/tokenwarden}"
-SCAN_CORPUS="${1:-/work/cache/scan-corpus}"
+# Where bench/corpora.sh puts the corpora (the same default as bench/lib.sh).
+CACHE="${CACHE:-${BENCH_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/tokenwarden-bench}/corpora}"
+SCAN_CORPUS="${1:-$CACHE/scan-corpus}"
 shift || true
-if (( $# )); then HISTORY_REPOS=("$@"); else HISTORY_REPOS=(/work/cache/terraform-provider-okta.git /work/cache/odd.git); fi
+if (( $# )); then HISTORY_REPOS=("$@"); else HISTORY_REPOS=("$CACHE/terraform-provider-okta.git" "$CACHE/odd.git"); fi
 SYNTH_MB="${SYNTH_MB:-256}"
-GIT_HEAD="${GIT_HEAD:-/work/cache/git-head}"
+GIT_HEAD="${GIT_HEAD:-$CACHE/git-head}"
 out="$here/RESULTS.md"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/tw-run.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
@@ -56,7 +58,7 @@ section() { printf '\n## %s\n\n' "$1"; }
   fi
 
   section "Pre-commit: tokenwarden staged"
-  if [[ -d "$GIT_HEAD" || -d "${STAGED_REPO:-/work/cache/staged-repo}" ]]; then
+  if [[ -d "$GIT_HEAD" || -d "${STAGED_REPO:-$CACHE/staged-repo}" ]]; then
     GIT_HEAD="$GIT_HEAD" "$here/bench.sh" staged 2>"$logs/staged.log"
   else
     echo "Not run: $GIT_HEAD (a checkout of git/git's HEAD, see bench/README.md) is missing."

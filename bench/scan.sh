@@ -3,7 +3,7 @@
 # gitleaks (`dir`), Kingfisher (`--git-history none --no-validate`), ripsecrets and
 # detect-secrets, on one directory tree.
 #
-# Usage: bench/scan.sh [CORPUS]        (default CORPUS: /work/cache/scan-corpus)
+# Usage: bench/scan.sh [CORPUS]        (default CORPUS: $CACHE/scan-corpus)
 #
 # Each tool gets WARMUP warm-up runs, then RUNS timed runs (hyperfine); the table shows
 # the minimum wall time, the peak RSS over the timed runs (`/usr/bin/time -f %M`) and
@@ -19,7 +19,7 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-CORPUS="${1:-/work/cache/scan-corpus}"
+CORPUS="${1:-$CACHE/scan-corpus}"
 RUNS="${RUNS:-3}"
 WARMUP="${WARMUP:-1}"
 COUNTS="${COUNTS:-1}"

@@ -8,9 +8,9 @@
 # Usage: bench/staged.sh
 #
 # Environment (and those of bench/lib.sh: TOKENWARDEN, BENCH_TOOLS, NO_INSTALL, QUIET_WAIT):
-#   STAGED_REPO=/work/cache/staged-repo  the benchmark repository: built once from
+#   STAGED_REPO=$CACHE/staged-repo  the benchmark repository: built once from
 #                 GIT_HEAD (cp -r, git init, git add -A, commit, git gc), then reused
-#   GIT_HEAD=/work/cache/git-head        a checkout (or `git archive` export) of git/git's
+#   GIT_HEAD=$CACHE/git-head        a checkout (or `git archive` export) of git/git's
 #                 HEAD, see bench/README.md
 #   REBUILD=1     build STAGED_REPO again
 #   WARMUP=5
@@ -19,8 +19,8 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-STAGED_REPO="${STAGED_REPO:-/work/cache/staged-repo}"
-GIT_HEAD="${GIT_HEAD:-/work/cache/git-head}"
+STAGED_REPO="${STAGED_REPO:-$CACHE/staged-repo}"
+GIT_HEAD="${GIT_HEAD:-$CACHE/git-head}"
 REBUILD="${REBUILD:-0}"
 WARMUP="${WARMUP:-5}"
 RUNS="${RUNS:-}"
