@@ -109,9 +109,7 @@ impl Mirrors {
                 url,
                 &partial.to_string_lossy(),
             ])
-            .and_then(|()| {
-                std::fs::rename(&partial, &path).map_err(|e| format!("cannot move the clone: {e}"))
-            });
+            .and_then(|()| move_into_place(&partial, &path));
         if let Err(why) = cloned {
             let _ = std::fs::remove_dir_all(&partial);
             return Err(format!("cannot clone: {why}"));
@@ -120,6 +118,19 @@ impl Mirrors {
             path,
             warning: None,
         })
+    }
+}
+
+/// Renames a finished clone to its mirror's place. Another run sharing the mirror
+/// directory may have put one there meanwhile: that one is kept and this copy dropped.
+fn move_into_place(partial: &Path, path: &Path) -> Result<(), String> {
+    match std::fs::rename(partial, path) {
+        Ok(()) => Ok(()),
+        Err(_) if path.join("HEAD").is_file() => {
+            let _ = std::fs::remove_dir_all(partial);
+            Ok(())
+        }
+        Err(e) => Err(format!("cannot move the clone: {e}")),
     }
 }
 
@@ -278,4 +289,33 @@ fn default_dir() -> Option<PathBuf> {
             .or_else(|| env("HOME").map(|h| h.join(".cache")))
     }?;
     Some(base.join("tokenwarden").join("mirrors"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mirror_another_run_finished_first_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (partial, path) = (dir.path().join(".a.partial-1"), dir.path().join("a.git"));
+        for d in [&partial, &path] {
+            std::fs::create_dir_all(d.join("objects")).unwrap();
+            std::fs::write(d.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+        }
+        std::fs::write(path.join("theirs"), "").unwrap();
+        move_into_place(&partial, &path).unwrap();
+        assert!(!partial.exists() && path.join("theirs").exists());
+        // Nothing there: moved.
+        std::fs::create_dir_all(partial.join("objects")).unwrap();
+        let other = dir.path().join("b.git");
+        move_into_place(&partial, &other).unwrap();
+        assert!(other.join("objects").is_dir() && !partial.exists());
+        // Something that is not a mirror in the way: an error, the clone left to be removed.
+        std::fs::create_dir_all(partial.join("objects")).unwrap();
+        let blocked = dir.path().join("c.git");
+        std::fs::create_dir_all(blocked.join("junk")).unwrap();
+        let err = move_into_place(&partial, &blocked).unwrap_err();
+        assert!(err.starts_with("cannot move the clone: "), "{err}");
+    }
 }
