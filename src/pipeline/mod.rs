@@ -9,6 +9,7 @@
 //! scanning) lives in `Pipeline::new`.
 
 pub mod collapse;
+mod policy;
 mod progress;
 mod scanner;
 pub mod text;
@@ -18,12 +19,14 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+pub use policy::Policy;
+use policy::{Fetched, put_aside, set_aside_own};
 pub use scanner::BlobScanner;
 pub use text::Windows;
 
 use crate::atomic;
 use crate::config::{BaseTrust, Config};
-use crate::engine::{Engine, ScanPolicy};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::escape::sanitize;
 use crate::finding::{Confidence, Finding, Root};
@@ -74,26 +77,6 @@ pub struct Pipeline {
     pool: OnceLock<std::result::Result<rayon::ThreadPool, String>>,
     max_size: u64,
     started: Instant,
-}
-
-/// What one scanned root decides for itself: its `.tokenwarden.toml` (or the `--config`
-/// file, the same for every root), its `.tokenwardenignore` and the run's baseline.
-pub struct Policy {
-    /// The directory (a work tree for git sources); `None` when the run reads no directory.
-    pub root: Option<PathBuf>,
-    /// What findings read under this policy name as their root.
-    label: Root,
-    pub config: Config,
-    pub scan: ScanPolicy,
-    known: Known,
-}
-
-/// What a repository fetched during the run brings of its own (`adopt_settings_at_head`).
-struct Fetched {
-    /// Its `.tokenwarden.toml` made a policy; `None` with `--config`, whose policy stays.
-    policy: Option<Policy>,
-    /// The run's baseline and its `.tokenwardenignore`.
-    known: Known,
 }
 
 impl Pipeline {
@@ -221,24 +204,17 @@ impl Pipeline {
         }
         let verify = verify_options(settings, &configs, &base_orgs)?;
         let mut policies = Vec::new();
-        for (i, (((root, label), mut config), known)) in
+        for (i, (((root, label), config), known)) in
             roots.iter().zip(configs).zip(knowns).enumerate()
         {
-            let scan = ScanPolicy {
-                min_confidence: settings
-                    .min_confidence
-                    .or(config.min_confidence)
-                    .unwrap_or(Confidence::Medium),
-                allow: std::mem::take(&mut config.line_allow),
-                root: Some(i),
-            };
-            policies.push(Policy {
-                root: root.map(Path::to_path_buf),
-                label: label.clone(),
+            policies.push(Policy::new(
+                i,
+                root.map(Path::to_path_buf),
+                label.clone(),
                 config,
-                scan,
                 known,
-            });
+                settings.min_confidence,
+            ));
         }
         let engine = Engine::new(Matcher::new(rules), settings.redact, verify.is_some());
         Ok(Pipeline {
@@ -291,68 +267,10 @@ impl Pipeline {
         let Some(base) = self.policies.get(i) else {
             return Ok(Vec::new());
         };
-        let read = || -> Result<(Config, Known)> {
-            let config = match config.filter(|_| self.own_settings) {
-                Some((text, origin)) => {
-                    let mut config = Config::parse(text, origin, None)?;
-                    config.origin = Some(PathBuf::from(origin));
-                    config
-                }
-                None => Config::default(),
-            };
-            let known = match ignore {
-                Some((text, origin)) => base.known.with_ignore_text(text, origin)?,
-                None => base.known.clone(),
-            };
-            Ok((config, known))
-        };
-        let (mut config, known) = match read() {
-            Ok(read) => read,
-            Err(e) => return Err(e.to_string()),
-        };
-        let mut warnings = Vec::new();
-        let origin = || {
-            sanitize(
-                &config
-                    .origin
-                    .as_deref()
-                    .unwrap_or(Path::new(""))
-                    .display()
-                    .to_string(),
-            )
-        };
-        if !config.rule_dirs.is_empty() {
-            warnings.push(format!(
-                "the rule directories named in {} are not loaded: a mirror has no work tree \
-                 to read them from (scan a clone of it to apply them)",
-                origin()
-            ));
-            config.rule_dirs.clear();
-        }
-        if !config.verify_orgs.is_empty() && self.verify.is_some() {
-            warnings.push(format!(
-                "ignoring [verify] orgs in {}: a config inside the scanned tree may not choose \
-                 where tokens are sent",
-                origin()
-            ));
-        }
-        config.verify_orgs.clear();
-        let scan = ScanPolicy {
-            min_confidence: self
-                .min_confidence
-                .or(config.min_confidence)
-                .unwrap_or(Confidence::Medium),
-            allow: std::mem::take(&mut config.line_allow),
-            root: Some(i),
-        };
-        let policy = self.own_settings.then(|| Policy {
-            root: base.root.clone(),
-            label: base.label.clone(),
-            config,
-            scan,
-            known: known.clone(),
-        });
-        let _ = self.fetched[i].set(Fetched { policy, known });
+        let (own, verifying) = (self.own_settings, self.verify.is_some());
+        let (fetched, warnings) =
+            base.at_head(i, own, config, ignore, self.min_confidence, verifying)?;
+        let _ = self.fetched[i].set(fetched);
         Ok(warnings)
     }
 
@@ -503,32 +421,6 @@ impl Pipeline {
             eprintln!("tokenwarden: {}", report::summary(out, self.verbose));
         }
         Ok(())
-    }
-}
-
-/// Records `e` as the reason a root's own settings are set aside when the run tolerates
-/// that (`tolerant`), else returns it. The first reason is kept.
-fn put_aside(tolerant: bool, slot: &mut Option<String>, e: Error) -> Result<()> {
-    if !tolerant {
-        return Err(e);
-    }
-    slot.get_or_insert_with(|| e.to_string());
-    Ok(())
-}
-
-/// The roots set aside keep none of their own settings: no config, and of the
-/// suppressions only the run's `baseline`.
-fn set_aside_own(
-    configs: &mut [Config],
-    knowns: &mut [Known],
-    baseline: &Known,
-    aside: &[Option<String>],
-) {
-    for ((config, known), why) in configs.iter_mut().zip(knowns).zip(aside) {
-        if why.is_some() {
-            *config = Config::default();
-            *known = baseline.clone();
-        }
     }
 }
 
