@@ -208,10 +208,16 @@ struct Job<'a> {
 impl Job<'_> {
     /// A mirror has no work tree: its `.tokenwarden.toml` and `.tokenwardenignore` are read
     /// from HEAD's commit (as a work tree's are from disk; untrusted either way) and apply to
-    /// it as they would to its clone. The warnings say what does not.
-    fn adopt_settings_at_head(&self, i: usize, mirror: &Path, spec: &RepoSpec) -> Vec<String> {
+    /// it as they would to its clone. The warnings say what does not; the error, why none
+    /// of them can.
+    fn adopt_settings_at_head(
+        &self,
+        i: usize,
+        mirror: &Path,
+        spec: &RepoSpec,
+    ) -> std::result::Result<Vec<String>, String> {
         let Some(head) = git::head(mirror).0 else {
-            return Vec::new(); // an empty repository: nothing to read, nothing to scan
+            return Ok(Vec::new()); // an empty repository: nothing to read, nothing to scan
         };
         let read = |name: &str, max: u64| match git::revision::file_at(mirror, &head, name, max) {
             Ok(None) => Ok(None),
@@ -221,12 +227,11 @@ impl Job<'_> {
             ))),
             Err(e) => Err(format!("{name} at HEAD of {spec}: {e}")),
         };
-        let adopted = read(config::FILE_NAME, config::MAX_CONFIG_BYTES).and_then(|settings| {
+        read(config::FILE_NAME, config::MAX_CONFIG_BYTES).and_then(|settings| {
             let ignore = read(IGNORE_FILE, MAX_IGNORE_FILE_BYTES)?;
             self.pipeline
                 .adopt_settings_at_head(i, pair(&settings), pair(&ignore))
-        });
-        adopted.unwrap_or_else(|why| vec![own_settings_not_applied(&why)])
+        })
     }
 
     /// Every target, `jobs` at a time, each on the pipeline's workers: concurrent scans
@@ -292,7 +297,14 @@ impl Job<'_> {
                 match mirrors.ensure(&spec.file_stem(), &spec.name, &url.url) {
                     Ok(m) => {
                         warnings.extend(m.warning);
-                        warnings.extend(self.adopt_settings_at_head(i, &m.path, spec));
+                        match self.adopt_settings_at_head(i, &m.path, spec) {
+                            Ok(more) => warnings.extend(more),
+                            Err(why) if self.several => {
+                                warnings.push(own_settings_not_applied(&why));
+                            }
+                            // Named alone, it fails closed, as a work tree's settings do.
+                            Err(why) => return failed(run, why),
+                        }
                         m.path
                     }
                     Err(why) => return failed(run, why),

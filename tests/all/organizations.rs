@@ -356,13 +356,24 @@ fn a_mirror_applies_its_own_settings_from_head_as_its_clone_would() {
     assert_eq!(json["findings"].as_array().unwrap().len(), 4, "{stderr}");
     assert!(!stderr.contains("rule directories"), "{stderr}");
 
-    // Settings that do not parse: none of them apply, and the warning says why.
+    // Settings that do not parse: among several repositories, none of them apply and the
+    // warning says why; named alone, the run fails closed (as for a work tree).
     work.write(".tokenwarden.toml", "[allow\n");
     work.commit_all("broken settings");
     work.git(&["push", "-q", "../origin.git", "main"]);
-    let (code, json, _) = run_json(dir.path(), &["history", "--mirror-dir", "m", &url]);
+    let out = tokenwarden(dir.path(), &["history", "--mirror-dir", "m", &url]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".tokenwarden.toml at HEAD of file://")
+            && stderr.contains("unclosed table"),
+        "{stderr}"
+    );
+    let (code, json, _) = run_json(dir.path(), &["history", "--mirror-dir", "m", &url, "work"]);
     assert_eq!(code, 1);
-    assert_eq!(json["findings"].as_array().unwrap().len(), 4, "{json:#}");
+    let of_url = |f: &&Value| f["repository"] == url.as_str();
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.iter().filter(of_url).count(), 4, "{json:#}");
     let warnings = json["repositories"][0]["warnings"].to_string();
     assert!(
         warnings.contains("its own settings are not applied")
