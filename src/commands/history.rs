@@ -283,6 +283,7 @@ impl Job<'_> {
             .own_settings_refused
             .iter()
             .map(|why| own_settings_not_applied(why))
+            .chain(self.pipeline.policy(i).left_out.iter().cloned())
             .collect();
         run.uri = match &spec.location {
             Location::Remote(url) => Some(url.uri()),

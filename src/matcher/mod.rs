@@ -135,13 +135,16 @@ impl Matcher {
             .rules
             .iter()
             .map(|r| {
-                // RuleSet::load_layered refuses this already; kept here too because a
-                // tree's rule replacing a trusted one would hide a real finding.
+                // RuleSet::load_layered refuses a tree's rule replacing a trusted one
+                // already (it would hide a real finding); kept here too. Between tree rules,
+                // only where the replacing rule applies wherever the replaced one does:
+                // matches are resolved before each root keeps its own rules' findings.
                 r.supersedes
                     .iter()
                     .filter_map(|id| rules.index_of(id))
                     .filter(|&i| {
-                        r.info.trusted || (!rules.rules[i].info.trusted && rules.rules[i].covers(r))
+                        r.info.trusted
+                            || (!rules.rules[i].info.trusted && r.covers(&rules.rules[i]))
                     })
                     .collect()
             })

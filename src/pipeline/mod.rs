@@ -34,7 +34,7 @@ use crate::matcher::Matcher;
 use crate::okta::Destinations;
 use crate::outcome::Outcome;
 use crate::report::{self, Format, ReportContext};
-use crate::rules::{RuleSet, UntrustedRules};
+use crate::rules::{Refusals, RuleSet, UntrustedRules};
 use crate::scrub::Scrubber;
 use crate::settings::Settings;
 use crate::source::display_path;
@@ -186,14 +186,14 @@ impl Pipeline {
             }
         }
         let (base_orgs, pinned) = base.map_or_else(Default::default, |b| (b.verify_orgs, b.rules));
-        let mut refused_rules = Vec::new();
+        let mut refused = Refusals::default();
         let rules = RuleSet::load_layered(
             &trusted,
             &pinned,
             &untrusted,
-            tolerant.then_some(&mut refused_rules),
+            tolerant.then_some(&mut refused),
         )?;
-        for (i, e) in refused_rules {
+        for (i, e) in refused.roots {
             put_aside(tolerant, &mut aside[i], e)?;
         }
         // A root whose own settings failed in part is scanned with none of them (its rules
@@ -215,6 +215,9 @@ impl Pipeline {
                 known,
                 settings.min_confidence,
             ));
+        }
+        for (i, why) in refused.rules {
+            policies[i].left_out.push(why);
         }
         let engine = Engine::new(Matcher::new(rules), settings.redact, verify.is_some());
         Ok(Pipeline {

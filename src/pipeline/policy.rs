@@ -20,6 +20,9 @@ pub struct Policy {
     pub config: Config,
     pub scan: ScanPolicy,
     pub(super) known: Known,
+    /// What of its own settings is left out while the rest applies (a rule another
+    /// repository of the run defines differently), for its warnings.
+    pub left_out: Vec<String>,
 }
 
 /// What a repository fetched during the run brings of its own (`adopt_settings_at_head`).
@@ -52,6 +55,7 @@ impl Policy {
             config,
             scan,
             known,
+            left_out: Vec::new(),
         }
     }
 

@@ -95,6 +95,23 @@ fn defined_before(rules: &[Rule], r: &Rule) -> Option<Error> {
     )))
 }
 
+/// What `load_layered` left out, root by root, when roots are refused one by one.
+#[derive(Default)]
+pub struct Refusals {
+    /// Roots none of whose rules are used, with the reason.
+    pub roots: Vec<(usize, Error)>,
+    /// Single rules left out of a root (another root's different rule holds the id), with
+    /// the reason.
+    pub rules: Vec<(usize, String)>,
+}
+
+/// Another scanned root's rule under `r`'s id with other text, if any.
+fn other_roots_version<'a>(rules: &'a [Rule], r: &Rule) -> Option<&'a Rule> {
+    rules
+        .iter()
+        .find(|o| o.info.id == r.info.id && o.roots.is_some() && o.text != r.text)
+}
+
 /// The index of the rule of another scanned root that `r` (from a root's own rule files)
 /// repeats: same id, same rule file text.
 fn shared_with(rules: &[Rule], r: &Rule) -> Option<usize> {
@@ -122,12 +139,13 @@ impl RuleSet {
     /// left out: the pinned version applies until the change is merged.
     ///
     /// `refused`: when given, a root whose rules cannot be loaded or may not be used is
-    /// left out with its error there (the other roots still load); else that is the error.
+    /// left out with its error there (the other roots still load), and so is a single rule
+    /// whose id another root's different rule holds; else that is the error.
     pub fn load_layered(
         trusted: &[impl AsRef<Path>],
         pinned: &[(String, String)],
         roots: &[UntrustedRules],
-        mut refused: Option<&mut Vec<(usize, Error)>>,
+        mut refused: Option<&mut Refusals>,
     ) -> Result<RuleSet> {
         let mut rules = embedded(false, &[])?;
         let mut budget = Budget::new(RULE_FILE_LIMITS);
@@ -144,12 +162,29 @@ impl RuleSet {
             let before = budget.clone();
             // Repositories of one organization often carry the same rule file (copied from
             // a template): a rule another root defined with the same text is shared with
-            // this root. Another rule under an id already used is refused with this root,
-            // not the run's (when roots are refused one by one).
+            // this root. When roots are refused one by one, a different rule under an id
+            // another root's rule holds (an older copy of the template) is left out alone;
+            // one under a trusted rule's id is refused with its root, not the run.
             let known = |text: &str| rules.iter().any(|o| o.roots.is_some() && o.text == text);
+            let tolerant = refused.is_some();
+            let mut left_out = Vec::new();
             let loaded = root
                 .load(&pinned_ids, &mut budget, &known)
-                .and_then(|from_tree| {
+                .and_then(|mut from_tree| {
+                    if tolerant {
+                        from_tree.retain(|r| match other_roots_version(&rules, r) {
+                            Some(theirs) => {
+                                left_out.push(format!(
+                                    "{}: rule `{}` is left out: {} defines it differently, \
+                                     and one id is one rule in a run (that version applies \
+                                     to its own repository)",
+                                    r.origin, r.info.id, theirs.origin
+                                ));
+                                false
+                            }
+                            None => true,
+                        });
+                    }
                     let clash = from_tree.iter().find_map(|r| match shared_with(&rules, r) {
                         Some(_) => None,
                         None => defined_before(&rules, r),
@@ -165,12 +200,17 @@ impl RuleSet {
                     Some(refused) => {
                         // What it built before failing is not kept, so not charged.
                         budget = before;
-                        refused.push((root.root, e));
+                        refused.roots.push((root.root, e));
                         continue;
                     }
                     None => return Err(e),
                 },
             };
+            if let Some(refused) = refused.as_deref_mut() {
+                refused
+                    .rules
+                    .extend(left_out.into_iter().map(|w| (root.root, w)));
+            }
             for mut r in from_tree {
                 match shared_with(&rules, &r) {
                     Some(i) => {
@@ -457,7 +497,7 @@ mod tests {
     }
 
     #[test]
-    fn roots_with_the_same_rule_files_share_them_and_other_texts_are_refused() {
+    fn roots_with_the_same_rule_files_share_them_and_other_texts_are_left_out() {
         let dir = tempfile::tempdir().unwrap();
         let rule = |id: &str, more: &str| {
             format!(
@@ -466,14 +506,20 @@ mod tests {
                  regex = '(?P<secret>tok_[a-z0-9]{{12}})'\n{more}"
             )
         };
-        let roots: Vec<UntrustedRules> = ["b = 1", "b = 1", "b = 2"]
+        // Root 3 reuses a built-in rule's id: refused whole, as a lone repository would be.
+        let roots: Vec<UntrustedRules> = ["b", "b", "b", "url-query-secret"]
             .iter()
+            .zip(["1", "1", "2", "1"])
             .enumerate()
-            .map(|(i, b)| {
+            .map(|(i, (b, version))| {
                 let d = dir.path().join(i.to_string());
                 fs::create_dir(&d).unwrap();
-                fs::write(d.join("a.toml"), rule("a", "supersedes = [\"b\"]\n")).unwrap();
-                fs::write(d.join("b.toml"), rule("b", &format!("# {b}\n"))).unwrap();
+                fs::write(
+                    d.join("a.toml"),
+                    rule("a", &format!("supersedes = [\"{b}\"]\n")),
+                )
+                .unwrap();
+                fs::write(d.join("b.toml"), rule(b, &format!("# {version}\n"))).unwrap();
                 UntrustedRules {
                     root: i,
                     dirs: vec![d.clone()],
@@ -481,22 +527,36 @@ mod tests {
                 }
             })
             .collect();
-        let mut refused = Vec::new();
+        let mut refused = Refusals::default();
         let set = RuleSet::load_layered(&[] as &[&Path], &[], &roots, Some(&mut refused)).unwrap();
         let [a, b] = ["a", "b"].map(|id| &set.rules[set.index_of(id).unwrap()]);
-        assert_eq!(a.roots, Some(vec![0, 1]));
-        assert_eq!(b.roots, Some(vec![0, 1]));
-        assert!(b.covers(a), "a still supersedes b in both roots");
-        assert!(a.applies_to(Some(1)) && !a.applies_to(Some(2)) && !a.applies_to(None));
-        assert_eq!(refused.len(), 1);
-        assert_eq!(refused[0].0, 2);
+        assert_eq!(a.roots, Some(vec![0, 1, 2]));
+        assert_eq!(b.roots, Some(vec![0, 1]), "root 2's other `b` is left out");
+        assert!(a.covers(b), "a still supersedes b wherever b applies");
+        assert!(!b.covers(a));
+        assert!(a.applies_to(Some(2)) && !b.applies_to(Some(2)) && !a.applies_to(None));
+        assert_eq!(refused.rules.len(), 1);
+        assert_eq!(refused.rules[0].0, 2);
         assert!(
-            refused[0]
-                .1
-                .to_string()
-                .contains("rule id `b` is already defined"),
+            refused.rules[0].1.contains("rule `b` is left out: ")
+                && refused.rules[0].1.contains("defines it differently"),
             "{}",
-            refused[0].1
+            refused.rules[0].1
+        );
+        assert_eq!(refused.roots.len(), 1);
+        assert_eq!(refused.roots[0].0, 3);
+        let why = refused.roots[0].1.to_string();
+        assert!(
+            why.contains("rule id `url-query-secret` is already defined"),
+            "{why}"
+        );
+        // Not tolerated (one root at a time): the clash is the error.
+        let err = RuleSet::load_layered(&[] as &[&Path], &[], &roots[1..3], None)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("rule id `b` is already defined"),
+            "{err}"
         );
         // Which root loaded a shared rule first does not change any root's digest.
         let swapped: Vec<UntrustedRules> = roots
@@ -542,9 +602,9 @@ mod tests {
                     }
                 })
                 .collect();
-            let mut refused = Vec::new();
+            let mut refused = Refusals::default();
             RuleSet::load_layered(&[] as &[&Path], &[], &roots, Some(&mut refused)).unwrap();
-            refused.iter().map(|(i, _)| *i).collect::<Vec<_>>()
+            refused.roots.iter().map(|(i, _)| *i).collect::<Vec<_>>()
         };
         assert_eq!(load(["x", "y", "z"]), [1, 2], "the budget is that tight");
         assert_eq!(load(["x", "x", "x"]), [] as [usize; 0]);

@@ -705,7 +705,7 @@ fn a_repository_whose_own_settings_are_refused_is_scanned_without_them() {
 
 /// A tree rule belongs to its repository: another repository's state stays valid when it
 /// changes, the same rule file in a second repository is shared with it, and a second
-/// repository defining the same rule id differently is scanned without its own settings.
+/// repository defining the same rule id differently loses that rule alone.
 #[test]
 fn tree_rules_belong_to_their_repository() {
     let dir = tempfile::tempdir().unwrap();
@@ -755,16 +755,34 @@ fn tree_rules_belong_to_their_repository() {
     );
     assert!(!stderr.contains(": the state"), "{stderr}");
 
-    // The same id with other text: refused for beta alone, which the built-in rules scan.
+    // The same id with other text (an older copy of the template): that rule is left out
+    // of beta, with a warning; the rest of beta's settings still apply.
     beta.write("tw-rules/acme.toml", &rule.replace("\"note\"", "\"error\""));
-    beta.commit_all("the rule, edited");
+    beta.write(
+        ".tokenwarden.toml",
+        "rules = [\"tw-rules\"]\n[allow]\nlines = ['beta-fixture']\n",
+    );
+    beta.write(
+        "fixture.sh",
+        &format!("{} # beta-fixture\n", header(&okta_token(8401)).trim_end()),
+    );
+    beta.commit_all("the rule, edited; a fixture");
     let (code, json, stderr) = run_json(dir.path(), &["history", "alpha", "beta"]);
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(json["repositories"][1]["scanned"], true);
     let warnings = json["repositories"][1]["warnings"].to_string();
     assert!(
-        warnings.contains("rule id `acme-key` is already defined"),
+        warnings.contains("rule `acme-key` is left out: ")
+            && warnings.contains("defines it differently")
+            && !warnings.contains("its own settings are not applied"),
         "{warnings}"
     );
     assert_eq!(acme(&json), ["alpha"]);
+    let fixture = json["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "fixture.sh")
+        .expect("beta's [allow] lines still apply");
+    assert_eq!(fixture["repository"], "beta");
 }
