@@ -286,14 +286,17 @@ fn a_mirror_applies_its_own_settings_from_head_as_its_clone_would() {
             header(&okta_token(8304)).trim_end()
         ),
     );
+    // The settings file is a link into a directory of the repository, followed as a
+    // checkout follows it.
     work.write(
-        ".tokenwarden.toml",
+        "ci/tokenwarden.toml",
         &format!(
             "rules = [\"tw-rules\"]\n[allow]\npaths = [\"fixtures/\"]\nsecrets = ['^{}']\n\
              lines = ['rotated, see ticket']\n",
             &quiet[..12]
         ),
     );
+    std::os::unix::fs::symlink("ci/tokenwarden.toml", work.path.join(".tokenwarden.toml")).unwrap();
     work.write("tw-rules/none.toml", "not even toml");
     work.commit_all("settings");
     work.git(&["clone", "-q", "--bare", ".", "../origin.git"]);

@@ -6,16 +6,44 @@ use std::path::Path;
 use super::repo::open_git2;
 use crate::error::{Error, Result};
 
+/// Symbolic links followed at most this many times (git's own limit for a work tree's
+/// checkout is the system's; this is only for a settings file).
+const MAX_LINKS: usize = 8;
+
 /// The file at `rel` (`/`-separated, relative to the repository root) in commit `rev`;
-/// `None` when that commit has no such file. Larger than `max` bytes is an error.
+/// `None` when that commit has no such file. A symbolic link is followed inside the
+/// commit's tree, as a checkout would read it; one pointing outside the repository is an
+/// error (nothing outside it is read). Larger than `max` bytes is an error.
 pub fn file_at(repo: &Path, rev: &str, rel: &str, max: u64) -> Result<Option<Vec<u8>>> {
     let repo = open_git2(repo)?;
     let tree = tree_of(&repo, rev)?;
-    let Ok(entry) = tree.get_path(Path::new(rel)) else {
-        return Ok(None);
-    };
-    let Ok(blob) = entry.to_object(&repo).and_then(|o| o.peel_to_blob()) else {
-        return Ok(None);
+    let mut path = rel.to_string();
+    let mut links = 0;
+    let blob = loop {
+        let Ok(entry) = tree.get_path(Path::new(&path)) else {
+            return Ok(None);
+        };
+        let Ok(blob) = entry.to_object(&repo).and_then(|o| o.peel_to_blob()) else {
+            return Ok(None);
+        };
+        if entry.filemode() != 0o120000 {
+            break blob;
+        }
+        links += 1;
+        let target = String::from_utf8_lossy(blob.content());
+        path = match (links <= MAX_LINKS)
+            .then(|| link_target(&path, &target))
+            .flatten()
+        {
+            Some(p) => p,
+            None => {
+                return Err(Error::repository(format!(
+                    "{rel} at {}: a symbolic link that leads outside the repository or \
+                     around in circles",
+                    short(rev)
+                )));
+            }
+        };
     };
     if blob.size() as u64 > max {
         return Err(Error::repository(format!(
@@ -77,6 +105,26 @@ pub fn toml_files_at(
     Ok(files)
 }
 
+/// Where a link at `at` pointing to `target` leads, relative to the repository root;
+/// `None` for an absolute target or one that climbs out of the repository.
+fn link_target(at: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') || target.contains('\\') || target.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = at.split('/').collect();
+    parts.pop();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 fn tree_of<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Tree<'r>> {
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_tree())
@@ -91,4 +139,22 @@ fn tree_of<'r>(repo: &'r git2::Repository, rev: &str) -> Result<git2::Tree<'r>> 
 
 fn short(rev: &str) -> &str {
     &rev[..rev.len().min(10)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_target;
+
+    #[test]
+    fn links_lead_inside_the_repository_only() {
+        assert_eq!(
+            link_target(".tokenwarden.toml", "ci/tw.toml").as_deref(),
+            Some("ci/tw.toml")
+        );
+        assert_eq!(link_target("a/b/x", "../c/./y").as_deref(), Some("a/c/y"));
+        assert_eq!(link_target("a/x", "../../etc/passwd"), None);
+        assert_eq!(link_target("x", "/etc/passwd"), None);
+        assert_eq!(link_target("x", "C:\\x"), None);
+        assert_eq!(link_target("a/x", ".."), None);
+    }
 }
