@@ -136,7 +136,9 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
         return Err(Error::repository(if why.len() == 1 {
             why[0].clone()
         } else {
-            format!("no repository could be scanned:\n  {}", why.join("\n  "))
+            // One line: the error printer escapes line breaks (an untrusted name could
+            // otherwise forge lines of output).
+            format!("no repository could be scanned: {}", why.join("; "))
         }));
     }
     if args.new_only {

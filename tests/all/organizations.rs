@@ -178,7 +178,8 @@ fn a_repository_that_cannot_be_read_is_reported_and_the_others_are_scanned() {
     assert!(
         stderr.contains("no repository could be scanned")
             && stderr.contains("plain:")
-            && stderr.contains("missing:"),
+            && stderr.contains("missing:")
+            && !stderr.contains("\\u{a}"),
         "{stderr}"
     );
 }
