@@ -10,6 +10,9 @@ use tokenwarden::finding::redact;
 use tokenwarden::scrub::scrub_builtin;
 
 const EXIT_ERROR: i32 = 2;
+/// Values of bad arguments shorter than this are quoted as given (no credential tokenwarden
+/// knows is this short).
+const SHOWN_VALUE_CHARS: usize = 8;
 
 fn main() {
     let cli = match Cli::try_parse() {
@@ -31,7 +34,9 @@ fn main() {
 }
 
 /// clap's message for a bad value repeats the value, which may be a secret pasted into the
-/// wrong flag: quote it redacted. Help and version go out as clap prints them.
+/// wrong flag: quote it redacted (where it is quoted: the value may also be a piece of a
+/// word of the message). A value too short to be a credential is shown: `--shard 0/2`
+/// must say what was wrong. Help and version go out as clap prints them.
 fn usage_error(e: clap::Error) -> ! {
     if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
         || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
@@ -40,9 +45,15 @@ fn usage_error(e: clap::Error) -> ! {
     }
     let mut text = e.render().to_string();
     if let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue)
-        && !value.is_empty()
+        && value.chars().count() >= SHOWN_VALUE_CHARS
     {
-        text = text.replace(value.as_str(), &redact(value));
+        let shown = redact(value);
+        for quote in ["'", "`", "\""] {
+            text = text.replace(
+                &format!("{quote}{value}{quote}"),
+                &format!("{quote}{shown}{quote}"),
+            );
+        }
     }
     eprint!("{}", scrub_builtin(&text));
     std::process::exit(EXIT_ERROR);

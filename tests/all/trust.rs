@@ -215,6 +215,16 @@ fn error_messages_never_echo_a_secret() {
     run(&["scan", "--max-file-size", &token, "."]);
     run(&["scan", "--min-confidence", &token, "."]);
     run(&["scan", "--threads", &token, "."]);
+    run(&["history", "--shard", &token, "."]);
+    // A value too short to be a credential is quoted as given, and the rest of the message
+    // is left whole (the value `x` used to be redacted inside "expected").
+    let out = tokenwarden(dir.path(), &["history", "--shard", "x", "."]);
+    let text = all_output(&out);
+    assert_eq!(code(&out), 2);
+    assert!(
+        text.contains("invalid value 'x'") && text.contains("expected K/N"),
+        "{text}"
+    );
     // A password in an org URL (flag and environment) is covered in verify_okta.rs.
 }
 
