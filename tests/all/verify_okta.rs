@@ -257,6 +257,16 @@ fn org_urls_are_validated_before_scanning() {
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("--okta-org"));
     }
+    // Without --verify the org is unused: said, and the scan goes on.
+    let out = tokenwarden(
+        dir.path(),
+        &["scan", "--okta-org", "https://acme.okta.com", "."],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--okta-org is used only with --verify or --only-live")
+    );
 }
 
 /// A rule file that verifies: what a hostile `.tokenwarden.toml` would load to make
