@@ -632,14 +632,15 @@ impl From<ConfidenceArg> for Confidence {
 impl ScanSettings {
     /// The run's settings: these flags and the environment (`OKTA_ORG_URL`), resolved once.
     pub fn resolve(&self) -> Settings {
-        if !(self.verify || self.only_live) && !self.okta_orgs.is_empty() {
+        let verifying = self.verify || self.only_live;
+        if !self.okta_orgs.is_empty() && !verifying {
             // Said, not refused: scripts pass the org always and switch --verify.
             eprintln!(
                 "tokenwarden: warning: --okta-org is used only with --verify or --only-live; \
                  no token is checked in this run"
             );
         }
-        let verify = (self.verify || self.only_live).then(|| VerifySettings {
+        let verify = verifying.then(|| VerifySettings {
             orgs: crate::settings::named_orgs(&self.okta_orgs),
             timeout: Duration::from_secs(self.verify_timeout.max(1)),
             concurrency: usize::from(self.verify_concurrency),
