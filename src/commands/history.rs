@@ -93,6 +93,13 @@ pub fn run(args: HistoryArgs) -> Result<i32> {
     };
     let states = match &args.state {
         Some(dir) if several => {
+            if dir.exists() && !dir.is_dir() {
+                return Err(Error::settings(format!(
+                    "--state {}: a file, but with several repositories (or --repos, --shard) \
+                     --state names a directory holding one state per repository",
+                    sanitize(&dir.display().to_string())
+                )));
+            }
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::io("create state directory", dir, &e))?;
             StatePaths::Dir(dir.clone())

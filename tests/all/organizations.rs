@@ -519,6 +519,15 @@ fn a_state_directory_keeps_one_state_per_repository() {
         .collect();
     assert_eq!(new, [("alpha", "late.sh")]);
     assert_eq!(json["findings"].as_array().unwrap().len(), 5);
+    // A state file where a directory is needed: said before anything is scanned.
+    fs::write(dir.path().join("one.state"), "").unwrap();
+    let out = tokenwarden(
+        dir.path(),
+        &["history", "--state", "one.state", "alpha", "beta"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--state names a directory"), "{stderr}");
 }
 
 #[test]
