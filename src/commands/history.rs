@@ -234,7 +234,7 @@ impl Job<'_> {
                 String::from_utf8_lossy(&bytes).into_owned(),
                 format!("{name} at HEAD of {spec}"),
             ))),
-            Err(e) => Err(format!("{name} at HEAD of {spec}: {e}")),
+            Err(e) => Err(format!("at HEAD of {spec}: {e}")), // `e` names the file
         };
         read(config::FILE_NAME, config::MAX_CONFIG_BYTES).and_then(|settings| {
             let ignore = read(IGNORE_FILE, MAX_IGNORE_FILE_BYTES)?;
