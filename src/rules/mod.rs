@@ -105,6 +105,58 @@ pub struct Refusals {
     pub rules: Vec<(usize, String)>,
 }
 
+/// A root's own rules checked against the rules kept so far: the error for one under a
+/// trusted rule's id (or, unless `tolerant`, any id taken); when `tolerant`, one under an
+/// id another root's different rule holds is left out alone, with the warning returned.
+fn admit(
+    rules: &[Rule],
+    mut from_tree: Vec<Rule>,
+    tolerant: bool,
+) -> Result<(Vec<Rule>, Vec<String>)> {
+    let mut left_out = Vec::new();
+    if tolerant {
+        from_tree.retain(|r| match other_roots_version(rules, r) {
+            Some(theirs) => {
+                left_out.push(format!(
+                    "{}: rule `{}` is left out: {} defines it differently, and one id is one \
+                     rule in a run (that version applies to its own repository)",
+                    r.origin, r.info.id, theirs.origin
+                ));
+                false
+            }
+            None => true,
+        });
+    }
+    let clash = from_tree.iter().find_map(|r| match shared_with(rules, r) {
+        Some(_) => None,
+        None => defined_before(rules, r),
+    });
+    match clash {
+        Some(e) => Err(e),
+        None => Ok((from_tree, left_out)),
+    }
+}
+
+/// Adds root `root`'s admitted rules: one repeating another root's rule widens that rule's
+/// scope instead.
+fn keep(rules: &mut Vec<Rule>, from_tree: Vec<Rule>, root: usize) {
+    for mut r in from_tree {
+        match shared_with(rules, &r) {
+            Some(i) => {
+                let own = rules[i].roots.get_or_insert_default();
+                if !own.contains(&root) {
+                    own.push(root);
+                }
+            }
+            None => {
+                r.info.trusted = false;
+                r.roots = Some(vec![root]);
+                rules.push(r);
+            }
+        }
+    }
+}
+
 /// Another scanned root's rule under `r`'s id with other text, if any.
 fn other_roots_version<'a>(rules: &'a [Rule], r: &Rule) -> Option<&'a Rule> {
     rules
@@ -132,7 +184,7 @@ impl RuleSet {
     /// `--verify` would send whatever it matches, in full, to an Okta org. Nor may it
     /// supersede a trusted rule: its finding would replace the real one, with the tree's
     /// own severity, fingerprint and remediation, and never be verified. It applies only to
-    /// the root whose config loaded it (`Rule::root`).
+    /// the roots whose configs loaded it (`Rule::roots`).
     ///
     /// `pinned` are trusted rule files given as (origin, text): a trusted config's rules as
     /// the base revision of a change has them. An untrusted rule with a pinned rule's id is
@@ -167,35 +219,11 @@ impl RuleSet {
             // one under a trusted rule's id is refused with its root, not the run.
             let known = |text: &str| rules.iter().any(|o| o.roots.is_some() && o.text == text);
             let tolerant = refused.is_some();
-            let mut left_out = Vec::new();
             let loaded = root
                 .load(&pinned_ids, &mut budget, &known)
-                .and_then(|mut from_tree| {
-                    if tolerant {
-                        from_tree.retain(|r| match other_roots_version(&rules, r) {
-                            Some(theirs) => {
-                                left_out.push(format!(
-                                    "{}: rule `{}` is left out: {} defines it differently, \
-                                     and one id is one rule in a run (that version applies \
-                                     to its own repository)",
-                                    r.origin, r.info.id, theirs.origin
-                                ));
-                                false
-                            }
-                            None => true,
-                        });
-                    }
-                    let clash = from_tree.iter().find_map(|r| match shared_with(&rules, r) {
-                        Some(_) => None,
-                        None => defined_before(&rules, r),
-                    });
-                    match clash {
-                        Some(e) => Err(e),
-                        None => Ok(from_tree),
-                    }
-                });
-            let from_tree = match loaded {
-                Ok(from_tree) => from_tree,
+                .and_then(|from_tree| admit(&rules, from_tree, tolerant));
+            let (from_tree, left_out) = match loaded {
+                Ok(admitted) => admitted,
                 Err(e) => match refused.as_deref_mut() {
                     Some(refused) => {
                         // What it built before failing is not kept, so not charged.
@@ -211,21 +239,7 @@ impl RuleSet {
                     .rules
                     .extend(left_out.into_iter().map(|w| (root.root, w)));
             }
-            for mut r in from_tree {
-                match shared_with(&rules, &r) {
-                    Some(i) => {
-                        let own = rules[i].roots.get_or_insert_default();
-                        if !own.contains(&root.root) {
-                            own.push(root.root);
-                        }
-                    }
-                    None => {
-                        r.info.trusted = false;
-                        r.roots = Some(vec![root.root]);
-                        rules.push(r);
-                    }
-                }
-            }
+            keep(&mut rules, from_tree, root.root);
         }
         RuleSet::new(rules)
     }
