@@ -255,15 +255,26 @@ fn clone_urls_are_mirrored_then_refreshed() {
         let name = mirror.file_name().into_string().unwrap();
         let stem = name.strip_suffix(".git").unwrap();
         fs::remove_dir_all(mirror.path()).unwrap();
-        let abandoned = mirrors.join(format!(".{stem}.partial-4000000000"));
-        fs::create_dir_all(abandoned.join("objects")).unwrap();
+        let host: String = fs::read_to_string("/proc/sys/kernel/hostname")
+            .unwrap()
+            .trim()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+            .collect();
+        let abandoned = mirrors.join(format!(".{stem}.partial-{host}-4000000000"));
+        // Another machine sharing the volume: its process ids mean nothing here.
+        let elsewhere = mirrors.join(format!(".{stem}.partial-{host}x-4000000000"));
+        for d in [&abandoned, &elsewhere] {
+            fs::create_dir_all(d.join("objects")).unwrap();
+        }
         let (code, _, stderr) = run_json(dir.path(), &args);
         assert_eq!(code, 1, "{stderr}");
         assert!(
             !abandoned.exists(),
             "the abandoned partial clone is removed"
         );
-        assert_eq!(fs::read_dir(&mirrors).unwrap().count(), 1);
+        assert!(elsewhere.exists(), "another machine's is left alone");
+        assert_eq!(fs::read_dir(&mirrors).unwrap().count(), 2);
     }
 }
 

@@ -97,7 +97,7 @@ impl Mirrors {
         // Cloned aside and renamed: an interrupted clone never looks like a mirror.
         let partial = self
             .dir
-            .join(format!(".{stem}.partial-{}", std::process::id()));
+            .join(format!("{}{}", partial_prefix(stem), std::process::id()));
         let _ = std::fs::remove_dir_all(&partial);
         self.remove_abandoned(stem);
         let cloned = self
@@ -134,14 +134,31 @@ fn move_into_place(partial: &Path, path: &Path) -> Result<(), String> {
     }
 }
 
+/// `.STEM.partial-HOST-`, then the process id: a partial clone names the machine making it
+/// as well as the process, because a mirror volume may be shared by several machines (the
+/// pods of a Kubernetes Job), whose process ids mean nothing to each other.
+fn partial_prefix(stem: &str) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .or_else(|_| std::env::var("COMPUTERNAME"))
+        .unwrap_or_default();
+    let host: String = host
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+        .take(64)
+        .collect();
+    format!(".{stem}.partial-{host}-")
+}
+
 impl Mirrors {
     /// Removes partial clones of `stem` left by runs that were interrupted (Ctrl-C, a killed
-    /// job): each may hold gigabytes. Only where the system says their process is gone
-    /// (Linux); a run still cloning keeps its own.
+    /// job): each may hold gigabytes. Only those this machine made, and only where the
+    /// system says their process is gone (Linux); a run still cloning keeps its own.
     fn remove_abandoned(&self, stem: &str) {
         #[cfg(target_os = "linux")]
         {
-            let prefix = format!(".{stem}.partial-");
+            let prefix = partial_prefix(stem);
             let Ok(entries) = std::fs::read_dir(&self.dir) else {
                 return;
             };
