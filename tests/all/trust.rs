@@ -728,6 +728,48 @@ fn rules_from_the_tree_cannot_take_over_built_in_findings() {
             "{args:?}"
         );
     }
+    // The pre-commit hook's command, with the token staged.
+    repo.write("staged.sh", &header(&okta_token(8901)));
+    repo.git(&["add", "staged.sh"]);
+    let out = repo.tw(&["staged"]);
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+    assert!(all_output(&out).contains("supersedes `okta-api-token`"));
+    repo.git(&["rm", "-q", "--cached", "staged.sh"]);
+    fs::remove_file(repo.path.join("staged.sh")).unwrap();
+    // Among several repositories (an organization scan), and named by URL (its settings
+    // read from HEAD, its rule directories never loaded): the built-in rule reports.
+    let bare = tempfile::tempdir().unwrap();
+    repo.git(&["clone", "-q", "--bare", ".", bare.path().to_str().unwrap()]);
+    let url = format!(
+        "file://{}",
+        fs::canonicalize(bare.path()).unwrap().display()
+    );
+    let other = Repo::new();
+    other.write("a.txt", "nothing\n");
+    other.commit_all("other");
+    let other_path = other.path.to_str().unwrap().to_string();
+    let mirror_dir = tempfile::tempdir().unwrap();
+    let mirrors = mirror_dir.path().to_str().unwrap().to_string();
+    for args in [
+        vec!["history", ".", &other_path],
+        vec!["history", "--mirror-dir", &mirrors, &url],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--format", "json"]);
+        let out = repo.tw(&all);
+        assert_eq!(code(&out), 1, "{args:?}: {}", all_output(&out));
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rules: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule_id"].as_str().unwrap())
+            .collect();
+        assert!(
+            rules.contains(&"okta-api-token") && !rules.contains(&"shadow"),
+            "{args:?}: {rules:?}"
+        );
+    }
 
     // Without `supersedes`, the tree's rule reports beside the built-in one, never in its
     // place, and its text reaches Markdown only as a literal block.
