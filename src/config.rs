@@ -68,7 +68,7 @@ struct AllowSpec {
     stopwords: Vec<Spanned<String>>,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Config {
     /// Where the settings came from, if anywhere.
     pub origin: Option<PathBuf>,

@@ -23,7 +23,7 @@ pub struct Engine {
 
 /// What one scanned root decides about its findings: its confidence floor and its allow
 /// rules come from its own config, and the rules its config loaded apply to it alone.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct ScanPolicy {
     pub min_confidence: Confidence,
     /// Inline markers and config allow rules, checked on the raw line and secret.

@@ -24,7 +24,7 @@ pub const MAX_IGNORE_FILE_BYTES: u64 = 1 << 20;
 
 /// Rules that look at the raw secret and its line, so they run inside the engine,
 /// before redaction.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct LineAllow {
     pub secrets: Vec<Regex>,
     pub lines: Vec<Regex>,

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 pub use policy::Policy;
-use policy::{Fetched, put_aside, set_aside_own};
+use policy::{put_aside, set_aside_own};
 pub use scanner::BlobScanner;
 pub use text::Windows;
 
@@ -63,7 +63,7 @@ pub struct Pipeline {
     policies: Vec<Policy>,
     /// A root's own settings read once its repository was fetched (a mirror's, from HEAD),
     /// after the pipeline was built: in place of its entry in `policies` once set.
-    fetched: Vec<OnceLock<Fetched>>,
+    fetched: Vec<OnceLock<Policy>>,
     /// `--min-confidence`, which a root's own `min_confidence` does not override.
     min_confidence: Option<Confidence>,
     /// Roots' own settings files apply (no `--config` given).
@@ -248,8 +248,7 @@ impl Pipeline {
     /// The policy of root `i` (in the order the command named them).
     pub fn policy(&self, i: usize) -> &Policy {
         let i = i.min(self.policies.len() - 1);
-        let fetched = self.fetched[i].get().and_then(|f| f.policy.as_ref());
-        fetched.unwrap_or(&self.policies[i])
+        self.fetched[i].get().unwrap_or(&self.policies[i])
     }
 
     /// Root `i`'s own settings as its repository's HEAD has them, for a repository that
@@ -277,17 +276,11 @@ impl Pipeline {
         Ok(warnings)
     }
 
-    /// The fingerprint suppressions of the root a finding was read from; standard input,
-    /// and a repository of a run that names one, go by the first.
-    fn known_of(&self, f: &Finding) -> &Known {
-        let i = self
-            .policies
-            .iter()
-            .position(|p| p.label == f.root)
-            .unwrap_or(0);
-        self.fetched[i]
-            .get()
-            .map_or(&self.policies[i].known, |f| &f.known)
+    /// The policy whose root a finding was read from; standard input, and a repository of
+    /// a run that names one, go by the first.
+    fn policy_of(&self, f: &Finding) -> &Policy {
+        let i = self.policies.iter().position(|p| p.label == f.root);
+        self.policy(i.unwrap_or(0))
     }
 
     /// `text` with every secret-shaped piece redacted (unless `--no-redact`): for free text
@@ -367,7 +360,7 @@ impl Pipeline {
         }
         for i in 0..out.findings.len() {
             if out.findings[i].suppression.is_none() {
-                let known = self.known_of(&out.findings[i]);
+                let known = &self.policy_of(&out.findings[i]).known;
                 out.findings[i].suppression = known.check(&out.findings[i]);
             }
         }

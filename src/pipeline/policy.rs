@@ -25,14 +25,6 @@ pub struct Policy {
     pub left_out: Vec<String>,
 }
 
-/// What a repository fetched during the run brings of its own (`adopt_settings_at_head`).
-pub(super) struct Fetched {
-    /// Its `.tokenwarden.toml` made a policy; `None` with `--config`, whose policy stays.
-    pub(super) policy: Option<Policy>,
-    /// The run's baseline and its `.tokenwardenignore`.
-    pub(super) known: Known,
-}
-
 impl Policy {
     /// Root `i`'s policy: `config` with `--min-confidence` (`flag`) winning over its
     /// `min_confidence`.
@@ -61,7 +53,7 @@ impl Policy {
 
     /// This (root `i`'s) policy with the settings its repository's HEAD has, as
     /// `Pipeline::adopt_settings_at_head` describes. Not `own_settings` when the run's
-    /// `--config` stands for every root's: only the ignore file is then read.
+    /// `--config` stands for every root's: it stays, and only the ignore file is read.
     pub(super) fn at_head(
         &self,
         i: usize,
@@ -70,7 +62,7 @@ impl Policy {
         ignore: Option<(&str, &str)>,
         flag: Option<Confidence>,
         verifying: bool,
-    ) -> std::result::Result<(Fetched, Vec<String>), String> {
+    ) -> std::result::Result<(Policy, Vec<String>), String> {
         let read = || -> Result<(Config, Known)> {
             let settings = match config.filter(|_| own_settings) {
                 Some((text, origin)) => {
@@ -110,11 +102,16 @@ impl Policy {
             ));
         }
         settings.verify_orgs.clear();
-        let policy = own_settings.then(|| {
-            let (root, label) = (self.root.clone(), self.label.clone());
-            Policy::new(i, root, label, settings, known.clone(), flag)
-        });
-        Ok((Fetched { policy, known }, warnings))
+        let (root, label) = (self.root.clone(), self.label.clone());
+        let policy = match own_settings {
+            true => Policy::new(i, root, label, settings, known, flag),
+            false => Policy {
+                config: self.config.clone(),
+                scan: self.scan.clone(),
+                ..Policy::new(i, root, label, Config::default(), known, flag)
+            },
+        };
+        Ok((policy, warnings))
     }
 }
 
