@@ -223,12 +223,13 @@ impl Job<'_> {
         &self,
         i: usize,
         mirror: &Path,
+        head: Option<&str>,
         spec: &RepoSpec,
     ) -> std::result::Result<Vec<String>, String> {
-        let Some(head) = git::head(mirror).0 else {
+        let Some(head) = head else {
             return Ok(Vec::new()); // an empty repository: nothing to read, nothing to scan
         };
-        let read = |name: &str, max: u64| match git::revision::file_at(mirror, &head, name, max) {
+        let read = |name: &str, max: u64| match git::revision::file_at(mirror, head, name, max) {
             Ok(None) => Ok(None),
             Ok(Some(bytes)) => Ok(Some((
                 String::from_utf8_lossy(&bytes).into_owned(),
@@ -307,14 +308,6 @@ impl Job<'_> {
                 match mirrors.ensure(&spec.file_stem(), &spec.name, &url.url) {
                     Ok(m) => {
                         warnings.extend(m.warning);
-                        match self.adopt_settings_at_head(i, &m.path, spec) {
-                            Ok(more) => warnings.extend(more),
-                            Err(why) if self.several => {
-                                warnings.push(own_settings_not_applied(&why));
-                            }
-                            // Named alone, it fails closed, as a work tree's settings do.
-                            Err(why) => return failed(run, why),
-                        }
                         m.path
                     }
                     Err(why) => return failed(run, why),
@@ -322,6 +315,15 @@ impl Job<'_> {
             }
             (Location::Remote(_), None) => return failed(run, "no mirror directory".into()),
         };
+        let (head, branch) = git::head(&path);
+        if matches!(spec.location, Location::Remote(_)) {
+            match self.adopt_settings_at_head(i, &path, head.as_deref(), spec) {
+                Ok(more) => warnings.extend(more),
+                Err(why) if self.several => warnings.push(own_settings_not_applied(&why)),
+                // Named alone, it fails closed, as a work tree's settings do.
+                Err(why) => return failed(run, why),
+            }
+        }
         let root = Root::Repository(spec.name.clone());
         let progress: Box<dyn Progress> = match self.progress {
             true => self.pipeline.progress(false),
@@ -340,7 +342,7 @@ impl Job<'_> {
         };
         match scanned {
             Ok(mut out) => {
-                (run.head, run.branch) = git::head(&path);
+                (run.head, run.branch) = (head, branch);
                 run.blobs_scanned = out.stats.files_scanned;
                 run.bytes_scanned = out.stats.bytes_scanned;
                 out.stats.warnings.extend(warnings);
